@@ -1,0 +1,3 @@
+from rareledger.cli import main
+
+main()

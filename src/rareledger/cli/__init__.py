@@ -1,0 +1,31 @@
+"""The ``rareledger`` command line: a thin shell over the services."""
+
+from __future__ import annotations
+
+import click
+
+from rareledger.cli.context import CliContext
+from rareledger.cli.ledger import init, load, rebuild, verify
+from rareledger.cli.views import balance, findings, lot
+from rareledger.config import load_settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", "database_url", envvar="RARELEDGER_DATABASE_URL", metavar="URL",
+              help="Database URL: sqlite:///FILE (default sqlite:///rareledger.db) or "
+                   "postgresql://user@host:port/name.")
+@click.version_option(package_name="rareledger")
+@click.pass_context
+def cli(ctx: click.Context, database_url: str | None) -> None:
+    """rareledger: report, trace and control rare earths through an append-only ledger."""
+    settings = load_settings()
+    ctx.obj = CliContext(settings, database_url or settings.database_url)
+    ctx.call_on_close(ctx.obj.close)
+
+
+for command in (init, load, verify, rebuild, lot, balance, findings):
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="rareledger")

@@ -1,0 +1,155 @@
+"""Commands that write or check the ledger: init, load, verify, rebuild."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+import click
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+from rareledger.cli.context import (
+    EXIT_REJECTED,
+    CliContext,
+    console,
+    fail,
+    json_option,
+    pass_cli,
+    print_json,
+)
+from rareledger.domain.ledger import Actor
+from rareledger.readers import iter_records
+from rareledger.services import integrity
+from rareledger.services.reporting import Receipt, Recorder
+
+BATCH = 2000
+SHOWN = 20
+
+
+@click.command()
+@pass_cli
+def init(ctx: CliContext) -> None:
+    """Create the database schema, or upgrade it (forward-only migrations)."""
+    revision = ctx.database(require_schema=False).initialise()
+    click.echo(f"database {ctx.database_url} is at schema revision {revision}")
+
+
+def _batches(stream: BinaryIO) -> Iterator[list[object]]:
+    batch: list[object] = []
+    for record in iter_records(stream):
+        batch.append(record)
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.status: Counter[str] = Counter()
+        self.finding_codes: Counter[str] = Counter()
+        self.rejected: list[Receipt] = []
+        self.flagged: list[Receipt] = []
+
+    def add(self, receipt: Receipt) -> None:
+        self.status[receipt.status] += 1
+        self.finding_codes.update(f["code"] for f in receipt.findings
+                                  if receipt.status == "accepted")
+        if receipt.status == "rejected" and len(self.rejected) < SHOWN:
+            self.rejected.append(receipt)
+        if receipt.findings and receipt.status == "accepted" and len(self.flagged) < SHOWN:
+            self.flagged.append(receipt)
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False,
+                                                                   path_type=Path))
+@json_option
+@pass_cli
+def load(ctx: CliContext, files: tuple[Path, ...], as_json: bool) -> None:
+    """Load master data and events from JSON Lines (or JSON array) FILES, in order.
+
+    As an operator loading history, records may carry their own recorded_at.
+    Exit status 0 when nothing was rejected, 1 otherwise.
+    """
+    recorder = Recorder(ctx.database(), Actor("cli:operator"), allow_recorded_at=True,
+                        settings=ctx.settings.rules)
+    tally = _Tally()
+    show_progress = not as_json and sys.stderr.isatty()
+    with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                  TimeRemainingColumn(), disable=not show_progress,
+                  console=console()) as progress:
+        for path in files:
+            task = progress.add_task(path.name, total=path.stat().st_size)
+            with path.open("rb") as stream:
+                for batch in _batches(stream):
+                    for receipt in recorder.submit(batch):
+                        tally.add(receipt)
+                        if as_json:
+                            click.echo(json.dumps(receipt.as_dict(), ensure_ascii=False))
+                    progress.update(task, completed=stream.tell())
+    if not as_json:
+        _print_summary(tally)
+    sys.exit(EXIT_REJECTED if tally.status["rejected"] else 0)
+
+
+def _print_summary(tally: _Tally) -> None:
+    out = console()
+    out.print(f"accepted {tally.status['accepted']}, duplicate {tally.status['duplicate']}, "
+              f"rejected {tally.status['rejected']}")
+    for receipt in tally.rejected:
+        for error in receipt.errors:
+            out.print(f"  rejected {receipt.id or '(no id)'}: {error['field'] or '(record)'}: "
+                      f"{error['message']} [{error['code']}] (value: {error['value']!r})")
+    if tally.finding_codes:
+        counts = ", ".join(f"{code} {n}" for code, n in sorted(tally.finding_codes.items()))
+        out.print(f"findings: {counts}")
+        for receipt in tally.flagged:
+            for finding in receipt.findings:
+                out.print(f"  {receipt.id}: {finding['code']}: {finding['message']}")
+    else:
+        out.print("findings: none")
+
+
+@click.command()
+@json_option
+@pass_cli
+def verify(ctx: CliContext, as_json: bool) -> None:
+    """Walk the hash chain; exit 1 naming the first bad position if anything was altered."""
+    result = integrity.verify(ctx.database())
+    if as_json:
+        first = result.first_break
+        print_json({"intact": result.intact, "entries": result.entries,
+                    "head_position": result.head_position,
+                    "first_bad_position": first.position if first else None,
+                    "reason": first.reason if first else None})
+    elif result.first_break is None:
+        click.echo(f"ledger intact: {result.entries} entries, head at position "
+                   f"{result.head_position}")
+    else:
+        click.echo(f"ledger broken at position {result.first_break.position}: "
+                   f"{result.first_break.reason}")
+    sys.exit(0 if result.intact else EXIT_REJECTED)
+
+
+@click.command()
+@pass_cli
+def rebuild(ctx: CliContext) -> None:
+    """Recreate balances, lots, shipments, lineage edges and findings from the ledger."""
+    show = sys.stderr.isatty()
+    with Progress(disable=not show, console=console()) as progress:
+        task = progress.add_task("replaying the ledger", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        try:
+            count = integrity.rebuild(ctx.database(), ctx.settings.rules, advance)
+        except RuntimeError as error:
+            fail(str(error))
+    click.echo(f"rebuilt the projections from {count} ledger entries")

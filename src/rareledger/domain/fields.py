@@ -1,0 +1,302 @@
+"""Field readers: check one JSON object against the contract and collect every problem.
+
+A :class:`Fields` wraps one object at one JSON path. Each reader method returns the typed value
+(or ``None`` when it is missing or wrong, after recording a :class:`Problem`) and, for decimal
+fields, writes the canonical text back into the object so that the stored record and its
+digest do not depend on how a number was spelled.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from rareledger.domain.codes import COUNTRY_CODES, CURRENCY_CODES
+from rareledger.domain.elements import ELEMENTS
+from rareledger.domain.events import LotQuantity, Money, NewLot, Party
+from rareledger.domain.problems import Problem
+from rareledger.domain.vocabulary import FORMS
+from rareledger.domain.quantities import (
+    canonical_decimal,
+    decimal_places,
+    kg_to_g,
+    parse_time,
+    to_decimal,
+)
+
+IDENTIFIER = re.compile(r"^[A-Za-z0-9._:/-]{1,128}$")
+_MISSING = object()
+
+
+def join(path: str, name: str | int) -> str:
+    if isinstance(name, int):
+        return f"{path}[{name}]"
+    return f"{path}.{name}" if path else name
+
+
+class Fields:
+    """Reads the fields of one JSON object, recording problems in a shared list."""
+
+    def __init__(
+        self,
+        obj: dict[str, Any],
+        path: str,
+        problems: list[Problem],
+        allowed: Collection[str],
+        unknown_code: str = "unknown_field",
+    ) -> None:
+        self.obj = obj
+        self.path = path
+        self.problems = problems
+        for name in obj:
+            if name not in allowed:
+                message = (
+                    "is not one of the 17 rare earth element symbols"
+                    if unknown_code == "unknown_element"
+                    else "field is not part of the contract"
+                )
+                self.fail(unknown_code, name, message, obj[name])
+
+    def fail(self, code: str, name: str | int, message: str, value: object = None) -> None:
+        self.problems.append(Problem(code, join(self.path, name), message, value))
+
+    def raw(self, name: str, required: bool) -> object:
+        value = self.obj.get(name, _MISSING)
+        if value is _MISSING or (value is None and not required):
+            if required:
+                self.fail("required", name, "field is required")
+            return _MISSING
+        return value
+
+    # ------------------------------------------------------------------ scalars
+
+    def text(self, name: str, required: bool = True) -> str | None:
+        value = self.raw(name, required)
+        if value is _MISSING:
+            return None
+        if not isinstance(value, str):
+            self.fail("type", name, "must be a string", value)
+            return None
+        if not value.strip():
+            self.fail("empty", name, "must not be empty", value)
+            return None
+        return value
+
+    def identifier(self, name: str, required: bool = True) -> str | None:
+        value = self.text(name, required)
+        if value is not None and not IDENTIFIER.match(value):
+            self.fail(
+                "invalid_identifier", name, "must be 1-128 characters of A-Z a-z 0-9 . _ : / -",
+                value,
+            )
+            return None
+        return value
+
+    def choice(self, name: str, choices: Collection[str], code: str) -> str | None:
+        value = self.text(name)
+        if value is not None and value not in choices:
+            self.fail(code, name, f"must be one of {', '.join(choices)}", value)
+            return None
+        return value
+
+    def country(self, name: str) -> str | None:
+        value = self.text(name)
+        if value is not None and value not in COUNTRY_CODES:
+            self.fail("unknown_country", name, "must be an ISO 3166-1 alpha-2 code", value)
+            return None
+        return value
+
+    def time(self, name: str, required: bool = True) -> datetime | None:
+        value = self.raw(name, required)
+        if value is _MISSING:
+            return None
+        moment = parse_time(value)
+        if moment is None:
+            self.fail("invalid_time", name, "must be an RFC 3339 time with an offset", value)
+        return moment
+
+    def integer(self, name: str, low: int, high: int) -> int | None:
+        value = self.raw(name, True)
+        if value is _MISSING:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail("type", name, "must be an integer", value)
+            return None
+        if not low <= value <= high:
+            self.fail("out_of_range", name, f"must be between {low} and {high}", value)
+            return None
+        return value
+
+    def decimal(self, name: str, required: bool = True) -> Decimal | None:
+        value = self.raw(name, required)
+        if value is _MISSING:
+            return None
+        number = to_decimal(value)
+        if number is None:
+            self.fail("type", name, "must be a number or a decimal string", value)
+            return None
+        self.obj[name] = canonical_decimal(number)
+        return number
+
+    def mass_g(self, name: str, signed: bool = False) -> int | None:
+        number = self.decimal(name)
+        if number is None:
+            return None
+        if signed and number == 0:
+            self.fail("mass_zero", name, "must not be zero", number)
+            return None
+        if not signed and number <= 0:
+            self.fail("mass_not_positive", name, "must be greater than zero", number)
+            return None
+        if decimal_places(number) > 3:  # noqa: PLR2004 - gram precision
+            self.fail("mass_precision", name, "must have at most 3 decimals (gram precision)",
+                      number)
+            return None
+        return kg_to_g(number)
+
+    # ------------------------------------------------------------------ structures
+
+    def nested(
+        self,
+        name: str,
+        allowed: Collection[str],
+        required: bool = True,
+        unknown_code: str = "unknown_field",
+    ) -> Fields | None:
+        value = self.raw(name, required)
+        if value is _MISSING:
+            return None
+        if not isinstance(value, dict):
+            self.fail("type", name, "must be an object", value)
+            return None
+        return Fields(value, join(self.path, name), self.problems, allowed, unknown_code)
+
+    def listing(self, name: str) -> list[Any] | None:
+        value = self.raw(name, True)
+        if value is _MISSING:
+            return None
+        if not isinstance(value, list):
+            self.fail("type", name, "must be a list", value)
+            return None
+        if not value:
+            self.fail("empty", name, "must not be empty", value)
+            return None
+        return value
+
+    def each_object(self, name: str, allowed: Collection[str]) -> list[Fields] | None:
+        values = self.listing(name)
+        if values is None:
+            return None
+        path = join(self.path, name)
+        readers: list[Fields] = []
+        for index, value in enumerate(values):
+            if isinstance(value, dict):
+                readers.append(Fields(value, join(path, index), self.problems, allowed))
+            else:
+                self.problems.append(Problem("type", join(path, index), "must be an object",
+                                             value))
+        return readers if len(readers) == len(values) else None
+
+    def money(self, name: str, required: bool = True) -> Money | None:
+        reader = self.nested(name, ("amount", "currency"), required)
+        if reader is None:
+            return None
+        amount = reader.decimal("amount")
+        if amount is not None and amount < 0:
+            reader.fail("amount_negative", "amount", "must not be negative", amount)
+            amount = None
+        currency = reader.text("currency")
+        if currency is not None and currency not in CURRENCY_CODES:
+            reader.fail("unknown_currency", "currency", "must be an ISO 4217 code", currency)
+            currency = None
+        if amount is None or currency is None:
+            return None
+        return Money(amount, currency)
+
+    def party(self, name: str, with_address: bool = True) -> Party | None:
+        allowed = ("name", "country", "address") if with_address else ("name", "country")
+        reader = self.nested(name, allowed)
+        if reader is None:
+            return None
+        party_name = reader.text("name")
+        country = reader.country("country")
+        address = reader.text("address", required=False) if with_address else None
+        if party_name is None or country is None:
+            return None
+        return Party(party_name, country, address)
+
+    def lot_quantities(self, name: str) -> tuple[LotQuantity, ...] | None:
+        readers = self.each_object(name, ("lot_id", "mass_kg"))
+        if readers is None:
+            return None
+        items = [(r.identifier("lot_id"), r.mass_g("mass_kg")) for r in readers]
+        if any(lot is None or mass is None for lot, mass in items):
+            return None
+        result = tuple(LotQuantity(lot, mass) for lot, mass in items)  # type: ignore[arg-type]
+        return result if self._unique_lots(name, [q.lot_id for q in result]) else None
+
+    def new_lots(self, name: str, forms: Collection[str]) -> tuple[NewLot, ...] | None:
+        readers = self.each_object(name, ("lot_id", "form", "mass_kg", "composition"))
+        if readers is None:
+            return None
+        lots = [_new_lot(reader, forms) for reader in readers]
+        if any(lot is None for lot in lots):
+            return None
+        result = tuple(lot for lot in lots if lot is not None)
+        return result if self._unique_lots(name, [lot.lot_id for lot in result]) else None
+
+    def _unique_lots(self, name: str, lot_ids: list[str]) -> bool:
+        seen: set[str] = set()
+        for index, lot_id in enumerate(lot_ids):
+            if lot_id in seen:
+                field_path = join(join(join(self.path, name), index), "lot_id")
+                self.problems.append(
+                    Problem("duplicate_lot", field_path, "names the same lot twice", lot_id)
+                )
+                return False
+            seen.add(lot_id)
+        return True
+
+
+def _new_lot(reader: Fields, forms: Collection[str]) -> NewLot | None:
+    lot_id = reader.identifier("lot_id")
+    form = reader.text("form")
+    if form is not None and form not in forms:
+        code = "unknown_form" if form not in FORMS else "form_not_allowed"
+        reader.fail(code, "form", f"must be one of {', '.join(forms)}", form)
+        form = None
+    mass = reader.mass_g("mass_kg")
+    composition = read_composition(reader)
+    if lot_id is None or form is None or mass is None or composition is None:
+        return None
+    return NewLot(lot_id, form, mass, composition)
+
+
+def read_composition(reader: Fields) -> dict[str, Decimal] | None:
+    """Read ``composition``: element -> fraction in [0, 1], summing to at most 1."""
+    before = len(reader.problems)
+    inner = reader.nested("composition", ELEMENTS, unknown_code="unknown_element")
+    if inner is None:
+        return None
+    fractions: dict[str, Decimal] = {}
+    for symbol in inner.obj:
+        if symbol not in ELEMENTS:
+            continue
+        fraction = inner.decimal(symbol)
+        if fraction is None:
+            continue
+        if not Decimal(0) <= fraction <= Decimal(1):
+            inner.fail("composition_range", symbol, "must be between 0 and 1", fraction)
+            continue
+        fractions[symbol] = fraction
+    if len(reader.problems) > before:
+        return None
+    total = sum(fractions.values(), Decimal(0))
+    if total > 1:
+        reader.fail("composition_sum", "composition", "fractions must sum to at most 1",
+                    canonical_decimal(total))
+        return None
+    return fractions

@@ -1,0 +1,81 @@
+"""Exact quantities: kilograms with gram precision, fractions, times.
+
+The contract's masses are kilograms with at most three decimals, so the ledger keeps them as
+integer grams. These helpers convert both ways without ever passing through a binary float.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+
+GRAMS_PER_KG = 1000
+_DECIMAL_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_RFC3339 = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"
+)
+
+
+def to_decimal(value: object) -> Decimal | None:
+    """A JSON number or decimal string as a finite ``Decimal``; ``None`` if it is neither."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value)) if value == value and abs(value) != float("inf") else None
+    if isinstance(value, str) and _DECIMAL_TEXT.match(value.strip()):
+        try:
+            return Decimal(value.strip())
+        except InvalidOperation:  # pragma: no cover - the pattern admits only valid text
+            return None
+    return None
+
+
+def decimal_places(value: Decimal) -> int:
+    """How many significant decimals a value has (``1.500`` has one)."""
+    exponent = value.normalize().as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def kg_to_g(kilograms: Decimal) -> int:
+    """Kilograms (at most three decimals) as integer grams."""
+    return int(kilograms * GRAMS_PER_KG)
+
+
+def g_to_kg(grams: int) -> Decimal:
+    """Integer grams as kilograms, exactly."""
+    return (Decimal(grams) / GRAMS_PER_KG).quantize(Decimal("0.001"))
+
+
+def format_kg(grams: int) -> str:
+    """Grams as a kilogram decimal string with three decimals (``"1250.500"``)."""
+    sign = "-" if grams < 0 else ""
+    whole, rest = divmod(abs(grams), GRAMS_PER_KG)
+    return f"{sign}{whole}.{rest:03d}"
+
+
+def canonical_decimal(value: Decimal) -> str:
+    """The shortest plain text of a decimal (``12.50`` -> ``"12.5"``, ``1E+2`` -> ``"100"``)."""
+    if value == 0:
+        return "0"
+    text = format(value.normalize(), "f")
+    return text
+
+
+def parse_time(text: object) -> datetime | None:
+    """An RFC 3339 timestamp with an offset as an aware ``datetime``; ``None`` if invalid."""
+    if not isinstance(text, str) or not _RFC3339.match(text):
+        return None
+    try:
+        return datetime.fromisoformat(text.upper())
+    except ValueError:
+        return None
+
+
+def utc_text(moment: datetime) -> str:
+    """An aware time as UTC ISO text with microseconds, sortable as a string."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -1,0 +1,157 @@
+"""Connections to SQLite or PostgreSQL, write transactions, and schema set-up.
+
+One writer at a time appends to the ledger: SQLite's write transactions start with
+``BEGIN IMMEDIATE``; PostgreSQL's take a transaction-level advisory lock. So ledger positions
+are handed out in commit order and the hash chain never forks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from importlib import resources
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, Table, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.pool import StaticPool
+
+from rareledger.store import schema
+
+WRITER_LOCK_KEY = 7_253_017  # arbitrary, fixed: the advisory lock of ledger writers
+SQLITE_BUSY_TIMEOUT_S = 120
+
+
+class StoreError(Exception):
+    """A database problem the caller can act on (wrong URL, schema not initialised...)."""
+
+
+def engine_url(url: str) -> str:
+    """Map the user-facing URL (``sqlite:///x.db``, ``postgresql://...``) to a driver URL."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if url.startswith("sqlite://") or url.startswith("postgresql+psycopg://"):
+        return url
+    raise StoreError(f"unsupported database URL {url!r}: use sqlite:///FILE or postgresql://...")
+
+
+class Database:
+    """An engine plus the ledger's transaction discipline."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        driver_url = make_url(engine_url(url))
+        self.dialect = driver_url.get_backend_name()
+        if self.dialect == "sqlite":
+            self.engine = self._sqlite_engine(driver_url, echo)
+        else:
+            self.engine = create_engine(driver_url, echo=echo, pool_pre_ping=True)
+
+    @staticmethod
+    def _sqlite_engine(url: Any, echo: bool) -> Engine:
+        memory = url.database in (None, "", ":memory:")
+        engine = create_engine(
+            url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S},
+            **({"poolclass": StaticPool} if memory else {}),
+        )
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+            cursor = dbapi_connection.cursor()
+            if not memory:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection: Connection) -> None:
+            mode = "IMMEDIATE" if connection.get_execution_options().get("ledger_write") else ""
+            connection.exec_driver_sql(f"BEGIN {mode}".strip())
+
+        return engine
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A transaction that holds the ledger's single-writer lock."""
+        with self.engine.connect() as connection:
+            connection = connection.execution_options(ledger_write=True)
+            with connection.begin():
+                if self.dialect == "postgresql":
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                       {"key": WRITER_LOCK_KEY})
+                yield connection
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read-only transaction with a consistent snapshot."""
+        with self.engine.connect() as connection, connection.begin():
+            if self.dialect == "postgresql":
+                connection.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+            yield connection
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # ------------------------------------------------------------------ schema
+
+    def _alembic_config(self, connection: Connection) -> Config:
+        config = Config()
+        location = resources.files("rareledger.store") / "migrations"
+        config.set_main_option("script_location", str(location))
+        config.attributes["connection"] = connection
+        return config
+
+    def initialise(self) -> str:
+        """Create or upgrade the schema (forward-only); return the schema revision."""
+        with self.engine.connect() as connection:
+            config = self._alembic_config(connection)
+            command.upgrade(config, "head")
+            connection.commit()
+        with self.engine.begin() as connection:
+            schema.metadata.create_all(connection, tables=list(schema.PROJECTIONS))
+            self._ensure_head(connection)
+        return self.revision() or ""
+
+    @staticmethod
+    def _ensure_head(connection: Connection) -> None:
+        exists = connection.execute(schema.ledger_head.select()).first()
+        if exists is None:
+            connection.execute(schema.ledger_head.insert().values(id=1, position=0,
+                                                                  hash="0" * 64))
+
+    def revision(self) -> str | None:
+        try:
+            with self.engine.connect() as connection:
+                return MigrationContext.configure(connection).get_current_revision()
+        except (OperationalError, ProgrammingError) as error:
+            raise StoreError(f"cannot open database {self.url}: {error.orig}") from error
+
+    def require_schema(self) -> None:
+        """Fail clearly unless ``rareledger init`` has brought the schema up to date."""
+        current = self.revision()
+        with self.engine.connect() as connection:
+            head = ScriptDirectory.from_config(self._alembic_config(connection)).get_current_head()
+        if current != head:
+            raise StoreError(
+                f"database {self.url} is at schema {current or 'none'}, expected {head}: "
+                "run `rareledger init`"
+            )
+
+
+def upsert(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert rows, replacing those whose primary key exists (same SQL shape on both)."""
+    if not rows:
+        return
+    dialect = connection.dialect.name
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    keys = [c.name for c in table.primary_key.columns]
+    others = {c.name: insert.excluded[c.name] for c in table.columns if c.name not in keys}
+    statement = insert.on_conflict_do_update(index_elements=keys, set_=others)
+    connection.execute(statement, list(rows))

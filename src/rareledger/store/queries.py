@@ -1,0 +1,143 @@
+"""Read-side SQL: lots, holdings, transit, findings and mass accounts."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, select
+
+from rareledger.store import schema
+
+
+@dataclass(frozen=True, slots=True)
+class LotRow:
+    lot_id: str
+    form: str
+    composition: dict[str, Decimal]
+    creator: str
+    event_id: str
+    position: int
+    created_g: int
+    consumed_g: int
+    exported_g: int
+    adjusted_g: int
+    discrepancy_g: int
+    retracted: bool
+
+
+def _lot(row: Any) -> LotRow:
+    values = row._asdict()
+    values["composition"] = {k: Decimal(v) for k, v in json.loads(row.composition).items()}
+    values["retracted"] = bool(row.retracted)
+    return LotRow(**values)
+
+
+def lot(connection: Connection, lot_id: str) -> LotRow | None:
+    row = connection.execute(select(schema.lots).where(schema.lots.c.lot_id == lot_id)).first()
+    return _lot(row) if row else None
+
+
+def lots(connection: Connection, lot_ids: list[str]) -> dict[str, LotRow]:
+    found: dict[str, LotRow] = {}
+    for start in range(0, len(lot_ids), 500):
+        query = select(schema.lots).where(schema.lots.c.lot_id.in_(lot_ids[start:start + 500]))
+        found.update((r.lot_id, _lot(r)) for r in connection.execute(query))
+    return found
+
+
+def holders(connection: Connection, lot_id: str) -> list[tuple[str, int]]:
+    b = schema.balances
+    query = select(b.c.holder, b.c.mass_g).where(b.c.lot_id == lot_id, b.c.mass_g != 0)
+    return [(r.holder, r.mass_g) for r in connection.execute(query.order_by(b.c.holder))]
+
+
+def holdings(connection: Connection, enterprise_id: str) -> list[tuple[str, int]]:
+    b = schema.balances
+    query = select(b.c.lot_id, b.c.mass_g).where(b.c.holder == enterprise_id, b.c.mass_g != 0)
+    return [(r.lot_id, r.mass_g) for r in connection.execute(query.order_by(b.c.lot_id))]
+
+
+def _in_transit_query() -> Any:
+    s, i = schema.shipments, schema.shipment_items
+    return (select(s.c.event_id, s.c.seller, s.c.buyer, i.c.lot_id, i.c.shipped_g)
+            .join(i, i.c.shipment_event_id == s.c.event_id)
+            .where(s.c.receipt_event_id.is_(None), s.c.retracted.is_(False)))
+
+
+def in_transit_from(connection: Connection, seller: str) -> list[tuple[str, str, str, int]]:
+    """(shipment, buyer, lot, grams) shipped by ``seller`` and not yet received."""
+    s = schema.shipments
+    query = _in_transit_query().where(s.c.seller == seller).order_by(s.c.position)
+    return [(r.event_id, r.buyer, r.lot_id, r.shipped_g) for r in connection.execute(query)]
+
+
+def in_transit_of_lot(connection: Connection, lot_id: str) -> list[tuple[str, str, str, int]]:
+    """(shipment, seller, buyer, grams) of one lot in transit."""
+    s, i = schema.shipments, schema.shipment_items
+    query = _in_transit_query().where(i.c.lot_id == lot_id).order_by(s.c.position)
+    return [(r.event_id, r.seller, r.buyer, r.shipped_g) for r in connection.execute(query)]
+
+
+def findings(
+    connection: Connection,
+    code: str | None = None,
+    enterprise_id: str | None = None,
+    include_retracted: bool = False,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    f, e = schema.findings, schema.events
+    query = (select(f, e.c.type).join(e, e.c.event_id == f.c.event_id, isouter=True)
+             .order_by(f.c.position, f.c.seq))
+    conditions = []
+    if code:
+        conditions.append(f.c.code == code)
+    if enterprise_id:
+        conditions.append(f.c.enterprise_id == enterprise_id)
+    if not include_retracted:
+        conditions.append(f.c.retracted.is_(False))
+    if conditions:
+        query = query.where(and_(*conditions))
+    if limit:
+        query = query.limit(limit)
+    return [
+        {"position": r.position, "event_id": r.event_id, "event_type": r.type,
+         "code": r.code, "enterprise_id": r.enterprise_id, "lot_id": r.lot_id,
+         "message": r.message, "details": json.loads(r.details), "retracted": bool(r.retracted)}
+        for r in connection.execute(query)
+    ]
+
+
+def finding_counts(connection: Connection) -> dict[str, int]:
+    f = schema.findings
+    query = (select(f.c.code, func.count()).where(f.c.retracted.is_(False))
+             .group_by(f.c.code).order_by(f.c.code))
+    return {code: count for code, count in connection.execute(query).all()}
+
+
+def all_lots(connection: Connection) -> list[LotRow]:
+    return [_lot(r) for r in connection.execute(select(schema.lots).order_by(schema.lots.c.lot_id))]
+
+
+def balance_totals(connection: Connection) -> dict[str, int]:
+    b = schema.balances
+    query = select(b.c.lot_id, func.sum(b.c.mass_g)).group_by(b.c.lot_id)
+    return {lot_id: int(total) for lot_id, total in connection.execute(query).all()}
+
+
+def transit_totals(connection: Connection) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for row in connection.execute(_in_transit_query()):
+        totals[row.lot_id] = totals.get(row.lot_id, 0) + row.shipped_g
+    return totals
+
+
+def dump(connection: Connection) -> dict[str, list[tuple[Any, ...]]]:
+    """Every projection row, sorted: two equal dumps mean two equal states."""
+    result = {}
+    for table in schema.PROJECTIONS:
+        rows = connection.execute(select(table)).all()
+        result[table.name] = sorted((tuple(r) for r in rows), key=repr)
+    return result

@@ -1,0 +1,172 @@
+"""Table definitions (SQLAlchemy Core), the same for SQLite and PostgreSQL.
+
+``ledger_entries`` and ``ledger_head`` are the ledger itself. Every other table is a
+projection: rebuilt from the ledger by ``rareledger rebuild``. Masses are integer grams.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+ID = String(128)
+HASH = String(64)
+
+ledger_entries = Table(
+    "ledger_entries",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("prev_hash", HASH, nullable=False),
+    Column("hash", HASH, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("record_id", ID, nullable=False),
+    Column("event_id", ID, unique=True),  # events only: an event id is stored once
+    Column("reporter", ID),
+    Column("occurred_at", String(40)),
+    Column("recorded_at", String(40), nullable=False),
+    Column("recorded_at_supplied", Boolean, nullable=False),
+    Column("submitted_by", String(200), nullable=False),
+    Column("digest", HASH, nullable=False),
+    Column("record", Text, nullable=False),
+)
+
+ledger_head = Table(
+    "ledger_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("position", BigInteger, nullable=False),
+    Column("hash", HASH, nullable=False),
+)
+
+# ---------------------------------------------------------------- projections
+
+enterprises = Table(
+    "enterprises",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("roles", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("digest", HASH, nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("record", Text, nullable=False),
+)
+
+master_records = Table(
+    "master_records",
+    metadata,
+    Column("type", String(16), primary_key=True),
+    Column("id", ID, primary_key=True),
+    Column("enterprise_id", ID, nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("digest", HASH, nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("record", Text, nullable=False),
+)
+
+lots = Table(
+    "lots",
+    metadata,
+    Column("lot_id", ID, primary_key=True),
+    Column("form", String(32), nullable=False),
+    Column("composition", Text, nullable=False),
+    Column("creator", ID, nullable=False),
+    Column("event_id", ID, nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("created_g", BigInteger, nullable=False),
+    Column("consumed_g", BigInteger, nullable=False),
+    Column("exported_g", BigInteger, nullable=False),
+    Column("adjusted_g", BigInteger, nullable=False),
+    Column("discrepancy_g", BigInteger, nullable=False),
+    Column("retracted", Boolean, nullable=False),
+)
+
+balances = Table(
+    "balances",
+    metadata,
+    Column("lot_id", ID, primary_key=True),
+    Column("holder", ID, primary_key=True),
+    Column("mass_g", BigInteger, nullable=False),
+    Index("ix_balances_holder", "holder"),
+)
+
+shipments = Table(
+    "shipments",
+    metadata,
+    Column("event_id", ID, primary_key=True),
+    Column("seller", ID, nullable=False, index=True),
+    Column("buyer", ID, nullable=False, index=True),
+    Column("position", BigInteger, nullable=False),
+    Column("receipt_event_id", ID),
+    Column("retracted", Boolean, nullable=False),
+)
+
+shipment_items = Table(
+    "shipment_items",
+    metadata,
+    Column("shipment_event_id", ID, primary_key=True),
+    Column("lot_id", ID, primary_key=True),
+    Column("shipped_g", BigInteger, nullable=False),
+    Column("received_g", BigInteger),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("event_id", ID, primary_key=True),
+    Column("position", BigInteger, nullable=False, index=True),
+    Column("type", String(32), nullable=False),
+    Column("reporter", ID, nullable=False, index=True),
+    Column("digest", HASH, nullable=False),
+    Column("retracted_by", ID),
+    Column("via_correction", ID),
+)
+
+lot_edges = Table(
+    "lot_edges",
+    metadata,
+    Column("parent_lot_id", ID, primary_key=True),
+    Column("child_lot_id", ID, primary_key=True),
+    Column("event_id", ID, primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Index("ix_lot_edges_child", "child_lot_id"),
+    Index("ix_lot_edges_event", "event_id"),
+)
+
+findings = Table(
+    "findings",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("event_id", ID, nullable=False, index=True),
+    Column("code", String(64), nullable=False, index=True),
+    Column("enterprise_id", ID, nullable=False, index=True),
+    Column("lot_id", ID),
+    Column("message", Text, nullable=False),
+    Column("details", Text, nullable=False),
+    Column("retracted", Boolean, nullable=False),
+)
+
+PROJECTIONS = (
+    enterprises,
+    master_records,
+    lots,
+    balances,
+    shipments,
+    shipment_items,
+    events,
+    lot_edges,
+    findings,
+)
