@@ -199,6 +199,7 @@ class _Context:
         self.state.put(self.state.events, event.event_id, EventState(
             event.event_id, self.position, event.type, event.reporter, digest,
             via_correction=via))
+        self.state.unwritten[event.event_id] = event
         late = late_report(event.occurred_at, self.recorded_at, event.reporter)
         if late is not None and via is None:
             self.flag(event.event_id, late)
@@ -330,7 +331,7 @@ class _Context:
 
     def correct(self, event: Correction, path: str) -> None:
         target = self._correctable(event, path)
-        original = self.state.source.event_value(target.event_id)
+        original = self.state.event_value(target.event_id)
         self.reverse(original, event.event_id)
         self.state.put(self.state.events, target.event_id,
                        replace(target, retracted_by=event.event_id))

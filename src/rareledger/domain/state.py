@@ -146,6 +146,7 @@ class LedgerState:
         self.shipments: _Table[str, ShipmentState | None] = _Table("shipments")
         self.events: _Table[str, EventState | None] = _Table("events")
         self.changes = Changes()
+        self.unwritten: dict[str, Event] = {}  # events applied since the last flush
         self._journal: list[tuple[_Table[Any, Any], Any, Any]] | None = None
 
     # ------------------------------------------------------------------ reading
@@ -205,6 +206,10 @@ class LedgerState:
     def event(self, event_id: str) -> EventState | None:
         return self._get(self.events, event_id, self.source.events)  # type: ignore[no-any-return]
 
+    def event_value(self, event_id: str) -> Event:
+        """The content of an accepted event, for reversing it."""
+        return self.unwritten.get(event_id) or self.source.event_value(event_id)
+
     # ------------------------------------------------------------------ writing
 
     def put(self, table: _Table[K, V], key: K, value: V) -> None:
@@ -250,6 +255,7 @@ class LedgerState:
         for table in self.tables():
             table.dirty = set()
         self.changes = Changes()
+        self.unwritten = {}
         return dirty, changes
 
     def forget(self) -> None:
@@ -258,6 +264,7 @@ class LedgerState:
             table.clear()
             table.dirty = set()
         self.changes = Changes()
+        self.unwritten = {}
 
     def size(self) -> int:
         return sum(len(t) for t in self.tables())
