@@ -114,6 +114,20 @@ as_pg() {
     fi
 }
 
+# Run a command with every file descriptor above 2 closed. Used for
+# `pg_ctl start`: the long-lived server must not inherit our URL pipe (fd 3,
+# which would make `$(... start)` hang) or the lock file (fd 9).
+without_extra_fds() {
+    (
+        local fd
+        for fd in /proc/self/fd/*; do
+            fd=${fd##*/}
+            if [[ $fd =~ ^[0-9]+$ ]] && ((fd > 2)); then eval "exec $fd>&-"; fi
+        done
+        "$@"
+    )
+}
+
 ensure_os_user() {
     is_root || return 0
     getent passwd "$OS_USER" >/dev/null && return 0
@@ -274,7 +288,7 @@ cmd_start() {
     fi
 
     log "starting server on 127.0.0.1:$PORT (log: $LOGFILE)"
-    if ! as_pg "$BINDIR/pg_ctl" start -D "$DATA" -l "$LOGFILE" -w -t 60 -s; then
+    if ! without_extra_fds as_pg "$BINDIR/pg_ctl" start -D "$DATA" -l "$LOGFILE" -w -t 60 -s; then
         show_log
         die "pg_ctl start failed"
     fi

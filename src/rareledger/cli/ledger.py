@@ -38,11 +38,11 @@ def init(ctx: CliContext) -> None:
     click.echo(f"database {ctx.database_url} is at schema revision {revision}")
 
 
-def _batches(stream: BinaryIO) -> Iterator[list[object]]:
+def _batches(stream: BinaryIO, size: int) -> Iterator[list[object]]:
     batch: list[object] = []
     for record in iter_records(stream):
         batch.append(record)
-        if len(batch) == BATCH:
+        if len(batch) == size:
             yield batch
             batch = []
     if batch:
@@ -69,9 +69,11 @@ class _Tally:
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False,
                                                                    path_type=Path))
+@click.option("--batch-size", default=BATCH, show_default=True, type=click.IntRange(1, 100_000),
+              help="Records per transaction.")
 @json_option
 @pass_cli
-def load(ctx: CliContext, files: tuple[Path, ...], as_json: bool) -> None:
+def load(ctx: CliContext, files: tuple[Path, ...], batch_size: int, as_json: bool) -> None:
     """Load master data and events from JSON Lines (or JSON array) FILES, in order.
 
     As an operator loading history, records may carry their own recorded_at.
@@ -87,7 +89,7 @@ def load(ctx: CliContext, files: tuple[Path, ...], as_json: bool) -> None:
         for path in files:
             task = progress.add_task(path.name, total=path.stat().st_size)
             with path.open("rb") as stream:
-                for batch in _batches(stream):
+                for batch in _batches(stream, batch_size):
                     for receipt in recorder.submit(batch):
                         tally.add(receipt)
                         if as_json:

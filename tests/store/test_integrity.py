@@ -1,0 +1,101 @@
+"""The ledger protects itself: triggers refuse changes, verify finds tampering, rebuild agrees."""
+
+from __future__ import annotations
+
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from rareledger.services import integrity
+from rareledger.store import queries
+from rareledger.store.database import Database
+from tests import factories as f
+
+
+@pytest.fixture
+def filled(database: Database) -> Database:
+    r = f.Reporter(database)
+    r.accept(*f.world())
+    r.accept(f.extraction("LOT-A", "100"),
+             f.shipment(f.MINER, f.SEPARATOR, [("LOT-A", "60")], event_id="s1"),
+             f.receipt(f.SEPARATOR, "s1", [("LOT-A", "59")], event_id="r1"),
+             f.adjustment(f.MINER, "LOT-A", "-1"))
+    return database
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE ledger_entries SET submitted_by = 'mallory' WHERE position = 3",
+    "DELETE FROM ledger_entries WHERE position = 3",
+])
+def test_database_refuses_to_change_entries(filled: Database, statement: str) -> None:
+    with pytest.raises(DBAPIError, match="append-only"), filled.write() as connection:
+        connection.execute(text(statement))
+    assert integrity.verify(filled).intact
+
+
+def _tamper(database: Database, *statements: str) -> None:
+    """What an attacker with the database owner's rights could do: drop the guard first."""
+    with database.write() as connection:
+        if database.dialect == "postgresql":
+            connection.execute(text("ALTER TABLE ledger_entries DISABLE TRIGGER USER"))
+        else:
+            connection.execute(text("DROP TRIGGER ledger_entries_no_update"))
+            connection.execute(text("DROP TRIGGER ledger_entries_no_delete"))
+        for statement in statements:
+            connection.execute(text(statement))
+
+
+LAST = 13  # 9 master records + 4 events
+
+
+@pytest.mark.parametrize(("statements", "bad_position"), [
+    (["UPDATE ledger_entries SET record = replace(record, '\"59\"', '\"60\"') "
+      "WHERE position = 12"], 12),
+    (["UPDATE ledger_entries SET submitted_by = 'mallory' WHERE position = 5"], 5),
+    ([f"DELETE FROM ledger_entries WHERE position = {LAST}"], LAST),
+    (["DELETE FROM ledger_entries WHERE position = 7"], 7),
+    (["UPDATE ledger_entries SET position = 100 WHERE position = 11",
+      "UPDATE ledger_entries SET position = 11 WHERE position = 12",
+      "UPDATE ledger_entries SET position = 12 WHERE position = 100"], 11),
+], ids=["edited record", "edited column", "deleted newest", "deleted middle", "reordered"])
+def test_verify_names_the_first_bad_position(filled: Database, statements: list[str],
+                                             bad_position: int) -> None:
+    assert integrity.verify(filled).head_position == LAST
+    _tamper(filled, *statements)
+    result = integrity.verify(filled)
+    assert not result.intact
+    assert result.first_break is not None
+    assert result.first_break.position == bad_position
+
+
+def _dump(database: Database) -> dict[str, list[tuple[object, ...]]]:
+    with database.read() as connection:
+        return queries.dump(connection)
+
+
+def test_rebuild_gives_exactly_the_incremental_state(filled: Database) -> None:
+    r = f.Reporter(filled)
+    r.accept(f.correction(f.SEPARATOR, "r1", f.receipt(f.SEPARATOR, "s1", [("LOT-A", "60")],
+                                                       event_id="r2")),
+             f.shipment(f.MINER, f.SEPARATOR, [("LOT-A", "90")]))  # negative balance
+    before = _dump(filled)
+    assert before["findings"]
+    assert integrity.rebuild(filled) == LAST + 2
+    assert _dump(filled) == before
+
+
+def test_rebuild_after_projections_were_damaged(filled: Database) -> None:
+    before = _dump(filled)
+    with filled.write() as connection:
+        connection.execute(text("UPDATE balances SET mass_g = 0"))
+        connection.execute(text("DELETE FROM findings"))
+    integrity.rebuild(filled)
+    assert _dump(filled) == before
+
+
+def test_verify_of_an_empty_ledger(database: Database) -> None:
+    result = integrity.verify(database)
+    assert result.intact and result.entries == 0 and result.head_position == 0
+
+
