@@ -142,6 +142,14 @@ ensure_os_user() {
 
 is_running() {
     [[ -f $DATA/postmaster.pid ]] || return 1
+    # A killed postmaster can linger as a zombie when PID 1 does not reap
+    # children (common in containers); pg_ctl would still report it as running.
+    local pid state
+    pid=$(sed -n 1p "$DATA/postmaster.pid" 2>/dev/null || true)
+    if [[ $pid =~ ^[0-9]+$ && -r /proc/$pid/stat ]]; then
+        state=$(sed -E 's/^.*\) ([A-Za-z]).*$/\1/' "/proc/$pid/stat" 2>/dev/null || true)
+        [[ $state == Z || $state == X ]] && return 1
+    fi
     as_pg "$BINDIR/pg_ctl" status -D "$DATA" >/dev/null 2>&1
 }
 
@@ -275,8 +283,8 @@ cmd_start() {
         init_cluster
     else
         log "reusing existing cluster in $DATA"
-        # A crashed server may have left a stale pid file behind.
-        rm -f -- "$DATA/postmaster.pid"
+        # A crashed server may have left stale pid/socket lock files behind.
+        rm -f -- "$DATA/postmaster.pid" "$SOCK"/.s.PGSQL.*
     fi
     write_runtime_conf
 
