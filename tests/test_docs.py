@@ -1,0 +1,61 @@
+"""The docs stay true: every record type, field, rule code and finding code is catalogued."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from rareledger.domain.catalogue import REJECTION_CODES
+from rareledger.domain.findings import FINDING_CODES
+from rareledger.domain.records import RECORD_FIELDS
+
+ROOT = Path(__file__).resolve().parents[1]
+EVENTS_DOC = (ROOT / "docs" / "events.md").read_text()
+
+
+@pytest.mark.parametrize("record_type", sorted(RECORD_FIELDS))
+def test_every_record_type_and_field_is_documented(record_type: str) -> None:
+    assert f"`{record_type}`" in EVENTS_DOC
+    for field in RECORD_FIELDS[record_type]:
+        assert f"`{field}`" in EVENTS_DOC or f"`{field}`, " in EVENTS_DOC, field
+
+
+@pytest.mark.parametrize("code", sorted(REJECTION_CODES))
+def test_every_rejection_code_is_documented(code: str) -> None:
+    assert f"| `{code}` |" in EVENTS_DOC
+
+
+@pytest.mark.parametrize("code", FINDING_CODES)
+def test_every_finding_code_is_documented(code: str) -> None:
+    assert f"| `{code}` |" in EVENTS_DOC
+
+
+def test_every_code_the_source_raises_is_in_the_catalogue() -> None:
+    source = "\n".join(p.read_text() for p in (ROOT / "src").rglob("*.py"))
+    raised = set(re.findall(r'(?:reject|fail|Problem)\(\s*"([a-z_]+)"', source))
+    raised |= set(re.findall(r'code = "([a-z_]+)"', source))
+    raised |= set(re.findall(r'"(unknown_[a-z]+|invalid_identifier)"', source))
+    assert raised - set(REJECTION_CODES) == set()
+
+
+@pytest.mark.parametrize("name", ["architecture.md", "glossary.md", "events.md",
+                                  "configuration.md"])
+def test_docs_pages_exist_and_are_linked_from_the_readme(name: str) -> None:
+    assert (ROOT / "docs" / name).is_file()
+    assert f"docs/{name}" in (ROOT / "README.md").read_text()
+
+
+def test_every_setting_is_documented() -> None:
+    source = (ROOT / "src" / "rareledger" / "config.py").read_text()
+    variables = set(re.findall(r'"(RARELEDGER_[A-Z_]+)"', source))
+    assert variables
+    doc = (ROOT / "docs" / "configuration.md").read_text()
+    assert {v for v in variables if f"`{v}`" not in doc} == set()
+
+
+def test_glossary_spells_licence_one_way() -> None:
+    for path in [*(ROOT / "docs").glob("*.md"), *(ROOT / "src").rglob("*.py")]:
+        text = path.read_text().lower().replace("unlicensed_export", "")  # the spec's code
+        assert "license" not in text, path
