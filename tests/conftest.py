@@ -56,8 +56,9 @@ def postgres_template() -> Iterator[str]:
     database.dispose()
     yield name
     with psycopg.connect(_admin_url(POSTGRES_URL), autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-            sql.Identifier(name)))
+        admin.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
 
 
 def _fresh_sqlite(template: Path, directory: Path) -> str:
@@ -77,12 +78,16 @@ def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
     assert POSTGRES_URL
     name = f"rl_test_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(_admin_url(POSTGRES_URL), autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-            sql.Identifier(name), sql.Identifier(template)))
+        admin.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(template)
+            )
+        )
     yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
     with psycopg.connect(_admin_url(POSTGRES_URL), autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-            sql.Identifier(name)))
+        admin.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

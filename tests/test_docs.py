@@ -40,8 +40,9 @@ def test_every_code_the_source_raises_is_in_the_catalogue() -> None:
     assert raised - set(REJECTION_CODES) == set()
 
 
-@pytest.mark.parametrize("name", ["architecture.md", "glossary.md", "events.md",
-                                  "configuration.md"])
+@pytest.mark.parametrize(
+    "name", ["architecture.md", "glossary.md", "events.md", "configuration.md"]
+)
 def test_docs_pages_exist_and_are_linked_from_the_readme(name: str) -> None:
     assert (ROOT / "docs" / name).is_file()
     assert f"docs/{name}" in (ROOT / "README.md").read_text()

@@ -28,10 +28,10 @@ def test_example_chain_loads_with_no_rejection_and_no_finding(database: Database
     exported = {lot.lot_id: lot.exported_g for lot in lots if lot.exported_g}
     assert sum(exported.values()) == 5_000_000  # 5,000 kg of magnets to Germany
     for lot in lots:
-        assert lot.created_g + lot.adjusted_g == (held.get(lot.lot_id, 0) + lot.consumed_g
-                                                  + lot.exported_g + lot.discrepancy_g)
-    exporter = json.loads(json.dumps(holdings.enterprise_balance(database,
-                                                                 "91310115MA1JU8E27J")))
+        assert lot.created_g + lot.adjusted_g == (
+            held.get(lot.lot_id, 0) + lot.consumed_g + lot.exported_g + lot.discrepancy_g
+        )
+    exporter = json.loads(json.dumps(holdings.enterprise_balance(database, "91310115MA1JU8E27J")))
     assert exporter["lots"] == [] and exporter["in_transit"] == []
     magnets = holdings.enterprise_balance(database, "91330212MA2H7Q5C52")
     assert Decimal(magnets["elements"]["Nd"]["kg"]) > 0

@@ -39,8 +39,9 @@ def _lines(stream: BinaryIO) -> Iterator[object]:
         try:
             yield json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
         except (ValueError, UnicodeDecodeError) as error:
-            yield Unreadable(text.decode("utf-8", "replace")[:200],
-                             f"line {number}: not valid JSON ({error})")
+            yield Unreadable(
+                text.decode("utf-8", "replace")[:200], f"line {number}: not valid JSON ({error})"
+            )
 
 
 def _refuse_constant(name: str) -> object:

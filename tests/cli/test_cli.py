@@ -27,8 +27,9 @@ def _timely(record: Any) -> Any:
 
 
 def write(path: Path, records: list[Any]) -> Path:
-    path.write_text("".join((r if isinstance(r, str) else json.dumps(_timely(r))) + "\n"
-                            for r in records))
+    path.write_text(
+        "".join((r if isinstance(r, str) else json.dumps(_timely(r))) + "\n" for r in records)
+    )
     return path
 
 
@@ -49,18 +50,22 @@ def test_commands_refuse_an_uninitialised_database(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "rareledger init" in result.output
 
 
-def test_database_url_from_the_environment(tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_database_url_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RARELEDGER_DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
     assert CliRunner().invoke(cli, ["init"]).exit_code == 0
     assert (tmp_path / "env.db").exists()
 
 
 def test_load_receipts_as_json_lines_and_exit_status(url: str, tmp_path: Path) -> None:
-    path = write(tmp_path / "in.jsonl", [
-        *f.world(), f.extraction("LOT-A", "100", event_id="x1"), "{not json",
-        f.shipment(f.MINER, f.SEPARATOR, [("LOT-A", "150")], event_id="s1"),
-    ])
+    path = write(
+        tmp_path / "in.jsonl",
+        [
+            *f.world(),
+            f.extraction("LOT-A", "100", event_id="x1"),
+            "{not json",
+            f.shipment(f.MINER, f.SEPARATOR, [("LOT-A", "150")], event_id="s1"),
+        ],
+    )
     result = run(url, "load", "--json", str(path))
     assert result.exit_code == 1
     receipts = [json.loads(line) for line in result.output.splitlines()]
@@ -96,22 +101,45 @@ def test_the_example_chain_through_every_view(url: str) -> None:
 
 
 def test_balance_lists_what_is_in_transit(url: str, tmp_path: Path) -> None:
-    run(url, "load", str(write(tmp_path / "a.jsonl", [
-        *f.world(), f.extraction("LOT-A", "100", {"Nd": "0.5"}),
-        f.shipment(f.MINER, f.SEPARATOR, [("LOT-A", "40")], event_id="s1")])))
+    run(
+        url,
+        "load",
+        str(
+            write(
+                tmp_path / "a.jsonl",
+                [
+                    *f.world(),
+                    f.extraction("LOT-A", "100", {"Nd": "0.5"}),
+                    f.shipment(f.MINER, f.SEPARATOR, [("LOT-A", "40")], event_id="s1"),
+                ],
+            )
+        ),
+    )
     balance = json.loads(run(url, "balance", f.MINER, "--json").output)
     assert balance["lots"] == [{"lot_id": "LOT-A", "mass_kg": "60.000"}]
     assert balance["elements"]["Nd"] == {"kg": "30.000", "reo_kg": "34.991"}
-    assert balance["in_transit"] == [{"shipment_event_id": "s1", "buyer": f.SEPARATOR,
-                                      "lot_id": "LOT-A", "mass_kg": "40.000"}]
+    assert balance["in_transit"] == [
+        {"shipment_event_id": "s1", "buyer": f.SEPARATOR, "lot_id": "LOT-A", "mass_kg": "40.000"}
+    ]
     assert "shipped, not yet received" in run(url, "balance", f.MINER).output
 
 
 def test_findings_filters(url: str, tmp_path: Path) -> None:
-    run(url, "load", str(write(tmp_path / "a.jsonl", [
-        *f.world(), f.extraction("LOT-A", "100"),
-        f.shipment(f.MINER, f.SEPARATOR, [("LOT-A", "150")], event_id="s1"),
-        f.receipt(f.SEPARATOR, "s1", [("LOT-A", "100")])])))
+    run(
+        url,
+        "load",
+        str(
+            write(
+                tmp_path / "a.jsonl",
+                [
+                    *f.world(),
+                    f.extraction("LOT-A", "100"),
+                    f.shipment(f.MINER, f.SEPARATOR, [("LOT-A", "150")], event_id="s1"),
+                    f.receipt(f.SEPARATOR, "s1", [("LOT-A", "100")]),
+                ],
+            )
+        ),
+    )
     everything = json.loads(run(url, "findings", "--json").output)
     assert {x["code"] for x in everything} == {"negative_balance", "receipt_mismatch"}
     only = json.loads(run(url, "findings", "--code", "receipt_mismatch", "--json").output)

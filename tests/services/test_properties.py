@@ -23,20 +23,32 @@ from rareledger.store.database import Database
 from tests import factories as f
 
 HOLDERS = [f.MINER, f.SEPARATOR, f.TRADER, f.EXPORTER]
-COMPOSITIONS = [{"Nd": "0.25", "Pr": "0.06"}, {"Dy": "0.031", "Tb": "0.007", "Y": "0.4"},
-                {"La": "0.3", "Ce": "0.45"}]
+COMPOSITIONS = [
+    {"Nd": "0.25", "Pr": "0.06"},
+    {"Dy": "0.031", "Tb": "0.007", "Y": "0.4"},
+    {"La": "0.3", "Ce": "0.45"},
+]
 
 masses = st.integers(min_value=1, max_value=5_000_000).map(lambda g: str(Decimal(g) / 1000))
 actions = st.one_of(
     st.tuples(st.just("extract"), st.sampled_from(COMPOSITIONS), masses),
     st.tuples(st.just("import"), masses),
-    st.tuples(st.just("ship"), st.sampled_from(HOLDERS), st.sampled_from(HOLDERS),
-              st.integers(0, 50), masses),
+    st.tuples(
+        st.just("ship"),
+        st.sampled_from(HOLDERS),
+        st.sampled_from(HOLDERS),
+        st.integers(0, 50),
+        masses,
+    ),
     st.tuples(st.just("receive"), st.integers(0, 50), st.sampled_from(["same", "less", "more"])),
     st.tuples(st.just("process"), st.integers(0, 50), masses, masses),
     st.tuples(st.just("export"), st.integers(0, 50), masses),
-    st.tuples(st.just("adjust"), st.sampled_from(HOLDERS), st.integers(0, 50),
-              st.integers(-3_000_000, 3_000_000).filter(bool)),
+    st.tuples(
+        st.just("adjust"),
+        st.sampled_from(HOLDERS),
+        st.integers(0, 50),
+        st.integers(-3_000_000, 3_000_000).filter(bool),
+    ),
     st.tuples(st.just("correct"), st.integers(0, 80), st.booleans()),
 )
 
@@ -87,11 +99,16 @@ class Script:
             return None
         shipment = self.shipments[index % len(self.shipments)]
         item = shipment["items"][0]
-        mass = Decimal(item["mass_kg"]) * {"same": 1, "less": Decimal("0.9"),
-                                           "more": Decimal("1.1")}[how]
-        return f.receipt(shipment["buyer"], shipment["event_id"],
-                         [(item["lot_id"], str(mass.quantize(Decimal("0.001"))))],
-                         event_id=self._id("rcp"))
+        mass = (
+            Decimal(item["mass_kg"])
+            * {"same": 1, "less": Decimal("0.9"), "more": Decimal("1.1")}[how]
+        )
+        return f.receipt(
+            shipment["buyer"],
+            shipment["event_id"],
+            [(item["lot_id"], str(mass.quantize(Decimal("0.001"))))],
+            event_id=self._id("rcp"),
+        )
 
     def _process(self, index: int, used: str, made: str) -> dict[str, Any] | None:
         lot = self._lot(index)
@@ -99,19 +116,24 @@ class Script:
             return None
         out = self._id("LOT")
         self.lots.append(out)
-        return f.processing(f.SEPARATOR, [(lot, used)], [(out, "oxide", made, {"Nd": "0.5"})],
-                            event_id=self._id("prc"), facility_id=f.PLANT)
+        return f.processing(
+            f.SEPARATOR,
+            [(lot, used)],
+            [(out, "oxide", made, {"Nd": "0.5"})],
+            event_id=self._id("prc"),
+            facility_id=f.PLANT,
+        )
 
     def _export(self, index: int, mass: str) -> dict[str, Any] | None:
         lot = self._lot(index)
-        return None if lot is None else f.export(f.EXPORTER, [(lot, mass)],
-                                                 event_id=self._id("exp"))
+        return (
+            None if lot is None else f.export(f.EXPORTER, [(lot, mass)], event_id=self._id("exp"))
+        )
 
     def _adjust(self, holder: str, index: int, grams: int) -> dict[str, Any] | None:
         lot = self._lot(index)
         delta = str(Decimal(grams) / 1000)
-        return None if lot is None else f.adjustment(holder, lot, delta,
-                                                     event_id=self._id("adj"))
+        return None if lot is None else f.adjustment(holder, lot, delta, event_id=self._id("adj"))
 
     def _correct(self, index: int, with_replacement: bool) -> dict[str, Any] | None:
         if not self.events:
@@ -122,8 +144,9 @@ class Script:
         replacement = None
         if with_replacement:
             replacement = {**target, "event_id": self._id("rep")}
-        return f.correction(target["reporter"], target["event_id"], replacement,
-                            event_id=self._id("cor"))
+        return f.correction(
+            target["reporter"], target["event_id"], replacement, event_id=self._id("cor")
+        )
 
 
 def _check_conservation(database: Database) -> None:
@@ -134,8 +157,13 @@ def _check_conservation(database: Database) -> None:
     by_element: dict[str, list[Decimal]] = {}
     for lot in lots:
         sources = lot.created_g + lot.adjusted_g
-        uses = (held.get(lot.lot_id, 0) + transit.get(lot.lot_id, 0) + lot.consumed_g
-                + lot.exported_g + lot.discrepancy_g)
+        uses = (
+            held.get(lot.lot_id, 0)
+            + transit.get(lot.lot_id, 0)
+            + lot.consumed_g
+            + lot.exported_g
+            + lot.discrepancy_g
+        )
         assert sources == uses, lot
         for symbol, fraction in lot.composition.items():
             pair = by_element.setdefault(symbol, [Decimal(0), Decimal(0)])
@@ -145,11 +173,15 @@ def _check_conservation(database: Database) -> None:
         assert created == accounted, symbol
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(steps=st.lists(actions, min_size=1, max_size=60), cuts=st.lists(st.integers(1, 60)))
-def test_mass_is_conserved_and_rebuild_matches(sqlite_template: Path, steps: list[Any],
-                                               cuts: list[int]) -> None:
+def test_mass_is_conserved_and_rebuild_matches(
+    sqlite_template: Path, steps: list[Any], cuts: list[int]
+) -> None:
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "ledger.db"
         shutil.copy(sqlite_template, path)
@@ -177,7 +209,7 @@ def _split(records: list[dict[str, Any]], cuts: list[int]) -> list[list[dict[str
     for size in cuts:
         if start >= len(records):
             break
-        batches.append(records[start:start + size])
+        batches.append(records[start : start + size])
         start += size
     if start < len(records):
         batches.append(records[start:])

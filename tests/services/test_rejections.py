@@ -43,76 +43,212 @@ CASES: list[tuple[str, dict[str, Any], str, str, Any]] = [
     ("mistyped field", _with(SHIP, items="LOT-A"), "type", "items", "LOT-A"),
     ("unknown field", _with(SHIP, colour="red"), "unknown_field", "colour", "red"),
     ("unknown type", _with(SHIP, type="gift"), "unknown_type", "type", "gift"),
-    ("unknown element",
-     _with(EXTRACT, outputs=[{"lot_id": "L", "form": "ore", "mass_kg": "1",
-                              "composition": {"Xx": "0.1"}}]),
-     "unknown_element", "outputs[0].composition.Xx", "0.1"),
-    ("unknown form",
-     f.processing(f.SEPARATOR, [("LOT-A", "1")], [("L2", "powder", "1", {})]),
-     "unknown_form", "outputs[0].form", "powder"),
-    ("unknown process", _with(f.processing(f.SEPARATOR, [("LOT-A", "1")],
-                                           [("L2", "oxide", "1", {})]), process="melting"),
-     "unknown_process", "process", "melting"),
-    ("unknown country", _with(f.export(f.EXPORTER, [("LOT-A", "1")]),
-                              destination_country="XX"),
-     "unknown_country", "destination_country", "XX"),
-    ("unknown currency", _with(SHIP, value={"amount": "1", "currency": "ABC"}),
-     "unknown_currency", "value.currency", "ABC"),
-    ("unknown reporter", _with(SHIP, reporter="E-NOBODY"), "unknown_enterprise", "reporter",
-     "E-NOBODY"),
+    (
+        "unknown element",
+        _with(
+            EXTRACT,
+            outputs=[{"lot_id": "L", "form": "ore", "mass_kg": "1", "composition": {"Xx": "0.1"}}],
+        ),
+        "unknown_element",
+        "outputs[0].composition.Xx",
+        "0.1",
+    ),
+    (
+        "unknown form",
+        f.processing(f.SEPARATOR, [("LOT-A", "1")], [("L2", "powder", "1", {})]),
+        "unknown_form",
+        "outputs[0].form",
+        "powder",
+    ),
+    (
+        "unknown process",
+        _with(
+            f.processing(f.SEPARATOR, [("LOT-A", "1")], [("L2", "oxide", "1", {})]),
+            process="melting",
+        ),
+        "unknown_process",
+        "process",
+        "melting",
+    ),
+    (
+        "unknown country",
+        _with(f.export(f.EXPORTER, [("LOT-A", "1")]), destination_country="XX"),
+        "unknown_country",
+        "destination_country",
+        "XX",
+    ),
+    (
+        "unknown currency",
+        _with(SHIP, value={"amount": "1", "currency": "ABC"}),
+        "unknown_currency",
+        "value.currency",
+        "ABC",
+    ),
+    (
+        "unknown reporter",
+        _with(SHIP, reporter="E-NOBODY"),
+        "unknown_enterprise",
+        "reporter",
+        "E-NOBODY",
+    ),
     ("unknown buyer", _with(SHIP, buyer="E-NOBODY"), "unknown_enterprise", "buyer", "E-NOBODY"),
-    ("zero mass", f.shipment(f.MINER, f.SEPARATOR, [("LOT-A", "0")]), "mass_not_positive",
-     "items[0].mass_kg", "0"),
-    ("negative mass", f.shipment(f.MINER, f.SEPARATOR, [("LOT-A", "-1")]),
-     "mass_not_positive", "items[0].mass_kg", "-1"),
-    ("mass below a gram", f.shipment(f.MINER, f.SEPARATOR, [("LOT-A", "1.0005")]),
-     "mass_precision", "items[0].mass_kg", "1.0005"),
+    (
+        "zero mass",
+        f.shipment(f.MINER, f.SEPARATOR, [("LOT-A", "0")]),
+        "mass_not_positive",
+        "items[0].mass_kg",
+        "0",
+    ),
+    (
+        "negative mass",
+        f.shipment(f.MINER, f.SEPARATOR, [("LOT-A", "-1")]),
+        "mass_not_positive",
+        "items[0].mass_kg",
+        "-1",
+    ),
+    (
+        "mass below a gram",
+        f.shipment(f.MINER, f.SEPARATOR, [("LOT-A", "1.0005")]),
+        "mass_precision",
+        "items[0].mass_kg",
+        "1.0005",
+    ),
     ("zero adjustment", f.adjustment(f.MINER, "LOT-A", "0"), "mass_zero", "delta_kg", "0"),
-    ("fraction over 1", f.extraction("L9", "1", {"Nd": "1.2"}), "composition_range",
-     "outputs[0].composition.Nd", "1.2"),
-    ("negative fraction", f.extraction("L9", "1", {"Nd": "-0.1"}), "composition_range",
-     "outputs[0].composition.Nd", "-0.1"),
-    ("fractions sum over 1", f.extraction("L9", "1", {"Nd": "0.6", "Pr": "0.5"}),
-     "composition_sum", "outputs[0].composition", "1.1"),
-    ("role may not report", f.extraction("L9", reporter=f.TRADER), "role_not_permitted",
-     "type", "extraction"),
-    ("export by a non-exporter", f.export(f.MINER, [("LOT-A", "1")]), "role_not_permitted",
-     "type", "export"),
-    ("facility of another enterprise", _with(SHIP, facility_id=f.PLANT),
-     "facility_not_reporters", "facility_id", f.PLANT),
-    ("unknown facility", _with(SHIP, facility_id="F-NONE"), "unknown_facility", "facility_id",
-     "F-NONE"),
-    ("extraction without a mine", _without(EXTRACT, "facility_id"), "extraction_not_at_mine",
-     "facility_id", None),
-    ("extraction form", _with(EXTRACT, outputs=[{"lot_id": "L", "form": "oxide",
-                                                 "mass_kg": "1", "composition": {}}]),
-     "form_not_allowed", "outputs[0].form", "oxide"),
-    ("output lot exists", f.extraction("LOT-A", "5"), "lot_exists", "outputs[0].lot_id",
-     "LOT-A"),
-    ("unknown input lot", f.processing(f.SEPARATOR, [("LOT-NONE", "1")],
-                                       [("L2", "oxide", "1", {})]),
-     "unknown_lot", "inputs[0].lot_id", "LOT-NONE"),
-    ("unknown item lot", f.shipment(f.MINER, f.SEPARATOR, [("LOT-NONE", "1")]),
-     "unknown_lot", "items[0].lot_id", "LOT-NONE"),
-    ("unknown adjustment lot", f.adjustment(f.MINER, "LOT-NONE", "-1"), "unknown_lot",
-     "lot_id", "LOT-NONE"),
-    ("receipt of unknown shipment", f.receipt(f.SEPARATOR, "ship-none", [("LOT-A", "1")]),
-     "unknown_shipment", "shipment_event_id", "ship-none"),
-    ("correction of unknown event", f.correction(f.MINER, "ev-none"), "unknown_event",
-     "corrects", "ev-none"),
-    ("occurred in the future", _with(SHIP, occurred_at="2025-06-05T11:00:00+00:00"),
-     "occurred_in_future", "occurred_at", "2025-06-05T11:00:00+00:00"),
-    ("time without offset", _with(SHIP, occurred_at="2025-06-03T09:30:00"), "invalid_time",
-     "occurred_at", "2025-06-03T09:30:00"),
-    ("bad identifier", _with(SHIP, event_id="has space"), "invalid_identifier", "event_id",
-     "has space"),
-    ("same lot twice", f.shipment(f.MINER, f.SEPARATOR, [("LOT-A", "1"), ("LOT-A", "2")]),
-     "duplicate_lot", "items[1].lot_id", "LOT-A"),
+    (
+        "fraction over 1",
+        f.extraction("L9", "1", {"Nd": "1.2"}),
+        "composition_range",
+        "outputs[0].composition.Nd",
+        "1.2",
+    ),
+    (
+        "negative fraction",
+        f.extraction("L9", "1", {"Nd": "-0.1"}),
+        "composition_range",
+        "outputs[0].composition.Nd",
+        "-0.1",
+    ),
+    (
+        "fractions sum over 1",
+        f.extraction("L9", "1", {"Nd": "0.6", "Pr": "0.5"}),
+        "composition_sum",
+        "outputs[0].composition",
+        "1.1",
+    ),
+    (
+        "role may not report",
+        f.extraction("L9", reporter=f.TRADER),
+        "role_not_permitted",
+        "type",
+        "extraction",
+    ),
+    (
+        "export by a non-exporter",
+        f.export(f.MINER, [("LOT-A", "1")]),
+        "role_not_permitted",
+        "type",
+        "export",
+    ),
+    (
+        "facility of another enterprise",
+        _with(SHIP, facility_id=f.PLANT),
+        "facility_not_reporters",
+        "facility_id",
+        f.PLANT,
+    ),
+    (
+        "unknown facility",
+        _with(SHIP, facility_id="F-NONE"),
+        "unknown_facility",
+        "facility_id",
+        "F-NONE",
+    ),
+    (
+        "extraction without a mine",
+        _without(EXTRACT, "facility_id"),
+        "extraction_not_at_mine",
+        "facility_id",
+        None,
+    ),
+    (
+        "extraction form",
+        _with(
+            EXTRACT, outputs=[{"lot_id": "L", "form": "oxide", "mass_kg": "1", "composition": {}}]
+        ),
+        "form_not_allowed",
+        "outputs[0].form",
+        "oxide",
+    ),
+    ("output lot exists", f.extraction("LOT-A", "5"), "lot_exists", "outputs[0].lot_id", "LOT-A"),
+    (
+        "unknown input lot",
+        f.processing(f.SEPARATOR, [("LOT-NONE", "1")], [("L2", "oxide", "1", {})]),
+        "unknown_lot",
+        "inputs[0].lot_id",
+        "LOT-NONE",
+    ),
+    (
+        "unknown item lot",
+        f.shipment(f.MINER, f.SEPARATOR, [("LOT-NONE", "1")]),
+        "unknown_lot",
+        "items[0].lot_id",
+        "LOT-NONE",
+    ),
+    (
+        "unknown adjustment lot",
+        f.adjustment(f.MINER, "LOT-NONE", "-1"),
+        "unknown_lot",
+        "lot_id",
+        "LOT-NONE",
+    ),
+    (
+        "receipt of unknown shipment",
+        f.receipt(f.SEPARATOR, "ship-none", [("LOT-A", "1")]),
+        "unknown_shipment",
+        "shipment_event_id",
+        "ship-none",
+    ),
+    (
+        "correction of unknown event",
+        f.correction(f.MINER, "ev-none"),
+        "unknown_event",
+        "corrects",
+        "ev-none",
+    ),
+    (
+        "occurred in the future",
+        _with(SHIP, occurred_at="2025-06-05T11:00:00+00:00"),
+        "occurred_in_future",
+        "occurred_at",
+        "2025-06-05T11:00:00+00:00",
+    ),
+    (
+        "time without offset",
+        _with(SHIP, occurred_at="2025-06-03T09:30:00"),
+        "invalid_time",
+        "occurred_at",
+        "2025-06-03T09:30:00",
+    ),
+    (
+        "bad identifier",
+        _with(SHIP, event_id="has space"),
+        "invalid_identifier",
+        "event_id",
+        "has space",
+    ),
+    (
+        "same lot twice",
+        f.shipment(f.MINER, f.SEPARATOR, [("LOT-A", "1"), ("LOT-A", "2")]),
+        "duplicate_lot",
+        "items[1].lot_id",
+        "LOT-A",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("record", "code", "field", "value"),
-                         [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("record", "code", "field", "value"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
 def test_rejection_names_field_rule_and_value(
     reporter: f.Reporter, record: dict[str, Any], code: str, field: str, value: Any
 ) -> None:
@@ -135,7 +271,10 @@ def test_reporter_must_be_the_authenticated_enterprise(database: Database) -> No
     as_trader = f.Reporter(database, actor=Actor("key:trader", enterprise_id=f.TRADER))
     error = _error(as_trader, f.shipment(f.MINER, f.TRADER, [("LOT-A", "1")]))
     assert (error["code"], error["field"], error["value"]) == (
-        "reporter_mismatch", "reporter", f.MINER)
+        "reporter_mismatch",
+        "reporter",
+        f.MINER,
+    )
 
 
 def test_enterprises_may_not_write_master_data(database: Database) -> None:
@@ -170,11 +309,13 @@ def test_correction_by_someone_else_and_twice(reporter: f.Reporter) -> None:
 def test_event_id_reused_for_a_different_event(reporter: f.Reporter) -> None:
     first = reporter.one(dict(SHIP))
     again = reporter.one(dict(SHIP))
-    assert (again.status, again.position, again.hash) == ("duplicate", first.position,
-                                                          first.hash)
+    assert (again.status, again.position, again.hash) == ("duplicate", first.position, first.hash)
     error = _error(reporter, _with(SHIP, invoice_no="INV-OTHER"))
     assert (error["code"], error["field"], error["value"]) == (
-        "event_id_conflict", "event_id", "ship-x")
+        "event_id_conflict",
+        "event_id",
+        "ship-x",
+    )
 
 
 def test_resend_with_other_spelling_of_numbers_is_a_duplicate(reporter: f.Reporter) -> None:
@@ -201,3 +342,14 @@ def test_rejected_correction_with_bad_replacement_changes_nothing(reporter: f.Re
     # the shipment was not retracted: its buyer can still receive it
     receipt = reporter.one(f.receipt(f.SEPARATOR, "ship-x", [("LOT-A", "10")]))
     assert receipt.status == "accepted"
+
+
+def test_replacement_may_not_carry_recorded_at_on_the_api_channel(database: Database) -> None:
+    from rareledger.services.reporting import Recorder
+
+    recorder = Recorder(database, Actor("api"), allow_recorded_at=False)
+    replacement = {**f.extraction("LOT-B"), "recorded_at": "2025-01-01T00:00:00Z"}
+    receipt = recorder.submit([f.correction(f.MINER, "x1", replacement)])[0]
+    assert [(e["code"], e["field"]) for e in receipt.errors] == [
+        ("recorded_at_not_allowed", "replacement.recorded_at")
+    ]

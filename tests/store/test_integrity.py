@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -17,17 +16,22 @@ from tests import factories as f
 def filled(database: Database) -> Database:
     r = f.Reporter(database)
     r.accept(*f.world())
-    r.accept(f.extraction("LOT-A", "100"),
-             f.shipment(f.MINER, f.SEPARATOR, [("LOT-A", "60")], event_id="s1"),
-             f.receipt(f.SEPARATOR, "s1", [("LOT-A", "59")], event_id="r1"),
-             f.adjustment(f.MINER, "LOT-A", "-1"))
+    r.accept(
+        f.extraction("LOT-A", "100"),
+        f.shipment(f.MINER, f.SEPARATOR, [("LOT-A", "60")], event_id="s1"),
+        f.receipt(f.SEPARATOR, "s1", [("LOT-A", "59")], event_id="r1"),
+        f.adjustment(f.MINER, "LOT-A", "-1"),
+    )
     return database
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE ledger_entries SET submitted_by = 'mallory' WHERE position = 3",
-    "DELETE FROM ledger_entries WHERE position = 3",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE ledger_entries SET submitted_by = 'mallory' WHERE position = 3",
+        "DELETE FROM ledger_entries WHERE position = 3",
+    ],
+)
 def test_database_refuses_to_change_entries(filled: Database, statement: str) -> None:
     with pytest.raises(DBAPIError, match="append-only"), filled.write() as connection:
         connection.execute(text(statement))
@@ -49,18 +53,33 @@ def _tamper(database: Database, *statements: str) -> None:
 LAST = 13  # 9 master records + 4 events
 
 
-@pytest.mark.parametrize(("statements", "bad_position"), [
-    (["UPDATE ledger_entries SET record = replace(record, '\"59\"', '\"60\"') "
-      "WHERE position = 12"], 12),
-    (["UPDATE ledger_entries SET submitted_by = 'mallory' WHERE position = 5"], 5),
-    ([f"DELETE FROM ledger_entries WHERE position = {LAST}"], LAST),
-    (["DELETE FROM ledger_entries WHERE position = 7"], 7),
-    (["UPDATE ledger_entries SET position = 100 WHERE position = 11",
-      "UPDATE ledger_entries SET position = 11 WHERE position = 12",
-      "UPDATE ledger_entries SET position = 12 WHERE position = 100"], 11),
-], ids=["edited record", "edited column", "deleted newest", "deleted middle", "reordered"])
-def test_verify_names_the_first_bad_position(filled: Database, statements: list[str],
-                                             bad_position: int) -> None:
+@pytest.mark.parametrize(
+    ("statements", "bad_position"),
+    [
+        (
+            [
+                "UPDATE ledger_entries SET record = replace(record, '\"59\"', '\"60\"') "
+                "WHERE position = 12"
+            ],
+            12,
+        ),
+        (["UPDATE ledger_entries SET submitted_by = 'mallory' WHERE position = 5"], 5),
+        ([f"DELETE FROM ledger_entries WHERE position = {LAST}"], LAST),
+        (["DELETE FROM ledger_entries WHERE position = 7"], 7),
+        (
+            [
+                "UPDATE ledger_entries SET position = 100 WHERE position = 11",
+                "UPDATE ledger_entries SET position = 11 WHERE position = 12",
+                "UPDATE ledger_entries SET position = 12 WHERE position = 100",
+            ],
+            11,
+        ),
+    ],
+    ids=["edited record", "edited column", "deleted newest", "deleted middle", "reordered"],
+)
+def test_verify_names_the_first_bad_position(
+    filled: Database, statements: list[str], bad_position: int
+) -> None:
     assert integrity.verify(filled).head_position == LAST
     _tamper(filled, *statements)
     result = integrity.verify(filled)
@@ -76,9 +95,12 @@ def _dump(database: Database) -> dict[str, list[tuple[object, ...]]]:
 
 def test_rebuild_gives_exactly_the_incremental_state(filled: Database) -> None:
     r = f.Reporter(filled)
-    r.accept(f.correction(f.SEPARATOR, "r1", f.receipt(f.SEPARATOR, "s1", [("LOT-A", "60")],
-                                                       event_id="r2")),
-             f.shipment(f.MINER, f.SEPARATOR, [("LOT-A", "90")]))  # negative balance
+    r.accept(
+        f.correction(
+            f.SEPARATOR, "r1", f.receipt(f.SEPARATOR, "s1", [("LOT-A", "60")], event_id="r2")
+        ),
+        f.shipment(f.MINER, f.SEPARATOR, [("LOT-A", "90")]),
+    )  # negative balance
     before = _dump(filled)
     assert before["findings"]
     assert integrity.rebuild(filled) == LAST + 2
@@ -97,5 +119,3 @@ def test_rebuild_after_projections_were_damaged(filled: Database) -> None:
 def test_verify_of_an_empty_ledger(database: Database) -> None:
     result = integrity.verify(database)
     assert result.intact and result.entries == 0 and result.head_position == 0
-
-

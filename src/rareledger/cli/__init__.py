@@ -11,9 +11,14 @@ from rareledger.config import load_settings
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", "database_url", envvar="RARELEDGER_DATABASE_URL", metavar="URL",
-              help="Database URL: sqlite:///FILE (default sqlite:///rareledger.db) or "
-                   "postgresql://user@host:port/name.")
+@click.option(
+    "--db",
+    "database_url",
+    envvar="RARELEDGER_DATABASE_URL",
+    metavar="URL",
+    help="Database URL: sqlite:///FILE (default sqlite:///rareledger.db) or "
+    "postgresql://user@host:port/name.",
+)
 @click.version_option(package_name="rareledger")
 @click.pass_context
 def cli(ctx: click.Context, database_url: str | None) -> None:

@@ -58,8 +58,9 @@ class _Tally:
 
     def add(self, receipt: Receipt) -> None:
         self.status[receipt.status] += 1
-        self.finding_codes.update(f["code"] for f in receipt.findings
-                                  if receipt.status == "accepted")
+        self.finding_codes.update(
+            f["code"] for f in receipt.findings if receipt.status == "accepted"
+        )
         if receipt.status == "rejected" and len(self.rejected) < SHOWN:
             self.rejected.append(receipt)
         if receipt.findings and receipt.status == "accepted" and len(self.flagged) < SHOWN:
@@ -67,10 +68,16 @@ class _Tally:
 
 
 @click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False,
-                                                                   path_type=Path))
-@click.option("--batch-size", default=BATCH, show_default=True, type=click.IntRange(1, 100_000),
-              help="Records per transaction.")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--batch-size",
+    default=BATCH,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="Records per transaction.",
+)
 @json_option
 @pass_cli
 def load(ctx: CliContext, files: tuple[Path, ...], batch_size: int, as_json: bool) -> None:
@@ -79,13 +86,19 @@ def load(ctx: CliContext, files: tuple[Path, ...], batch_size: int, as_json: boo
     As an operator loading history, records may carry their own recorded_at.
     Exit status 0 when nothing was rejected, 1 otherwise.
     """
-    recorder = Recorder(ctx.database(), Actor("cli:operator"), allow_recorded_at=True,
-                        settings=ctx.settings.rules)
+    recorder = Recorder(
+        ctx.database(), Actor("cli:operator"), allow_recorded_at=True, settings=ctx.settings.rules
+    )
     tally = _Tally()
     show_progress = not as_json and sys.stderr.isatty()
-    with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                  TimeRemainingColumn(), disable=not show_progress,
-                  console=console()) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        disable=not show_progress,
+        console=console(),
+    ) as progress:
         for path in files:
             task = progress.add_task(path.name, total=path.stat().st_size)
             with path.open("rb") as stream:
@@ -102,12 +115,16 @@ def load(ctx: CliContext, files: tuple[Path, ...], batch_size: int, as_json: boo
 
 def _print_summary(tally: _Tally) -> None:
     out = console()
-    out.print(f"accepted {tally.status['accepted']}, duplicate {tally.status['duplicate']}, "
-              f"rejected {tally.status['rejected']}")
+    out.print(
+        f"accepted {tally.status['accepted']}, duplicate {tally.status['duplicate']}, "
+        f"rejected {tally.status['rejected']}"
+    )
     for receipt in tally.rejected:
         for error in receipt.errors:
-            out.print(f"  rejected {receipt.id or '(no id)'}: {error['field'] or '(record)'}: "
-                      f"{error['message']} [{error['code']}] (value: {error['value']!r})")
+            out.print(
+                f"  rejected {receipt.id or '(no id)'}: {error['field'] or '(record)'}: "
+                f"{error['message']} [{error['code']}] (value: {error['value']!r})"
+            )
     if tally.finding_codes:
         counts = ", ".join(f"{code} {n}" for code, n in sorted(tally.finding_codes.items()))
         out.print(f"findings: {counts}")
@@ -126,16 +143,23 @@ def verify(ctx: CliContext, as_json: bool) -> None:
     result = integrity.verify(ctx.database())
     if as_json:
         first = result.first_break
-        print_json({"intact": result.intact, "entries": result.entries,
-                    "head_position": result.head_position,
-                    "first_bad_position": first.position if first else None,
-                    "reason": first.reason if first else None})
+        print_json(
+            {
+                "intact": result.intact,
+                "entries": result.entries,
+                "head_position": result.head_position,
+                "first_bad_position": first.position if first else None,
+                "reason": first.reason if first else None,
+            }
+        )
     elif result.first_break is None:
-        click.echo(f"ledger intact: {result.entries} entries, head at position "
-                   f"{result.head_position}")
+        click.echo(
+            f"ledger intact: {result.entries} entries, head at position {result.head_position}"
+        )
     else:
-        click.echo(f"ledger broken at position {result.first_break.position}: "
-                   f"{result.first_break.reason}")
+        click.echo(
+            f"ledger broken at position {result.first_break.position}: {result.first_break.reason}"
+        )
     sys.exit(0 if result.intact else EXIT_REJECTED)
 
 

@@ -30,8 +30,10 @@ def lot_show(ctx: CliContext, lot_id: str, as_json: bool) -> None:
         return
     out = console()
     status = " (retracted)" if report["retracted"] else ""
-    out.print(f"lot {report['lot_id']}{status}: {report['form']}, created by "
-              f"{report['created_by']['enterprise_id']} in {report['created_by']['event_id']}")
+    out.print(
+        f"lot {report['lot_id']}{status}: {report['form']}, created by "
+        f"{report['created_by']['enterprise_id']} in {report['created_by']['event_id']}"
+    )
     composition = ", ".join(f"{k} {v}" for k, v in report["composition"].items()) or "none"
     out.print(f"composition (mass fractions): {composition}")
     out.print(f"REO content: {report['reo_fraction']} of the lot's mass")
@@ -43,8 +45,7 @@ def lot_show(ctx: CliContext, lot_id: str, as_json: bool) -> None:
     if report["in_transit"]:
         transit = Table("shipment", "seller", "buyer", "mass kg", title="in transit")
         for row in report["in_transit"]:
-            transit.add_row(row["shipment_event_id"], row["seller"], row["buyer"],
-                            row["mass_kg"])
+            transit.add_row(row["shipment_event_id"], row["seller"], row["buyer"], row["mass_kg"])
         out.print(transit)
 
 
@@ -79,17 +80,25 @@ def balance(ctx: CliContext, enterprise: str, as_json: bool) -> None:
 @click.option("--limit", type=int, default=None, help="At most this many.")
 @json_option
 @pass_cli
-def findings(ctx: CliContext, code: str | None, enterprise: str | None, limit: int | None,
-             as_json: bool) -> None:
+def findings(
+    ctx: CliContext, code: str | None, enterprise: str | None, limit: int | None, as_json: bool
+) -> None:
     """List findings on accepted reports (retracted events' findings are left out)."""
     with ctx.database().read() as connection:
         rows = queries.findings(connection, code, enterprise, limit=limit)
     if as_json:
         print_json(rows)
         return
-    table = Table("position", "event", "code", "enterprise", "lot", "message",
-                  title=f"{len(rows)} findings")
+    table = Table(
+        "position", "event", "code", "enterprise", "lot", "message", title=f"{len(rows)} findings"
+    )
     for row in rows:
-        table.add_row(str(row["position"]), row["event_id"], row["code"],
-                      row["enterprise_id"], row["lot_id"] or "", row["message"])
+        table.add_row(
+            str(row["position"]),
+            row["event_id"],
+            row["code"],
+            row["enterprise_id"],
+            row["lot_id"] or "",
+            row["message"],
+        )
     console().print(table)

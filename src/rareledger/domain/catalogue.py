@@ -48,7 +48,7 @@ REJECTION_CODES: dict[str, str] = {
     "already_retracted": "a correction of an event already retracted",
     "correction_not_reporter": "a correction by someone other than the event's reporter",
     "correction_of_correction": "a correction of a correction (correct the replacement) "
-                                "(extension)",
+    "(extension)",
     "shipment_received": "a correction of a shipment its buyer has received (extension)",
     "replacement_type": "a replacement that is not an event, or is a correction (extension)",
     "replacement_reporter": "a replacement reported by someone else (extension)",

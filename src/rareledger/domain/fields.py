@@ -18,7 +18,6 @@ from rareledger.domain.codes import COUNTRY_CODES, CURRENCY_CODES
 from rareledger.domain.elements import ELEMENTS
 from rareledger.domain.events import LotQuantity, Money, NewLot, Party
 from rareledger.domain.problems import Problem
-from rareledger.domain.vocabulary import FORMS
 from rareledger.domain.quantities import (
     canonical_decimal,
     decimal_places,
@@ -26,6 +25,7 @@ from rareledger.domain.quantities import (
     parse_time,
     to_decimal,
 )
+from rareledger.domain.vocabulary import FORMS
 
 IDENTIFIER = re.compile(r"^[A-Za-z0-9._:/-]{1,128}$")
 _MISSING = object()
@@ -51,6 +51,7 @@ class Fields:
         self.obj = obj
         self.path = path
         self.problems = problems
+        self.allow_recorded_at = False  # whether this channel lets a record carry recorded_at
         for name in obj:
             if name not in allowed:
                 message = (
@@ -89,7 +90,9 @@ class Fields:
         value = self.text(name, required)
         if value is not None and not IDENTIFIER.match(value):
             self.fail(
-                "invalid_identifier", name, "must be 1-128 characters of A-Z a-z 0-9 . _ : / -",
+                "invalid_identifier",
+                name,
+                "must be 1-128 characters of A-Z a-z 0-9 . _ : / -",
                 value,
             )
             return None
@@ -151,9 +154,10 @@ class Fields:
         if not signed and number <= 0:
             self.fail("mass_not_positive", name, "must be greater than zero", number)
             return None
-        if decimal_places(number) > 3:  # noqa: PLR2004 - gram precision
-            self.fail("mass_precision", name, "must have at most 3 decimals (gram precision)",
-                      number)
+        if decimal_places(number) > 3:
+            self.fail(
+                "mass_precision", name, "must have at most 3 decimals (gram precision)", number
+            )
             return None
         return kg_to_g(number)
 
@@ -196,8 +200,7 @@ class Fields:
             if isinstance(value, dict):
                 readers.append(Fields(value, join(path, index), self.problems, allowed))
             else:
-                self.problems.append(Problem("type", join(path, index), "must be an object",
-                                             value))
+                self.problems.append(Problem("type", join(path, index), "must be an object", value))
         return readers if len(readers) == len(values) else None
 
     def money(self, name: str, required: bool = True) -> Money | None:
@@ -296,7 +299,11 @@ def read_composition(reader: Fields) -> dict[str, Decimal] | None:
         return None
     total = sum(fractions.values(), Decimal(0))
     if total > 1:
-        reader.fail("composition_sum", "composition", "fractions must sum to at most 1",
-                    canonical_decimal(total))
+        reader.fail(
+            "composition_sum",
+            "composition",
+            "fractions must sum to at most 1",
+            canonical_decimal(total),
+        )
         return None
     return fractions

@@ -35,8 +35,7 @@ class RuleSettings:
 def negative_balance(lot_id: str, holder: str, taken_g: int, held_g: int) -> Finding:
     return Finding(
         "negative_balance",
-        f"takes {format_kg(taken_g)} kg of lot {lot_id} but {holder} holds "
-        f"{format_kg(held_g)} kg",
+        f"takes {format_kg(taken_g)} kg of lot {lot_id} but {holder} holds {format_kg(held_g)} kg",
         holder,
         lot_id,
         {"taken_kg": format_kg(taken_g), "held_kg": format_kg(held_g)},
@@ -64,14 +63,16 @@ def mass_balance_excess(
     for symbol, out_g in sorted(made.items()):
         in_g = had.get(symbol, Decimal(0))
         if out_g > in_g * (1 + tolerance):
-            findings.append(Finding(
-                "mass_balance_excess",
-                f"outputs hold {_kg(out_g)} kg {symbol}, inputs {_kg(in_g)} kg "
-                f"(tolerance {tolerance * 100:g} %)",
-                reporter,
-                None,
-                {"element": symbol, "output_kg": _kg(out_g), "input_kg": _kg(in_g)},
-            ))
+            findings.append(
+                Finding(
+                    "mass_balance_excess",
+                    f"outputs hold {_kg(out_g)} kg {symbol}, inputs {_kg(in_g)} kg "
+                    f"(tolerance {tolerance * 100:g} %)",
+                    reporter,
+                    None,
+                    {"element": symbol, "output_kg": _kg(out_g), "input_kg": _kg(in_g)},
+                )
+            )
     return findings
 
 
@@ -83,23 +84,26 @@ def receipt_mismatch(
     for lot_id, sent_g in shipped.items():
         got_g = received.get(lot_id, 0)
         if abs(got_g - sent_g) > sent_g * tolerance:
-            findings.append(Finding(
-                "receipt_mismatch",
-                f"lot {lot_id}: shipped {format_kg(sent_g)} kg, received {format_kg(got_g)} kg",
-                buyer,
-                lot_id,
-                {"shipped_kg": format_kg(sent_g), "received_kg": format_kg(got_g)},
-            ))
+            findings.append(
+                Finding(
+                    "receipt_mismatch",
+                    f"lot {lot_id}: shipped {format_kg(sent_g)} kg, received {format_kg(got_g)} kg",
+                    buyer,
+                    lot_id,
+                    {"shipped_kg": format_kg(sent_g), "received_kg": format_kg(got_g)},
+                )
+            )
     return findings
 
 
 def reporting_deadline(occurred_at: datetime) -> datetime:
     """The end of the 10th of the month after ``occurred_at``, in its own time zone."""
     year, month = occurred_at.year, occurred_at.month + 1
-    if month == 13:  # noqa: PLR2004
+    if month == 13:
         year, month = year + 1, 1
-    start = occurred_at.replace(year=year, month=month, day=REPORTING_DAY, hour=0, minute=0,
-                                second=0, microsecond=0)
+    start = occurred_at.replace(
+        year=year, month=month, day=REPORTING_DAY, hour=0, minute=0, second=0, microsecond=0
+    )
     return start + timedelta(days=1)
 
 

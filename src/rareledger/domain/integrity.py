@@ -34,10 +34,22 @@ class Entry:
 
     def compute_hash(self) -> str:
         header = json.dumps(
-            [self.position, self.prev_hash, self.kind, self.type, self.record_id,
-             self.event_id, self.reporter, self.occurred_at, self.recorded_at,
-             self.recorded_at_supplied, self.submitted_by, self.digest],
-            separators=(",", ":"), ensure_ascii=False,
+            [
+                self.position,
+                self.prev_hash,
+                self.kind,
+                self.type,
+                self.record_id,
+                self.event_id,
+                self.reporter,
+                self.occurred_at,
+                self.recorded_at,
+                self.recorded_at_supplied,
+                self.submitted_by,
+                self.digest,
+            ],
+            separators=(",", ":"),
+            ensure_ascii=False,
         )
         return hashlib.sha256(f"{header}\n{self.record}".encode()).hexdigest()
 
@@ -64,8 +76,10 @@ class ChainChecker:
             return
         self.checked += 1
         if entry.position != self.expected_position:
-            self._break(self.expected_position,
-                        f"entry {self.expected_position} is missing (found {entry.position})")
+            self._break(
+                self.expected_position,
+                f"entry {self.expected_position} is missing (found {entry.position})",
+            )
         elif entry.prev_hash != self.last_hash:
             self._break(entry.position, "previous-hash link does not match the entry before")
         elif entry.compute_hash() != stored_hash:
@@ -77,8 +91,11 @@ class ChainChecker:
         if self.first_break is None:
             last = self.expected_position - 1
             if head_position > last:
-                self._break(last + 1, f"entries {last + 1}..{head_position} are missing "
-                                      "(the head says the ledger is longer)")
+                self._break(
+                    last + 1,
+                    f"entries {last + 1}..{head_position} are missing "
+                    "(the head says the ledger is longer)",
+                )
             elif head_position < last:
                 self._break(head_position + 1, "entries after the recorded head")
             elif head_hash != self.last_hash:

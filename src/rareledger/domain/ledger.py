@@ -12,9 +12,10 @@ event's postings in reverse. So for every lot, at every moment:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from decimal import Decimal
+from typing import Any
 
 from rareledger.domain import vocabulary as vocab
 from rareledger.domain.events import (
@@ -102,16 +103,27 @@ class Ledger:
 
     def _apply_master(self, parsed: ParsedRecord, position: int, actor: Actor) -> Applied:
         if actor.enterprise_id is not None:
-            raise reject("not_permitted", "type", "master data are written by the regulator",
-                         parsed.type)
+            raise reject(
+                "not_permitted", "type", "master data are written by the regulator", parsed.type
+            )
         value = parsed.value
         if isinstance(value, Enterprise):
             current_e = self.state.enterprise(value.id)
             if current_e is not None and current_e.digest == parsed.digest:
                 return Applied(current_e.position, [])
-            self.state.put(self.state.enterprises, value.id, EnterpriseState(
-                value.id, value.roles, value.status, value.country, parsed.digest, position,
-                parsed.record))
+            self.state.put(
+                self.state.enterprises,
+                value.id,
+                EnterpriseState(
+                    value.id,
+                    value.roles,
+                    value.status,
+                    value.country,
+                    parsed.digest,
+                    position,
+                    parsed.record,
+                ),
+            )
             return Applied(None, [])
         current = self.state.master(parsed.type, parsed.record_id)
         if current is not None and current.digest == parsed.digest:
@@ -120,32 +132,53 @@ class Ledger:
         if self.state.enterprise(owner) is None:
             raise reject("unknown_enterprise", "enterprise_id", "no such enterprise", owner)
         table = self.state.facilities if parsed.type == "facility" else self.state.quotas
-        self.state.put(table, parsed.record_id, MasterState(
-            parsed.record_id, parsed.type, owner, parsed.record["kind"], parsed.digest,
-            position, parsed.record))
+        self.state.put(
+            table,
+            parsed.record_id,
+            MasterState(
+                parsed.record_id,
+                parsed.type,
+                owner,
+                parsed.record["kind"],
+                parsed.digest,
+                position,
+                parsed.record,
+            ),
+        )
         return Applied(None, [])
 
     @staticmethod
     def _resend(known: EventState, digest: str, field_path: str) -> Applied:
         if known.digest != digest:
-            raise reject("event_id_conflict", field_path,
-                         "this event_id is already used for a different event", known.event_id)
+            raise reject(
+                "event_id_conflict",
+                field_path,
+                "this event_id is already used for a different event",
+                known.event_id,
+            )
         return Applied(known.position, [])
+
 
 def check_reporter(state: LedgerState, event: Event, actor: Actor, path: str) -> None:
     """The reporter exists, is the submitting enterprise, and has a role for this event."""
     reporter = state.enterprise(event.reporter)
     if reporter is None:
-        raise reject("unknown_enterprise", f"{path}reporter", "no such enterprise",
-                     event.reporter)
+        raise reject("unknown_enterprise", f"{path}reporter", "no such enterprise", event.reporter)
     if actor.enterprise_id is not None and actor.enterprise_id != event.reporter:
-        raise reject("reporter_mismatch", f"{path}reporter",
-                     "an enterprise may only report as itself", event.reporter)
+        raise reject(
+            "reporter_mismatch",
+            f"{path}reporter",
+            "an enterprise may only report as itself",
+            event.reporter,
+        )
     allowed = vocab.REPORTING_ROLES[event.type]
     if allowed is not None and not allowed.intersection(reporter.roles):
-        raise reject("role_not_permitted", f"{path}type",
-                     f"{event.type} may be reported only by: {', '.join(sorted(allowed))}",
-                     event.type)
+        raise reject(
+            "role_not_permitted",
+            f"{path}type",
+            f"{event.type} may be reported only by: {', '.join(sorted(allowed))}",
+            event.type,
+        )
 
 
 class _Context:
@@ -162,52 +195,79 @@ class _Context:
 
     # ------------------------------------------------------------------ checks
 
-    def check_common(self, event: Event, path: str) -> None:
+    def check_common(self, event: Event, path: str, recorded_at: datetime) -> None:
         if event.facility_id is not None:
             facility = self.state.master("facility", event.facility_id)
             if facility is None:
-                raise reject("unknown_facility", f"{path}facility_id", "no such facility",
-                             event.facility_id)
+                raise reject(
+                    "unknown_facility", f"{path}facility_id", "no such facility", event.facility_id
+                )
             if facility.enterprise_id != event.reporter:
-                raise reject("facility_not_reporters", f"{path}facility_id",
-                             "the facility belongs to another enterprise", event.facility_id)
-        if event.occurred_at > self.recorded_at + FUTURE_LIMIT:
-            raise reject("occurred_in_future", f"{path}occurred_at",
-                         "occurred_at is more than a day after the time of recording",
-                         event.occurred_at.isoformat())
+                raise reject(
+                    "facility_not_reporters",
+                    f"{path}facility_id",
+                    "the facility belongs to another enterprise",
+                    event.facility_id,
+                )
+        if event.occurred_at > recorded_at + FUTURE_LIMIT:
+            raise reject(
+                "occurred_in_future",
+                f"{path}occurred_at",
+                "occurred_at is more than a day after the time of recording",
+                event.occurred_at.isoformat(),
+            )
 
     def check_new_lots(self, lots: tuple[NewLot, ...], path: str) -> None:
         for index, lot in enumerate(lots):
             if self.state.lot(lot.lot_id) is not None:
-                raise reject("lot_exists", f"{path}outputs[{index}].lot_id",
-                             "a lot with this id already exists", lot.lot_id)
+                raise reject(
+                    "lot_exists",
+                    f"{path}outputs[{index}].lot_id",
+                    "a lot with this id already exists",
+                    lot.lot_id,
+                )
 
     def check_known_lots(self, items: tuple[LotQuantity, ...], path: str) -> None:
         for index, item in enumerate(items):
             if self.state.lot(item.lot_id) is None:
-                raise reject("unknown_lot", f"{path}[{index}].lot_id", "no such lot",
-                             item.lot_id)
+                raise reject("unknown_lot", f"{path}[{index}].lot_id", "no such lot", item.lot_id)
 
     # ------------------------------------------------------------------ dispatch
 
-    def apply_event(self, event: Event, path: str, digest: str, via: str | None = None) -> None:
-        self.check_common(event, path)
+    def apply_event(
+        self,
+        event: Event,
+        path: str,
+        digest: str,
+        via: str | None = None,
+        recorded_at: datetime | None = None,
+    ) -> None:
+        recorded_at = recorded_at or self.recorded_at
+        self.check_common(event, path, recorded_at)
         if isinstance(event, Correction):
             self.correct(event, path)
         else:
             _APPLIERS[type(event)](self, event, path)
-        self.state.put(self.state.events, event.event_id, EventState(
-            event.event_id, self.position, event.type, event.reporter, digest,
-            via_correction=via))
+        self.state.put(
+            self.state.events,
+            event.event_id,
+            EventState(
+                event.event_id,
+                self.position,
+                event.type,
+                event.reporter,
+                digest,
+                via_correction=via,
+            ),
+        )
         self.state.unwritten[event.event_id] = event
-        late = late_report(event.occurred_at, self.recorded_at, event.reporter)
-        if late is not None and via is None:
+        late = late_report(event.occurred_at, recorded_at, event.reporter)
+        if late is not None:
             self.flag(event.event_id, late)
 
     def flag(self, event_id: str, finding: Finding) -> None:
         seq = len(self.findings)
-        self.state.changes.findings.append(
-            RecordedFinding(self.position, seq, event_id, finding))
+        self.state.changes.findings.append(RecordedFinding(self.position, seq, event_id, finding))
         self.findings.append(finding)
 
     # ------------------------------------------------------------------ postings
@@ -215,18 +275,27 @@ class _Context:
     def create(self, lots: tuple[NewLot, ...], holder: str, event_id: str) -> None:
         for lot in lots:
             earlier = self.state.any_lot(lot.lot_id)  # a retracted lot keeps its accounts
-            fresh = LotState(lot.lot_id, lot.form, dict(lot.composition), holder, event_id,
-                             self.position)
+            fresh = LotState(
+                lot.lot_id, lot.form, dict(lot.composition), holder, event_id, self.position
+            )
             if earlier is not None:
-                fresh = replace(earlier, form=lot.form, composition=dict(lot.composition),
-                                creator=holder, event_id=event_id, position=self.position,
-                                retracted=False)
-            self.state.put(self.state.lots, lot.lot_id,
-                           replace(fresh, created_g=fresh.created_g + lot.mass_g))
+                fresh = replace(
+                    earlier,
+                    form=lot.form,
+                    composition=dict(lot.composition),
+                    creator=holder,
+                    event_id=event_id,
+                    position=self.position,
+                    retracted=False,
+                )
+            self.state.put(
+                self.state.lots, lot.lot_id, replace(fresh, created_g=fresh.created_g + lot.mass_g)
+            )
             self.state.add_balance(lot.lot_id, holder, lot.mass_g)
 
-    def take(self, items: tuple[LotQuantity, ...], holder: str, event_id: str,
-             account: str | None) -> None:
+    def take(
+        self, items: tuple[LotQuantity, ...], holder: str, event_id: str, account: str | None
+    ) -> None:
         """Take mass from a holder into a lot account (``consumed``, ``exported``) or, with
         ``account`` None, into transit (the caller records the shipment)."""
         for item in items:
@@ -240,17 +309,21 @@ class _Context:
     def bump(self, lot_id: str, account: str, delta_g: int) -> None:
         lot = self.state.any_lot(lot_id)
         assert lot is not None
-        self.state.put(self.state.lots, lot_id,
-                       replace(lot, **{account: getattr(lot, account) + delta_g}))
+        self.state.put(
+            self.state.lots, lot_id, replace(lot, **{account: getattr(lot, account) + delta_g})
+        )
 
     # ------------------------------------------------------------------ event types
 
     def extraction(self, event: Extraction, path: str) -> None:
         facility = self.state.master("facility", event.facility_id or "")
         if facility is None or facility.kind != "mine":
-            raise reject("extraction_not_at_mine", f"{path}facility_id",
-                         "an extraction must be reported at one of the reporter's mines",
-                         event.facility_id)
+            raise reject(
+                "extraction_not_at_mine",
+                f"{path}facility_id",
+                "an extraction must be reported at one of the reporter's mines",
+                event.facility_id,
+            )
         self.check_new_lots(event.outputs, path)
         self.create(event.outputs, event.reporter, event.event_id)
 
@@ -261,46 +334,77 @@ class _Context:
         excess = mass_balance_excess(
             [(lot.composition, mass) for lot, mass in inputs if lot is not None],
             [(lot.composition, lot.mass_g) for lot in event.outputs],
-            self.settings.mass_balance_tolerance, event.reporter)
+            self.settings.mass_balance_tolerance,
+            event.reporter,
+        )
         self.take(event.inputs, event.reporter, event.event_id, "consumed_g")
         self.create(event.outputs, event.reporter, event.event_id)
         for finding in excess:
             self.flag(event.event_id, finding)
         self.state.changes.edges.extend(
             Edge(i.lot_id, o.lot_id, event.event_id, self.position)
-            for i in event.inputs for o in event.outputs)
+            for i in event.inputs
+            for o in event.outputs
+        )
 
     def shipment(self, event: Shipment, path: str) -> None:
         if self.state.enterprise(event.buyer) is None:
             raise reject("unknown_enterprise", f"{path}buyer", "no such enterprise", event.buyer)
         self.check_known_lots(event.items, f"{path}items")
         self.take(event.items, event.reporter, event.event_id, None)
-        self.state.put(self.state.shipments, event.event_id, ShipmentState(
-            event.event_id, event.reporter, event.buyer, self.position,
-            {i.lot_id: i.mass_g for i in event.items}))
+        self.state.put(
+            self.state.shipments,
+            event.event_id,
+            ShipmentState(
+                event.event_id,
+                event.reporter,
+                event.buyer,
+                self.position,
+                {i.lot_id: i.mass_g for i in event.items},
+            ),
+        )
 
     def receipt(self, event: Receipt, path: str) -> None:
         shipment = self.state.shipment(event.shipment_event_id)
         if shipment is None or shipment.retracted:
-            raise reject("unknown_shipment", f"{path}shipment_event_id", "no such shipment",
-                         event.shipment_event_id)
+            raise reject(
+                "unknown_shipment",
+                f"{path}shipment_event_id",
+                "no such shipment",
+                event.shipment_event_id,
+            )
         if shipment.buyer != event.reporter:
-            raise reject("receipt_not_buyer", f"{path}reporter",
-                         "only the shipment's buyer may report its receipt", event.reporter)
+            raise reject(
+                "receipt_not_buyer",
+                f"{path}reporter",
+                "only the shipment's buyer may report its receipt",
+                event.reporter,
+            )
         if shipment.received is not None:
-            raise reject("shipment_already_received", f"{path}shipment_event_id",
-                         f"already received by {shipment.receipt_event_id}",
-                         event.shipment_event_id)
+            raise reject(
+                "shipment_already_received",
+                f"{path}shipment_event_id",
+                f"already received by {shipment.receipt_event_id}",
+                event.shipment_event_id,
+            )
         for index, item in enumerate(event.items):
             if item.lot_id not in shipment.items:
-                raise reject("item_not_in_shipment", f"{path}items[{index}].lot_id",
-                             "the shipment did not carry this lot", item.lot_id)
+                raise reject(
+                    "item_not_in_shipment",
+                    f"{path}items[{index}].lot_id",
+                    "the shipment did not carry this lot",
+                    item.lot_id,
+                )
         received = {i.lot_id: i.mass_g for i in event.items}
         self.post_receipt(shipment, received, +1)
-        self.state.put(self.state.shipments, shipment.event_id,
-                       replace(shipment, received=received, receipt_event_id=event.event_id))
-        for finding in receipt_mismatch(shipment.items, received,
-                                        self.settings.receipt_tolerance, event.reporter):
+        self.state.put(
+            self.state.shipments,
+            shipment.event_id,
+            replace(shipment, received=received, receipt_event_id=event.event_id),
+        )
+        for finding in receipt_mismatch(
+            shipment.items, received, self.settings.receipt_tolerance, event.reporter
+        ):
             self.flag(event.event_id, finding)
 
     def post_receipt(self, shipment: ShipmentState, received: dict[str, int], sign: int) -> None:
@@ -321,8 +425,9 @@ class _Context:
         if self.state.lot(event.lot_id) is None:
             raise reject("unknown_lot", f"{path}lot_id", "no such lot", event.lot_id)
         if event.delta_g < 0:
-            self.take((LotQuantity(event.lot_id, -event.delta_g),), event.reporter,
-                      event.event_id, None)
+            self.take(
+                (LotQuantity(event.lot_id, -event.delta_g),), event.reporter, event.event_id, None
+            )
         else:
             self.state.add_balance(event.lot_id, event.reporter, event.delta_g)
         self.bump(event.lot_id, "adjusted_g", event.delta_g)
@@ -333,8 +438,9 @@ class _Context:
         target = self._correctable(event, path)
         original = self.state.event_value(target.event_id)
         self.reverse(original, event.event_id)
-        self.state.put(self.state.events, target.event_id,
-                       replace(target, retracted_by=event.event_id))
+        self.state.put(
+            self.state.events, target.event_id, replace(target, retracted_by=event.event_id)
+        )
         self.state.changes.retracted_findings.append(target.event_id)
         self.state.changes.retracted_edges.append(target.event_id)
         if event.replacement is not None:
@@ -345,20 +451,35 @@ class _Context:
         if target is None:
             raise reject("unknown_event", f"{path}corrects", "no such event", event.corrects)
         if target.retracted_by is not None:
-            raise reject("already_retracted", f"{path}corrects",
-                         f"already retracted by {target.retracted_by}", event.corrects)
+            raise reject(
+                "already_retracted",
+                f"{path}corrects",
+                f"already retracted by {target.retracted_by}",
+                event.corrects,
+            )
         if target.reporter != event.reporter:
-            raise reject("correction_not_reporter", f"{path}reporter",
-                         "only the reporter of an event may correct it", event.reporter)
+            raise reject(
+                "correction_not_reporter",
+                f"{path}reporter",
+                "only the reporter of an event may correct it",
+                event.reporter,
+            )
         if target.type == "correction":
-            raise reject("correction_of_correction", f"{path}corrects",
-                         "a correction cannot be corrected; correct its replacement instead",
-                         event.corrects)
+            raise reject(
+                "correction_of_correction",
+                f"{path}corrects",
+                "a correction cannot be corrected; correct its replacement instead",
+                event.corrects,
+            )
         shipment = self.state.shipment(target.event_id) if target.type == "shipment" else None
         if shipment is not None and shipment.received is not None:
-            raise reject("shipment_received", f"{path}corrects",
-                         f"the buyer has received this shipment ({shipment.receipt_event_id}); "
-                         "its receipt must be corrected first", event.corrects)
+            raise reject(
+                "shipment_received",
+                f"{path}corrects",
+                f"the buyer has received this shipment ({shipment.receipt_event_id}); "
+                "its receipt must be corrected first",
+                event.corrects,
+            )
         return target
 
     def _replace(self, event: Correction, path: str) -> None:
@@ -366,24 +487,41 @@ class _Context:
         assert replacement is not None
         sub = f"{path}replacement."
         if replacement.reporter != event.reporter:
-            raise reject("replacement_reporter", f"{sub}reporter",
-                         "a replacement is reported by the correction's reporter",
-                         replacement.reporter)
+            raise reject(
+                "replacement_reporter",
+                f"{sub}reporter",
+                "a replacement is reported by the correction's reporter",
+                replacement.reporter,
+            )
         if self.state.event(replacement.event_id) is not None:
-            raise reject("event_id_conflict", f"{sub}event_id",
-                         "this event_id is already used", replacement.event_id)
+            raise reject(
+                "event_id_conflict",
+                f"{sub}event_id",
+                "this event_id is already used",
+                replacement.event_id,
+            )
         check_reporter(self.state, replacement, Actor("", None), sub)
-        self.apply_event(replacement, sub, self.replacement_digest, via=event.event_id)
+        self.apply_event(
+            replacement,
+            sub,
+            self.replacement_digest,
+            via=event.event_id,
+            recorded_at=event.replacement_recorded_at,
+        )
 
     def reverse(self, original: Event, correction_id: str) -> None:
         """Post the original event's effects in reverse."""
         for lot in lots_created(original):
-            self.take((LotQuantity(lot.lot_id, lot.mass_g),), original.reporter, correction_id,
-                      None)
+            self.take(
+                (LotQuantity(lot.lot_id, lot.mass_g),), original.reporter, correction_id, None
+            )
             current = self.state.any_lot(lot.lot_id)
             assert current is not None
-            self.state.put(self.state.lots, lot.lot_id, replace(
-                current, created_g=current.created_g - lot.mass_g, retracted=True))
+            self.state.put(
+                self.state.lots,
+                lot.lot_id,
+                replace(current, created_g=current.created_g - lot.mass_g, retracted=True),
+            )
         if isinstance(original, Processing | Export):
             account = "consumed_g" if isinstance(original, Processing) else "exported_g"
             for item in original.items if isinstance(original, Export) else original.inputs:
@@ -394,8 +532,9 @@ class _Context:
             assert shipment is not None
             for lot_id, mass in shipment.items.items():
                 self.state.add_balance(lot_id, original.reporter, mass)
-            self.state.put(self.state.shipments, original.event_id,
-                           replace(shipment, retracted=True))
+            self.state.put(
+                self.state.shipments, original.event_id, replace(shipment, retracted=True)
+            )
         elif isinstance(original, Receipt):
             self._reverse_receipt(original, correction_id)
         elif isinstance(original, Adjustment):
@@ -409,19 +548,26 @@ class _Context:
             if held < got:
                 self.flag(correction_id, negative_balance(lot_id, shipment.buyer, got, held))
         self.post_receipt(shipment, shipment.received, -1)
-        self.state.put(self.state.shipments, shipment.event_id,
-                       replace(shipment, received=None, receipt_event_id=None))
+        self.state.put(
+            self.state.shipments,
+            shipment.event_id,
+            replace(shipment, received=None, receipt_event_id=None),
+        )
 
     def _reverse_adjustment(self, original: Adjustment, correction_id: str) -> None:
         if original.delta_g > 0:
-            self.take((LotQuantity(original.lot_id, original.delta_g),), original.reporter,
-                      correction_id, None)
+            self.take(
+                (LotQuantity(original.lot_id, original.delta_g),),
+                original.reporter,
+                correction_id,
+                None,
+            )
         else:
             self.state.add_balance(original.lot_id, original.reporter, -original.delta_g)
         self.bump(original.lot_id, "adjusted_g", -original.delta_g)
 
 
-_APPLIERS = {
+_APPLIERS: dict[type[Event], Callable[[_Context, Any, str], None]] = {
     Extraction: _Context.extraction,
     Processing: _Context.processing,
     Shipment: _Context.shipment,

@@ -57,9 +57,7 @@ class ParsedRecord:
 
 def canonical_json(value: object) -> str:
     """Canonical JSON: sorted keys, no spaces, UTF-8 text, decimals as strings."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-    )
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 def content_digest(record: dict[str, Any]) -> str:
@@ -76,9 +74,7 @@ def record_id_of(raw: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def parse_record(
-    raw: object, *, allow_recorded_at: bool = False
-) -> ParsedRecord | list[Problem]:
+def parse_record(raw: object, *, allow_recorded_at: bool = False) -> ParsedRecord | list[Problem]:
     """Check one record; return it parsed, or the list of problems that reject it."""
     problems: list[Problem] = []
     if not isinstance(raw, dict):
@@ -95,8 +91,7 @@ def parse_record(
         return problems or [Problem("invalid", "", "record is invalid")]
     kind = "master" if record_type in vocab.MASTER_TYPES else "event"
     record_id = value.event_id if isinstance(value, Event) else value.id
-    return ParsedRecord(kind, record_type, record_id, raw, value, content_digest(raw),
-                        recorded_at)
+    return ParsedRecord(kind, record_type, record_id, raw, value, content_digest(raw), recorded_at)
 
 
 _Parser = Callable[[Fields], Any]
@@ -112,10 +107,15 @@ def _parse_into(
     own_fields, build = parser
     allowed = (*own_fields, RECORDED_AT) if allow_recorded_at else own_fields
     fields = Fields(raw, path, problems, allowed)
+    fields.allow_recorded_at = allow_recorded_at
     if not allow_recorded_at and RECORDED_AT in raw:
         problems[:] = [p for p in problems if p.field != fields_path(path, RECORDED_AT)]
-        fields.fail("recorded_at_not_allowed", RECORDED_AT,
-                    "recorded_at is set by the server on this channel", raw[RECORDED_AT])
+        fields.fail(
+            "recorded_at_not_allowed",
+            RECORDED_AT,
+            "recorded_at is set by the server on this channel",
+            raw[RECORDED_AT],
+        )
     recorded_at = fields.time(RECORDED_AT, required=False) if allow_recorded_at else None
     return build(fields), recorded_at
 
@@ -128,14 +128,18 @@ def fields_path(path: str, name: str) -> str:
 
 
 def _enterprise(f: Fields) -> Enterprise | None:
-    record_id, name = f.identifier("id"), f.text("name")
-    name_local, country = f.text("name_local", required=False), f.country("country")
-    roles = _roles(f)
-    status = f.choice("status", vocab.ENTERPRISE_STATUSES, "unknown_status")
-    if None in (record_id, name, country, roles, status):
-        return None
-    return Enterprise(id=record_id, name=name, name_local=name_local, country=country,  # type: ignore[arg-type]
-                      roles=roles, status=status)  # type: ignore[arg-type]
+    name_local = f.text("name_local", required=False)
+    args = _complete(
+        {},
+        {
+            "id": f.identifier("id"),
+            "name": f.text("name"),
+            "country": f.country("country"),
+            "roles": _roles(f),
+            "status": f.choice("status", vocab.ENTERPRISE_STATUSES, "unknown_status"),
+        },
+    )
+    return Enterprise(**args, name_local=name_local) if args else None
 
 
 def _roles(f: Fields) -> tuple[str, ...] | None:
@@ -144,32 +148,43 @@ def _roles(f: Fields) -> tuple[str, ...] | None:
         return None
     for index, role in enumerate(values):
         if role not in vocab.ROLES:
-            f.problems.append(Problem("unknown_role", f"{fields_path(f.path, 'roles')}[{index}]",
-                                      f"must be one of {', '.join(vocab.ROLES)}", role))
+            f.problems.append(
+                Problem(
+                    "unknown_role",
+                    f"{fields_path(f.path, 'roles')}[{index}]",
+                    f"must be one of {', '.join(vocab.ROLES)}",
+                    role,
+                )
+            )
             return None
     return tuple(dict.fromkeys(values))
 
 
 def _facility(f: Fields) -> Facility | None:
-    record_id, owner = f.identifier("id"), f.identifier("enterprise_id")
-    kind = f.choice("kind", vocab.FACILITY_KINDS, "unknown_kind")
-    name, region = f.text("name"), f.text("region")
+    before = len(f.problems)
     lat, lon = _coordinate(f, "lat", 90), _coordinate(f, "lon", 180)
-    if None in (record_id, owner, kind, name, region) or lat is False or lon is False:
-        return None
-    return Facility(id=record_id, enterprise_id=owner, kind=kind, name=name,  # type: ignore[arg-type]
-                    region=region, lat=lat or None, lon=lon or None)  # type: ignore[arg-type]
+    coordinates_ok = len(f.problems) == before
+    args = _complete(
+        {},
+        {
+            "id": f.identifier("id"),
+            "enterprise_id": f.identifier("enterprise_id"),
+            "kind": f.choice("kind", vocab.FACILITY_KINDS, "unknown_kind"),
+            "name": f.text("name"),
+            "region": f.text("region"),
+        },
+    )
+    return Facility(**args, lat=lat, lon=lon) if args and coordinates_ok else None
 
 
-def _coordinate(f: Fields, name: str, limit: int) -> Decimal | None | bool:
+def _coordinate(f: Fields, name: str, limit: int) -> Decimal | None:
+    """An optional coordinate in degrees (problems are recorded; the value is then None)."""
     if f.obj.get(name) is None:
         return None
     value = f.decimal(name)
-    if value is None:
-        return False
-    if abs(value) > limit:
+    if value is not None and abs(value) > limit:
         f.fail("out_of_range", name, f"must be between -{limit} and {limit}", value)
-        return False
+        return None
     return value
 
 
@@ -181,9 +196,10 @@ def _quota(f: Fields) -> Quota | None:
     if reo_t is not None and reo_t <= 0:
         f.fail("mass_not_positive", "reo_t", "must be greater than zero", reo_t)
         reo_t = None
-    if None in (record_id, owner, year, kind, reo_t):
-        return None
-    return Quota(id=record_id, enterprise_id=owner, year=year, kind=kind, reo_t=reo_t)  # type: ignore[arg-type]
+    args = _complete(
+        {}, {"id": record_id, "enterprise_id": owner, "year": year, "kind": kind, "reo_t": reo_t}
+    )
+    return Quota(**args) if args else None
 
 
 # ---------------------------------------------------------------- events
@@ -214,105 +230,122 @@ def _extraction(f: Fields) -> Extraction | None:
 
 
 def _processing(f: Fields) -> Processing | None:
-    args = _complete(_header(f), {
-        "process": f.choice("process", vocab.PROCESSES, "unknown_process"),
-        "inputs": f.lot_quantities("inputs"),
-        "outputs": f.new_lots("outputs", vocab.FORMS),
-    })
+    args = _complete(
+        _header(f),
+        {
+            "process": f.choice("process", vocab.PROCESSES, "unknown_process"),
+            "inputs": f.lot_quantities("inputs"),
+            "outputs": f.new_lots("outputs", vocab.FORMS),
+        },
+    )
     return Processing(**args) if args else None
 
 
 def _shipment(f: Fields) -> Shipment | None:
     header = _header(f)
     contract_no = f.text("contract_no", required=False)
-    args = _complete(header, {
-        "buyer": f.identifier("buyer"),
-        "items": f.lot_quantities("items"),
-        "value": f.money("value"),
-        "invoice_no": f.text("invoice_no"),
-    })
+    args = _complete(
+        header,
+        {
+            "buyer": f.identifier("buyer"),
+            "items": f.lot_quantities("items"),
+            "value": f.money("value"),
+            "invoice_no": f.text("invoice_no"),
+        },
+    )
     return Shipment(**args, contract_no=contract_no) if args else None
 
 
 def _receipt(f: Fields) -> Receipt | None:
-    args = _complete(_header(f), {
-        "shipment_event_id": f.identifier("shipment_event_id"),
-        "items": f.lot_quantities("items"),
-    })
+    args = _complete(
+        _header(f),
+        {
+            "shipment_event_id": f.identifier("shipment_event_id"),
+            "items": f.lot_quantities("items"),
+        },
+    )
     return Receipt(**args) if args else None
 
 
 def _export(f: Fields) -> Export | None:
     header = _header(f)
     licence_no = f.text("licence_no", required=False)
-    args = _complete(header, {
-        "items": f.lot_quantities("items"),
-        "destination_country": f.country("destination_country"),
-        "consignee": f.party("consignee"),
-        "end_user": f.party("end_user", with_address=False),
-        "end_use": f.text("end_use"),
-        "hs_code": f.text("hs_code"),
-        "customs_declaration_no": f.text("customs_declaration_no"),
-        "value": f.money("value"),
-    })
+    args = _complete(
+        header,
+        {
+            "items": f.lot_quantities("items"),
+            "destination_country": f.country("destination_country"),
+            "consignee": f.party("consignee"),
+            "end_user": f.party("end_user", with_address=False),
+            "end_use": f.text("end_use"),
+            "hs_code": f.text("hs_code"),
+            "customs_declaration_no": f.text("customs_declaration_no"),
+            "value": f.money("value"),
+        },
+    )
     return Export(**args, licence_no=licence_no) if args else None
 
 
 def _import(f: Fields) -> Import | None:
-    args = _complete(_header(f), {
-        "origin_country": f.country("origin_country"),
-        "supplier": f.party("supplier", with_address=False),
-        "outputs": f.new_lots("outputs", vocab.FORMS),
-        "customs_declaration_no": f.text("customs_declaration_no"),
-        "value": f.money("value"),
-    })
+    args = _complete(
+        _header(f),
+        {
+            "origin_country": f.country("origin_country"),
+            "supplier": f.party("supplier", with_address=False),
+            "outputs": f.new_lots("outputs", vocab.FORMS),
+            "customs_declaration_no": f.text("customs_declaration_no"),
+            "value": f.money("value"),
+        },
+    )
     return Import(**args) if args else None
 
 
 def _adjustment(f: Fields) -> Adjustment | None:
-    args = _complete(_header(f), {
-        "lot_id": f.identifier("lot_id"),
-        "delta_g": f.mass_g("delta_kg", signed=True),
-        "reason": f.choice("reason", vocab.ADJUSTMENT_REASONS, "unknown_reason"),
-    })
+    args = _complete(
+        _header(f),
+        {
+            "lot_id": f.identifier("lot_id"),
+            "delta_g": f.mass_g("delta_kg", signed=True),
+            "reason": f.choice("reason", vocab.ADJUSTMENT_REASONS, "unknown_reason"),
+        },
+    )
     return Adjustment(**args) if args else None
 
 
 def _correction(f: Fields) -> Correction | None:
     header = _header(f)
     corrects, reason = f.identifier("corrects"), f.text("reason")
-    replacement, replacement_at = _replacement(f)
+    readable, replacement, replacement_at = _replacement(f)
     args = _complete(header, {"corrects": corrects, "reason": reason})
-    if args is None or replacement is False:
+    if args is None or not readable:
         return None
-    return Correction(**args, replacement=replacement or None,
-                      replacement_recorded_at=replacement_at)
+    return Correction(**args, replacement=replacement, replacement_recorded_at=replacement_at)
 
 
-def _replacement(f: Fields) -> tuple[Event | None | bool, datetime | None]:
+def _replacement(f: Fields) -> tuple[bool, Event | None, datetime | None]:
+    """Read the optional replacement: (readable, the event, its own recorded_at)."""
     raw = f.obj.get("replacement")
     if raw is None:
-        return None, None
+        return True, None, None
     if not isinstance(raw, dict):
         f.fail("type", "replacement", "must be an event object", raw)
-        return False, None
+        return False, None, None
     kind = raw.get("type")
     if kind == "correction" or kind not in _EVENT_PARSERS:
-        f.fail("replacement_type", "replacement.type",
-               "a replacement must be an event other than a correction", kind)
-        return False, None
-    allow_recorded_at = RECORDED_AT in f.obj or RECORDED_AT in raw
+        f.fail(
+            "replacement_type",
+            "replacement.type",
+            "a replacement must be an event other than a correction",
+            kind,
+        )
+        return False, None, None
     before = len(f.problems)
-    value, recorded_at = _parse_into(_PARSERS[kind], raw, "replacement", f.problems,
-                                     allow_recorded_at and _channel_allows(f))
+    value, recorded_at = _parse_into(
+        _PARSERS[kind], raw, "replacement", f.problems, f.allow_recorded_at
+    )
     if len(f.problems) > before or value is None:
-        return False, None
-    return value, recorded_at
-
-
-def _channel_allows(f: Fields) -> bool:
-    """Whether the enclosing record was allowed to carry ``recorded_at``."""
-    return not any(p.code == "recorded_at_not_allowed" for p in f.problems)
+        return False, None, None
+    return True, value, recorded_at
 
 
 _EVENT_PARSERS: dict[str, tuple[tuple[str, ...], _Parser]] = {
@@ -321,23 +354,36 @@ _EVENT_PARSERS: dict[str, tuple[tuple[str, ...], _Parser]] = {
     "shipment": (("buyer", "items", "value", "invoice_no", "contract_no"), _shipment),
     "receipt": (("shipment_event_id", "items"), _receipt),
     "export": (
-        ("items", "destination_country", "consignee", "end_user", "end_use", "hs_code",
-         "customs_declaration_no", "value", "licence_no"),
+        (
+            "items",
+            "destination_country",
+            "consignee",
+            "end_user",
+            "end_use",
+            "hs_code",
+            "customs_declaration_no",
+            "value",
+            "licence_no",
+        ),
         _export,
     ),
-    "import": (("origin_country", "supplier", "outputs", "customs_declaration_no", "value"),
-               _import),
+    "import": (
+        ("origin_country", "supplier", "outputs", "customs_declaration_no", "value"),
+        _import,
+    ),
     "adjustment": (("lot_id", "delta_kg", "reason"), _adjustment),
     "correction": (("corrects", "reason", "replacement"), _correction),
 }
 _PARSERS: dict[str, tuple[tuple[str, ...], _Parser]] = {
-    "enterprise": (("type", "id", "name", "name_local", "country", "roles", "status"),
-                   _enterprise),
-    "facility": (("type", "id", "enterprise_id", "kind", "name", "region", "lat", "lon"),
-                 _facility),
+    "enterprise": (("type", "id", "name", "name_local", "country", "roles", "status"), _enterprise),
+    "facility": (
+        ("type", "id", "enterprise_id", "kind", "name", "region", "lat", "lon"),
+        _facility,
+    ),
     "quota": (("type", "id", "enterprise_id", "year", "kind", "reo_t"), _quota),
-    **{name: ((*COMMON_EVENT_FIELDS, *own), build) for name, (own, build) in
-       _EVENT_PARSERS.items()},
+    **{
+        name: ((*COMMON_EVENT_FIELDS, *own), build) for name, (own, build) in _EVENT_PARSERS.items()
+    },
 }
 
 # The fields of every record type, for documentation and tests.

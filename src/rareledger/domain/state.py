@@ -154,8 +154,9 @@ class LedgerState:
     def prefetch(self, needs: Needs) -> None:
         """Load every key a batch will touch that is not cached yet, in bulk."""
         self._load(self.enterprises, needs.enterprises, self.source.enterprises)
-        self._load(self.facilities, needs.facilities,
-                   lambda ids: self.source.masters("facility", ids))
+        self._load(
+            self.facilities, needs.facilities, lambda ids: self.source.masters("facility", ids)
+        )
         self._load(self.quotas, needs.quotas, lambda ids: self.source.masters("quota", ids))
         self._load(self.lots, needs.lots, self.source.lots)
         self._load(self.shipments, needs.shipments, self.source.shipments)
@@ -189,7 +190,7 @@ class LedgerState:
     def lot(self, lot_id: str) -> LotState | None:
         """A lot that exists now (a lot whose creation was retracted does not)."""
         lot = self._get(self.lots, lot_id, self.source.lots)
-        return None if lot is None or lot.retracted else lot  # type: ignore[no-any-return]
+        return None if lot is None or lot.retracted else lot
 
     def any_lot(self, lot_id: str) -> LotState | None:
         return self._get(self.lots, lot_id, self.source.lots)  # type: ignore[no-any-return]
@@ -226,8 +227,12 @@ class LedgerState:
     def atomic(self) -> Iterator[None]:
         """Apply one record: on any exception every change it made is undone."""
         self._journal = []
-        marks = (len(self.changes.findings), len(self.changes.retracted_findings),
-                 len(self.changes.edges), len(self.changes.retracted_edges))
+        marks = (
+            len(self.changes.findings),
+            len(self.changes.retracted_findings),
+            len(self.changes.edges),
+            len(self.changes.retracted_edges),
+        )
         try:
             yield
         except BaseException:
@@ -236,17 +241,24 @@ class LedgerState:
                     table.pop(key, None)
                 else:
                     table[key] = old
-            del self.changes.findings[marks[0]:]
-            del self.changes.retracted_findings[marks[1]:]
-            del self.changes.edges[marks[2]:]
-            del self.changes.retracted_edges[marks[3]:]
+            del self.changes.findings[marks[0] :]
+            del self.changes.retracted_findings[marks[1] :]
+            del self.changes.edges[marks[2] :]
+            del self.changes.retracted_edges[marks[3] :]
             raise
         finally:
             self._journal = None
 
     def tables(self) -> tuple[_Table[Any, Any], ...]:
-        return (self.enterprises, self.facilities, self.quotas, self.lots, self.balances,
-                self.shipments, self.events)
+        return (
+            self.enterprises,
+            self.facilities,
+            self.quotas,
+            self.lots,
+            self.balances,
+            self.shipments,
+            self.events,
+        )
 
     def take_changes(self) -> tuple[dict[str, dict[Any, Any]], Changes]:
         """Hand the dirty rows and the new findings and edges to the store, and reset."""

@@ -45,14 +45,21 @@ def lot_report(database: Database, lot_id: str) -> dict[str, Any]:
         "form": row.form,
         "composition": {k: str(v) for k, v in row.composition.items()},
         "reo_fraction": str(reo_content(row.composition).quantize(Decimal("0.0001"))),
-        "created_by": {"event_id": row.event_id, "enterprise_id": row.creator,
-                       "position": row.position},
+        "created_by": {
+            "event_id": row.event_id,
+            "enterprise_id": row.creator,
+            "position": row.position,
+        },
         "retracted": row.retracted,
         "holders": [{"enterprise_id": h, "mass_kg": format_kg(g)} for h, g in holders],
-        "in_transit": [{"shipment_event_id": s, "seller": seller, "buyer": buyer,
-                        "mass_kg": format_kg(g)} for s, seller, buyer, g in transit],
-        "accounts_kg": {name: format_kg(getattr(row, f"{name}_g")) for name in
-                        ("created", "consumed", "exported", "adjusted", "discrepancy")},
+        "in_transit": [
+            {"shipment_event_id": s, "seller": seller, "buyer": buyer, "mass_kg": format_kg(g)}
+            for s, seller, buyer, g in transit
+        ],
+        "accounts_kg": {
+            name: format_kg(getattr(row, f"{name}_g"))
+            for name in ("created", "consumed", "exported", "adjusted", "discrepancy")
+        },
     }
 
 
@@ -70,8 +77,12 @@ def enterprise_balance(database: Database, enterprise_id: str) -> dict[str, Any]
     return {
         "enterprise": enterprise_id,
         "lots": [{"lot_id": lot_id, "mass_kg": format_kg(g)} for lot_id, g in held],
-        "elements": {s: {"kg": _fmt(totals[s]), "reo_kg": _fmt(totals[s] *
-                         ELEMENTS[s].reo_factor)} for s in ordered},
-        "in_transit": [{"shipment_event_id": s, "buyer": buyer, "lot_id": lot_id,
-                        "mass_kg": format_kg(g)} for s, buyer, lot_id, g in transit],
+        "elements": {
+            s: {"kg": _fmt(totals[s]), "reo_kg": _fmt(totals[s] * ELEMENTS[s].reo_factor)}
+            for s in ordered
+        },
+        "in_transit": [
+            {"shipment_event_id": s, "buyer": buyer, "lot_id": lot_id, "mass_kg": format_kg(g)}
+            for s, buyer, lot_id, g in transit
+        ],
     }

@@ -71,10 +71,10 @@ def rebuild(
     return done
 
 
-def _replay(connection: object, state: LedgerState, ledger: Ledger,
-            batch: list[tuple[int, str, str]]) -> int:
-    parsed = [(position, recorded_at, replay_record(text))
-              for position, recorded_at, text in batch]
+def _replay(
+    connection: object, state: LedgerState, ledger: Ledger, batch: list[tuple[int, str, str]]
+) -> int:
+    parsed = [(position, recorded_at, replay_record(text)) for position, recorded_at, text in batch]
     needs = Needs()
     for _, _, record in parsed:
         needs_of(record, needs)
@@ -82,11 +82,16 @@ def _replay(connection: object, state: LedgerState, ledger: Ledger,
     operator = Actor("rebuild")
     for position, recorded_at, record in parsed:
         try:
-            ledger.apply(record, position=position,
-                         recorded_at=datetime.fromisoformat(recorded_at), actor=operator)
+            ledger.apply(
+                record,
+                position=position,
+                recorded_at=datetime.fromisoformat(recorded_at),
+                actor=operator,
+            )
         except Rejected as rejection:  # pragma: no cover - would mean the rules changed
             raise RuntimeError(
-                f"entry {position} is rejected on replay: {rejection}") from rejection
+                f"entry {position} is rejected on replay: {rejection}"
+            ) from rejection
     write_changes(connection, *state.take_changes())  # type: ignore[arg-type]
     if state.size() > REPLAY_CACHE_LIMIT:
         state.forget()

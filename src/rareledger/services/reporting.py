@@ -53,8 +53,14 @@ class Receipt:
     errors: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "status": self.status, "position": self.position,
-                "hash": self.hash, "findings": self.findings, "errors": self.errors}
+        return {
+            "id": self.id,
+            "status": self.status,
+            "position": self.position,
+            "hash": self.hash,
+            "findings": self.findings,
+            "errors": self.errors,
+        }
 
 
 def _rejected(record_id: str | None, problems: Sequence[Problem]) -> Receipt:
@@ -95,13 +101,11 @@ class Recorder:
         if isinstance(raw, Unreadable):
             return _rejected(None, [Problem("malformed_json", "", raw.reason, raw.text)])
         result = parse_record(raw, allow_recorded_at=self.allow_recorded_at)
-        return result if isinstance(result, ParsedRecord) else _rejected(record_id_of(raw),
-                                                                           result)
+        return result if isinstance(result, ParsedRecord) else _rejected(record_id_of(raw), result)
 
     def _working_state(self, connection: Connection, head: int) -> LedgerState:
         source = SqlStateSource(connection)
-        if self.state is None or head != self.known_head or \
-                self.state.size() > MAX_CACHED_KEYS:
+        if self.state is None or head != self.known_head or self.state.size() > MAX_CACHED_KEYS:
             self.state = LedgerState(source)
         self.state.source = source
         return self.state
@@ -124,8 +128,9 @@ class Recorder:
                 continue
             recorded_at = item.recorded_at or self.clock()
             try:
-                applied = ledger.apply(item, position=position + 1, recorded_at=recorded_at,
-                                       actor=self.actor)
+                applied = ledger.apply(
+                    item, position=position + 1, recorded_at=recorded_at, actor=self.actor
+                )
             except Rejected as rejection:
                 receipts.append(_rejected(item.record_id, rejection.problems))
                 continue
@@ -138,25 +143,38 @@ class Recorder:
             entry = self._entry(item, position, prev_hash, recorded_at)
             prev_hash = entry.compute_hash()
             entries.append((entry, prev_hash))
-            receipts.append(Receipt(item.record_id, "accepted", position, prev_hash,
-                                    [f.as_dict() for f in applied.findings]))
+            receipts.append(
+                Receipt(
+                    item.record_id,
+                    "accepted",
+                    position,
+                    prev_hash,
+                    [f.as_dict() for f in applied.findings],
+                )
+            )
         append(connection, entries)
         write_changes(connection, *state.take_changes())
         _fill_duplicates(connection, duplicates)
         self.known_head = position
         return receipts
 
-    def _entry(self, item: ParsedRecord, position: int, prev_hash: str,
-               recorded_at: datetime) -> Entry:
+    def _entry(
+        self, item: ParsedRecord, position: int, prev_hash: str, recorded_at: datetime
+    ) -> Entry:
         event = item.value if isinstance(item.value, Event) else None
         return Entry(
-            position=position, prev_hash=prev_hash, kind=item.kind, type=item.type,
-            record_id=item.record_id, event_id=event.event_id if event else None,
+            position=position,
+            prev_hash=prev_hash,
+            kind=item.kind,
+            type=item.type,
+            record_id=item.record_id,
+            event_id=event.event_id if event else None,
             reporter=event.reporter if event else None,
             occurred_at=utc_text(event.occurred_at) if event else None,
             recorded_at=recorded_at.isoformat(),
             recorded_at_supplied=item.recorded_at is not None,
-            submitted_by=self.actor.name, digest=item.digest,
+            submitted_by=self.actor.name,
+            digest=item.digest,
             record=canonical_json(item.record),
         )
 
@@ -167,13 +185,14 @@ def _fill_duplicates(connection: Connection, duplicates: list[tuple[Receipt, int
         return
     positions = sorted({p for _, p in duplicates})
     entries, found = schema.ledger_entries, schema.findings
-    hashes = dict(connection.execute(
-        select(entries.c.position, entries.c.hash).where(entries.c.position.in_(positions))).all())
+    query = select(entries.c.position, entries.c.hash).where(entries.c.position.in_(positions))
+    hashes = {int(row.position): str(row.hash) for row in connection.execute(query)}
     flags: dict[int, list[dict[str, str]]] = {}
     for row in connection.execute(
-            select(found.c.position, found.c.code, found.c.message)
-            .where(found.c.position.in_(positions), found.c.retracted.is_(False))
-            .order_by(found.c.position, found.c.seq)):
+        select(found.c.position, found.c.code, found.c.message)
+        .where(found.c.position.in_(positions), found.c.retracted.is_(False))
+        .order_by(found.c.position, found.c.seq)
+    ):
         flags.setdefault(row.position, []).append({"code": row.code, "message": row.message})
     for receipt, original in duplicates:
         receipt.hash = hashes.get(original)

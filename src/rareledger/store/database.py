@@ -34,9 +34,9 @@ class StoreError(Exception):
 
 def engine_url(url: str) -> str:
     """Map the user-facing URL (``sqlite:///x.db``, ``postgresql://...``) to a driver URL."""
-    if url.startswith("postgresql://") or url.startswith("postgres://"):
+    if url.startswith(("postgresql://", "postgres://")):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
-    if url.startswith("sqlite://") or url.startswith("postgresql+psycopg://"):
+    if url.startswith(("sqlite://", "postgresql+psycopg://")):
         return url
     raise StoreError(f"unsupported database URL {url!r}: use sqlite:///FILE or postgresql://...")
 
@@ -57,7 +57,9 @@ class Database:
     def _sqlite_engine(url: Any, echo: bool) -> Engine:
         memory = url.database in (None, "", ":memory:")
         engine = create_engine(
-            url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S},
+            url,
+            echo=echo,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S},
             **({"poolclass": StaticPool} if memory else {}),
         )
 
@@ -84,8 +86,9 @@ class Database:
             connection = connection.execution_options(ledger_write=True)
             with connection.begin():
                 if self.dialect == "postgresql":
-                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                                       {"key": WRITER_LOCK_KEY})
+                    connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK_KEY}
+                    )
                 yield connection
 
     @contextmanager
@@ -123,8 +126,7 @@ class Database:
     def _ensure_head(connection: Connection) -> None:
         exists = connection.execute(schema.ledger_head.select()).first()
         if exists is None:
-            connection.execute(schema.ledger_head.insert().values(id=1, position=0,
-                                                                  hash="0" * 64))
+            connection.execute(schema.ledger_head.insert().values(id=1, position=0, hash="0" * 64))
 
     def revision(self) -> str | None:
         try:

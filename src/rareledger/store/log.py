@@ -16,7 +16,8 @@ READ_CHUNK = 5000
 def read_head(connection: Connection) -> tuple[int, str]:
     """The position and hash of the newest entry (0 and the genesis hash when empty)."""
     row = connection.execute(
-        select(schema.ledger_head.c.position, schema.ledger_head.c.hash)).first()
+        select(schema.ledger_head.c.position, schema.ledger_head.c.hash)
+    ).first()
     return (row.position, row.hash) if row else (0, GENESIS_HASH)
 
 
@@ -24,11 +25,16 @@ def append(connection: Connection, entries: list[tuple[Entry, str]]) -> None:
     """Store entries (each with its hash) and move the head; the caller holds the write lock."""
     if not entries:
         return
-    connection.execute(schema.ledger_entries.insert(),
-                       [{**asdict(entry), "hash": digest} for entry, digest in entries])
+    connection.execute(
+        schema.ledger_entries.insert(),
+        [{**asdict(entry), "hash": digest} for entry, digest in entries],
+    )
     last, last_hash = entries[-1]
-    connection.execute(update(schema.ledger_head).where(schema.ledger_head.c.id == 1)
-                       .values(position=last.position, hash=last_hash))
+    connection.execute(
+        update(schema.ledger_head)
+        .where(schema.ledger_head.c.id == 1)
+        .values(position=last.position, hash=last_hash)
+    )
 
 
 def iter_entries(connection: Connection, start: int = 1) -> Iterator[tuple[Entry, str]]:
@@ -38,8 +44,11 @@ def iter_entries(connection: Connection, start: int = 1) -> Iterator[tuple[Entry
     position = start - 1
     while True:
         rows = connection.execute(
-            select(*columns, table.c.hash).where(table.c.position > position)
-            .order_by(table.c.position).limit(READ_CHUNK)).all()
+            select(*columns, table.c.hash)
+            .where(table.c.position > position)
+            .order_by(table.c.position)
+            .limit(READ_CHUNK)
+        ).all()
         if not rows:
             return
         for row in rows:

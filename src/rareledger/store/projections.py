@@ -59,8 +59,15 @@ class SqlStateSource:
     def enterprises(self, ids: Iterable[str]) -> dict[str, EnterpriseState]:
         t = schema.enterprises
         return {
-            r.id: EnterpriseState(r.id, tuple(json.loads(r.roles)), r.status, r.country,
-                                  r.digest, r.position, json.loads(r.record))
+            r.id: EnterpriseState(
+                r.id,
+                tuple(json.loads(r.roles)),
+                r.status,
+                r.country,
+                r.digest,
+                r.position,
+                json.loads(r.record),
+            )
             for r in self._rows(t, t.c.id, ids)
         }
 
@@ -70,17 +77,34 @@ class SqlStateSource:
         for batch in chunks(ids):
             query = select(t).where(t.c.type == type_, t.c.id.in_(batch))
             for r in self.connection.execute(query):
-                found[r.id] = MasterState(r.id, r.type, r.enterprise_id, r.kind, r.digest,
-                                          r.position, json.loads(r.record))
+                found[r.id] = MasterState(
+                    r.id,
+                    r.type,
+                    r.enterprise_id,
+                    r.kind,
+                    r.digest,
+                    r.position,
+                    json.loads(r.record),
+                )
         return found
 
     def lots(self, ids: Iterable[str]) -> dict[str, LotState]:
         t = schema.lots
         return {
             r.lot_id: LotState(
-                r.lot_id, r.form, _composition(r.composition), r.creator, r.event_id,
-                r.position, r.created_g, r.consumed_g, r.exported_g, r.adjusted_g,
-                r.discrepancy_g, bool(r.retracted))
+                r.lot_id,
+                r.form,
+                _composition(r.composition),
+                r.creator,
+                r.event_id,
+                r.position,
+                r.created_g,
+                r.consumed_g,
+                r.exported_g,
+                r.adjusted_g,
+                r.discrepancy_g,
+                bool(r.retracted),
+            )
             for r in self._rows(t, t.c.lot_id, ids)
         }
 
@@ -100,17 +124,31 @@ class SqlStateSource:
             if r.received_g is not None:
                 received[r.shipment_event_id][r.lot_id] = r.received_g
         return {
-            k: ShipmentState(k, r.seller, r.buyer, r.position, shipped[k],
-                             received[k] if r.receipt_event_id else None, r.receipt_event_id,
-                             bool(r.retracted))
+            k: ShipmentState(
+                k,
+                r.seller,
+                r.buyer,
+                r.position,
+                shipped[k],
+                received[k] if r.receipt_event_id else None,
+                r.receipt_event_id,
+                bool(r.retracted),
+            )
             for k, r in heads.items()
         }
 
     def events(self, ids: Iterable[str]) -> dict[str, EventState]:
         t = schema.events
         return {
-            r.event_id: EventState(r.event_id, r.position, r.type, r.reporter, r.digest,
-                                   r.retracted_by, r.via_correction)
+            r.event_id: EventState(
+                r.event_id,
+                r.position,
+                r.type,
+                r.reporter,
+                r.digest,
+                r.retracted_by,
+                r.via_correction,
+            )
             for r in self._rows(t, t.c.event_id, ids)
         }
 
@@ -119,7 +157,8 @@ class SqlStateSource:
         index = self.events([event_id])[event_id]
         entries = schema.ledger_entries
         text = self.connection.execute(
-            select(entries.c.record).where(entries.c.position == index.position)).scalar_one()
+            select(entries.c.record).where(entries.c.position == index.position)
+        ).scalar_one()
         record = json.loads(text, parse_float=Decimal)
         if index.via_correction is not None:
             record = record["replacement"]
@@ -134,78 +173,169 @@ class SqlStateSource:
 
 def _lot_row(lot: LotState) -> dict[str, Any]:
     return {
-        "lot_id": lot.lot_id, "form": lot.form,
+        "lot_id": lot.lot_id,
+        "form": lot.form,
         "composition": canonical_json({k: str(v) for k, v in lot.composition.items()}),
-        "creator": lot.creator, "event_id": lot.event_id, "position": lot.position,
-        "created_g": lot.created_g, "consumed_g": lot.consumed_g,
-        "exported_g": lot.exported_g, "adjusted_g": lot.adjusted_g,
-        "discrepancy_g": lot.discrepancy_g, "retracted": lot.retracted,
+        "creator": lot.creator,
+        "event_id": lot.event_id,
+        "position": lot.position,
+        "created_g": lot.created_g,
+        "consumed_g": lot.consumed_g,
+        "exported_g": lot.exported_g,
+        "adjusted_g": lot.adjusted_g,
+        "discrepancy_g": lot.discrepancy_g,
+        "retracted": lot.retracted,
     }
 
 
 def _master_row(m: MasterState) -> dict[str, Any]:
-    return {"type": m.type, "id": m.id, "enterprise_id": m.enterprise_id, "kind": m.kind,
-            "digest": m.digest, "position": m.position, "record": canonical_json(m.record)}
+    return {
+        "type": m.type,
+        "id": m.id,
+        "enterprise_id": m.enterprise_id,
+        "kind": m.kind,
+        "digest": m.digest,
+        "position": m.position,
+        "record": canonical_json(m.record),
+    }
 
 
-def write_changes(connection: Connection, dirty: dict[str, dict[Any, Any]],
-                  changes: Changes) -> None:
+def write_changes(
+    connection: Connection, dirty: dict[str, dict[Any, Any]], changes: Changes
+) -> None:
     """Persist the rows a batch changed, then its findings and lineage edges."""
-    upsert(connection, schema.enterprises, [
-        {"id": e.id, "roles": json.dumps(list(e.roles)), "status": e.status,
-         "country": e.country, "digest": e.digest, "position": e.position,
-         "record": canonical_json(e.record)}
-        for e in dirty["enterprises"].values() if e is not None])
-    upsert(connection, schema.master_records, [
-        _master_row(m) for name in ("facilities", "quotas")
-        for m in dirty[name].values() if m is not None])
+    upsert(
+        connection,
+        schema.enterprises,
+        [
+            {
+                "id": e.id,
+                "roles": json.dumps(list(e.roles)),
+                "status": e.status,
+                "country": e.country,
+                "digest": e.digest,
+                "position": e.position,
+                "record": canonical_json(e.record),
+            }
+            for e in dirty["enterprises"].values()
+            if e is not None
+        ],
+    )
+    upsert(
+        connection,
+        schema.master_records,
+        [
+            _master_row(m)
+            for name in ("facilities", "quotas")
+            for m in dirty[name].values()
+            if m is not None
+        ],
+    )
     upsert(connection, schema.lots, [_lot_row(v) for v in dirty["lots"].values() if v])
-    upsert(connection, schema.balances, [
-        {"lot_id": lot_id, "holder": holder, "mass_g": mass}
-        for (lot_id, holder), mass in dirty["balances"].items()])
+    upsert(
+        connection,
+        schema.balances,
+        [
+            {"lot_id": lot_id, "holder": holder, "mass_g": mass}
+            for (lot_id, holder), mass in dirty["balances"].items()
+        ],
+    )
     _write_shipments(connection, [s for s in dirty["shipments"].values() if s is not None])
-    upsert(connection, schema.events, [
-        {"event_id": e.event_id, "position": e.position, "type": e.type,
-         "reporter": e.reporter, "digest": e.digest, "retracted_by": e.retracted_by,
-         "via_correction": e.via_correction}
-        for e in dirty["events"].values() if e is not None])
+    upsert(
+        connection,
+        schema.events,
+        [
+            {
+                "event_id": e.event_id,
+                "position": e.position,
+                "type": e.type,
+                "reporter": e.reporter,
+                "digest": e.digest,
+                "retracted_by": e.retracted_by,
+                "via_correction": e.via_correction,
+            }
+            for e in dirty["events"].values()
+            if e is not None
+        ],
+    )
     _write_findings_and_edges(connection, changes)
 
 
 def _write_shipments(connection: Connection, shipments: list[ShipmentState]) -> None:
-    upsert(connection, schema.shipments, [
-        {"event_id": s.event_id, "seller": s.seller, "buyer": s.buyer,
-         "position": s.position, "receipt_event_id": s.receipt_event_id,
-         "retracted": s.retracted} for s in shipments])
-    upsert(connection, schema.shipment_items, [
-        {"shipment_event_id": s.event_id, "lot_id": lot_id, "shipped_g": mass,
-         "received_g": None if s.received is None else s.received.get(lot_id, 0)}
-        for s in shipments for lot_id, mass in s.items.items()])
+    upsert(
+        connection,
+        schema.shipments,
+        [
+            {
+                "event_id": s.event_id,
+                "seller": s.seller,
+                "buyer": s.buyer,
+                "position": s.position,
+                "receipt_event_id": s.receipt_event_id,
+                "retracted": s.retracted,
+            }
+            for s in shipments
+        ],
+    )
+    upsert(
+        connection,
+        schema.shipment_items,
+        [
+            {
+                "shipment_event_id": s.event_id,
+                "lot_id": lot_id,
+                "shipped_g": mass,
+                "received_g": None if s.received is None else s.received.get(lot_id, 0),
+            }
+            for s in shipments
+            for lot_id, mass in s.items.items()
+        ],
+    )
 
 
 def _write_findings_and_edges(connection: Connection, changes: Changes) -> None:
     if changes.findings:
-        connection.execute(schema.findings.insert(), [
-            {"position": f.position, "seq": f.seq, "event_id": f.event_id,
-             "code": f.finding.code, "enterprise_id": f.finding.enterprise_id,
-             "lot_id": f.finding.lot_id, "message": f.finding.message,
-             "details": canonical_json(f.finding.details), "retracted": False}
-            for f in changes.findings])
+        connection.execute(
+            schema.findings.insert(),
+            [
+                {
+                    "position": f.position,
+                    "seq": f.seq,
+                    "event_id": f.event_id,
+                    "code": f.finding.code,
+                    "enterprise_id": f.finding.enterprise_id,
+                    "lot_id": f.finding.lot_id,
+                    "message": f.finding.message,
+                    "details": canonical_json(f.finding.details),
+                    "retracted": False,
+                }
+                for f in changes.findings
+            ],
+        )
     if changes.edges:
-        connection.execute(schema.lot_edges.insert(), [
-            {"parent_lot_id": e.parent_lot_id, "child_lot_id": e.child_lot_id,
-             "event_id": e.event_id, "position": e.position} for e in changes.edges])
+        connection.execute(
+            schema.lot_edges.insert(),
+            [
+                {
+                    "parent_lot_id": e.parent_lot_id,
+                    "child_lot_id": e.child_lot_id,
+                    "event_id": e.event_id,
+                    "position": e.position,
+                }
+                for e in changes.edges
+            ],
+        )
     for batch in chunks(changes.retracted_findings):
-        connection.execute(update(schema.findings).where(
-            schema.findings.c.event_id.in_(batch)).values(retracted=True))
+        connection.execute(
+            update(schema.findings)
+            .where(schema.findings.c.event_id.in_(batch))
+            .values(retracted=True)
+        )
     for batch in chunks(changes.retracted_edges):
-        connection.execute(delete(schema.lot_edges).where(
-            schema.lot_edges.c.event_id.in_(batch)))
+        connection.execute(delete(schema.lot_edges).where(schema.lot_edges.c.event_id.in_(batch)))
 
 
 def clear_projections(connection: Connection) -> None:
     """Empty every projection table (the ledger itself is never touched)."""
     for table in reversed(schema.PROJECTIONS):
         connection.execute(delete(table))
-
-

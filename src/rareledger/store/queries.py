@@ -43,7 +43,7 @@ def lot(connection: Connection, lot_id: str) -> LotRow | None:
 def lots(connection: Connection, lot_ids: list[str]) -> dict[str, LotRow]:
     found: dict[str, LotRow] = {}
     for start in range(0, len(lot_ids), 500):
-        query = select(schema.lots).where(schema.lots.c.lot_id.in_(lot_ids[start:start + 500]))
+        query = select(schema.lots).where(schema.lots.c.lot_id.in_(lot_ids[start : start + 500]))
         found.update((r.lot_id, _lot(r)) for r in connection.execute(query))
     return found
 
@@ -62,9 +62,11 @@ def holdings(connection: Connection, enterprise_id: str) -> list[tuple[str, int]
 
 def _in_transit_query() -> Any:
     s, i = schema.shipments, schema.shipment_items
-    return (select(s.c.event_id, s.c.seller, s.c.buyer, i.c.lot_id, i.c.shipped_g)
-            .join(i, i.c.shipment_event_id == s.c.event_id)
-            .where(s.c.receipt_event_id.is_(None), s.c.retracted.is_(False)))
+    return (
+        select(s.c.event_id, s.c.seller, s.c.buyer, i.c.lot_id, i.c.shipped_g)
+        .join(i, i.c.shipment_event_id == s.c.event_id)
+        .where(s.c.receipt_event_id.is_(None), s.c.retracted.is_(False))
+    )
 
 
 def in_transit_from(connection: Connection, seller: str) -> list[tuple[str, str, str, int]]:
@@ -89,8 +91,11 @@ def findings(
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
     f, e = schema.findings, schema.events
-    query = (select(f, e.c.type).join(e, e.c.event_id == f.c.event_id, isouter=True)
-             .order_by(f.c.position, f.c.seq))
+    query = (
+        select(f, e.c.type)
+        .join(e, e.c.event_id == f.c.event_id, isouter=True)
+        .order_by(f.c.position, f.c.seq)
+    )
     conditions = []
     if code:
         conditions.append(f.c.code == code)
@@ -103,18 +108,30 @@ def findings(
     if limit:
         query = query.limit(limit)
     return [
-        {"position": r.position, "event_id": r.event_id, "event_type": r.type,
-         "code": r.code, "enterprise_id": r.enterprise_id, "lot_id": r.lot_id,
-         "message": r.message, "details": json.loads(r.details), "retracted": bool(r.retracted)}
+        {
+            "position": r.position,
+            "event_id": r.event_id,
+            "event_type": r.type,
+            "code": r.code,
+            "enterprise_id": r.enterprise_id,
+            "lot_id": r.lot_id,
+            "message": r.message,
+            "details": json.loads(r.details),
+            "retracted": bool(r.retracted),
+        }
         for r in connection.execute(query)
     ]
 
 
 def finding_counts(connection: Connection) -> dict[str, int]:
     f = schema.findings
-    query = (select(f.c.code, func.count()).where(f.c.retracted.is_(False))
-             .group_by(f.c.code).order_by(f.c.code))
-    return {code: count for code, count in connection.execute(query).all()}
+    query = (
+        select(f.c.code, func.count())
+        .where(f.c.retracted.is_(False))
+        .group_by(f.c.code)
+        .order_by(f.c.code)
+    )
+    return {str(row[0]): int(row[1]) for row in connection.execute(query)}
 
 
 def all_lots(connection: Connection) -> list[LotRow]:
