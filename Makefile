@@ -30,14 +30,17 @@ fmt: $(STAMP) ## Format the code
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
-demo: $(STAMP) ## The main job: a ledger on SQLite, the example chain loaded, balances and findings
+demo: $(STAMP) ## The main job: a SQLite ledger, the example chain and flawed reports loaded, balances and findings
 	mkdir -p demo
 	rm -f demo/rareledger.db demo/rareledger.db-wal demo/rareledger.db-shm
 	$(BIN)/rareledger --db $(DEMO_DB) init
 	$(BIN)/rareledger --db $(DEMO_DB) load examples/chain.jsonl
+	@echo "--- flawed reports: one is rejected on purpose, the rest are flagged"
+	-$(BIN)/rareledger --db $(DEMO_DB) load examples/flawed.jsonl
 	$(BIN)/rareledger --db $(DEMO_DB) verify
 	$(BIN)/rareledger --db $(DEMO_DB) balance 91360704MA35H2N87X
 	$(BIN)/rareledger --db $(DEMO_DB) balance 91330212MA2H7Q5C52
+	$(BIN)/rareledger --db $(DEMO_DB) lot show LOT-JJ-2025-OX-TB-0001
 	$(BIN)/rareledger --db $(DEMO_DB) findings
 
 bench: $(STAMP) ## Benchmarks: ingest rate against plain inserts (N=200000 by default)

@@ -35,3 +35,26 @@ def test_example_chain_loads_with_no_rejection_and_no_finding(database: Database
     assert exporter["lots"] == [] and exporter["in_transit"] == []
     magnets = holdings.enterprise_balance(database, "91330212MA2H7Q5C52")
     assert Decimal(magnets["elements"]["Nd"]["kg"]) > 0
+
+
+def test_flawed_reports_are_flagged_and_one_rejected(database: Database) -> None:
+    reporter = f.Reporter(database)
+    for name in ("chain.jsonl", "flawed.jsonl"):
+        with (CHAIN.parent / name).open("rb") as stream:
+            receipts = reporter.submit(*iter_records(stream))
+    outcome = {
+        r.id: (r.status, [x["code"] for x in r.findings] or [e["code"] for e in r.errors])
+        for r in receipts
+    }
+    assert outcome == {
+        "ev-2025-10-0101": ("accepted", []),
+        "ev-2025-10-0102": ("accepted", ["receipt_mismatch"]),
+        "ev-2025-10-0103": ("accepted", ["negative_balance"]),
+        "ev-2025-10-0104": ("accepted", ["mass_balance_excess"]),
+        "ev-2025-09-0101": ("accepted", ["late_report"]),
+        "ev-2025-10-0105": ("rejected", ["unknown_lot"]),
+        "ev-2025-10-0106": ("accepted", []),
+    }
+    with database.read() as connection:
+        standing = {x["code"] for x in queries.findings(connection)}
+    assert standing == {"receipt_mismatch", "mass_balance_excess", "late_report"}

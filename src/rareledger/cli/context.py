@@ -44,7 +44,11 @@ def fail(message: str) -> NoReturn:
 
 
 def console() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    """Rich output; wide when piped, and no markup, so that values in brackets print as is."""
+    out = Console(highlight=False, markup=False)
+    if not out.is_terminal:
+        out = Console(highlight=False, markup=False, width=160)
+    return out
 
 
 def print_json(value: Any) -> None:

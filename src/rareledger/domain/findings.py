@@ -67,7 +67,7 @@ def mass_balance_excess(
                 Finding(
                     "mass_balance_excess",
                     f"outputs hold {_kg(out_g)} kg {symbol}, inputs {_kg(in_g)} kg "
-                    f"(tolerance {tolerance * 100:g} %)",
+                    f"(tolerance {_percent(tolerance)} %)",
                     reporter,
                     None,
                     {"element": symbol, "output_kg": _kg(out_g), "input_kg": _kg(in_g)},
@@ -122,3 +122,7 @@ def late_report(occurred_at: datetime, recorded_at: datetime, reporter: str) -> 
 
 def _kg(grams: Decimal) -> str:
     return f"{(grams / 1000).quantize(Decimal('0.001'))}"
+
+
+def _percent(fraction: Decimal) -> str:
+    return format((fraction * 100).normalize(), "f")
