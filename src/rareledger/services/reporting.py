@@ -23,7 +23,7 @@ from rareledger.domain.ledger import Actor, Ledger
 from rareledger.domain.needs import needs_of
 from rareledger.domain.problems import Problem, Rejected
 from rareledger.domain.quantities import utc_text
-from rareledger.domain.records import ParsedRecord, canonical_json, parse_record, record_id_of
+from rareledger.domain.records import ParsedRecord, parse_record, record_id_of
 from rareledger.domain.state import LedgerState, Needs
 from rareledger.store import schema
 from rareledger.store.database import Database
@@ -175,7 +175,7 @@ class Recorder:
             recorded_at_supplied=item.recorded_at is not None,
             submitted_by=self.actor.name,
             digest=item.digest,
-            record=canonical_json(item.record),
+            record=item.text,
         )
 
 

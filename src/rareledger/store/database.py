@@ -147,13 +147,49 @@ class Database:
             )
 
 
-def upsert(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert rows, replacing those whose primary key exists (same SQL shape on both)."""
+_COMPILED: dict[tuple[str, str, tuple[str, ...], bool], tuple[str, tuple[str, ...] | None]] = {}
+
+
+def _compiled(
+    connection: Connection, table: Table, keys: tuple[str, ...], replace: bool
+) -> tuple[str, tuple[str, ...] | None]:
+    """The dialect's SQL text for a (multi-row) insert or upsert, compiled once per shape."""
+    dialect = connection.dialect
+    cache_key = (dialect.name, table.name, keys, replace)
+    if cache_key not in _COMPILED:
+        insert = postgresql.insert(table) if dialect.name == "postgresql" else sqlite.insert(table)
+        statement: Any = insert
+        if replace:
+            primary = [c.name for c in table.primary_key.columns]
+            statement = insert.on_conflict_do_update(
+                index_elements=primary,
+                set_={k: insert.excluded[k] for k in keys if k not in primary},
+            )
+        compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+        order = tuple(compiled.positiontup) if compiled.positional else None  # type: ignore[arg-type]
+        _COMPILED[cache_key] = (compiled.string, order)
+    return _COMPILED[cache_key]
+
+
+def insert_rows(
+    connection: Connection, table: Table, rows: Sequence[dict[str, Any]], *, replace: bool = False
+) -> None:
+    """Insert many rows (replacing those whose primary key exists when ``replace``).
+
+    The statement is built by SQLAlchemy for the connection's dialect and handed to the
+    driver's ``executemany`` directly, which skips per-row processing our plain column types
+    do not need; this is the ledger's bulk-load path.
+    """
     if not rows:
         return
-    dialect = connection.dialect.name
-    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    keys = [c.name for c in table.primary_key.columns]
-    others = {c.name: insert.excluded[c.name] for c in table.columns if c.name not in keys}
-    statement = insert.on_conflict_do_update(index_elements=keys, set_=others)
-    connection.execute(statement, list(rows))
+    keys = tuple(rows[0])
+    text_sql, order = _compiled(connection, table, keys, replace)
+    if order is None:
+        connection.exec_driver_sql(text_sql, [dict(r) for r in rows])
+    else:
+        connection.exec_driver_sql(text_sql, [tuple(r[k] for k in order) for r in rows])
+
+
+def upsert(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert rows, replacing those whose primary key exists (same SQL shape on both)."""
+    insert_rows(connection, table, rows, replace=True)

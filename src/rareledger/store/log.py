@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import fields
 
 from sqlalchemy import Connection, select, update
 
 from rareledger.domain.integrity import GENESIS_HASH, ChainBreak, ChainChecker, Entry
 from rareledger.store import schema
+from rareledger.store.database import insert_rows
 
 READ_CHUNK = 5000
 
@@ -25,9 +26,14 @@ def append(connection: Connection, entries: list[tuple[Entry, str]]) -> None:
     """Store entries (each with its hash) and move the head; the caller holds the write lock."""
     if not entries:
         return
-    connection.execute(
-        schema.ledger_entries.insert(),
-        [{**asdict(entry), "hash": digest} for entry, digest in entries],
+    names = [f.name for f in fields(Entry)]
+    insert_rows(
+        connection,
+        schema.ledger_entries,
+        [
+            {**{name: getattr(entry, name) for name in names}, "hash": digest}
+            for entry, digest in entries
+        ],
     )
     last, last_hash = entries[-1]
     connection.execute(

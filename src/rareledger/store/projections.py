@@ -25,7 +25,7 @@ from rareledger.domain.state import (
     ShipmentState,
 )
 from rareledger.store import schema
-from rareledger.store.database import upsert
+from rareledger.store.database import insert_rows, upsert
 
 CHUNK = 500
 T = TypeVar("T")
@@ -295,8 +295,9 @@ def _write_shipments(connection: Connection, shipments: list[ShipmentState]) -> 
 
 def _write_findings_and_edges(connection: Connection, changes: Changes) -> None:
     if changes.findings:
-        connection.execute(
-            schema.findings.insert(),
+        insert_rows(
+            connection,
+            schema.findings,
             [
                 {
                     "position": f.position,
@@ -313,8 +314,9 @@ def _write_findings_and_edges(connection: Connection, changes: Changes) -> None:
             ],
         )
     if changes.edges:
-        connection.execute(
-            schema.lot_edges.insert(),
+        insert_rows(
+            connection,
+            schema.lot_edges,
             [
                 {
                     "parent_lot_id": e.parent_lot_id,
