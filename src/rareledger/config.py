@@ -17,7 +17,6 @@ class Settings:
     """Everything configurable, with safe defaults (see docs/configuration.md)."""
 
     database_url: str = DEFAULT_DATABASE_URL
-    timezone: str = "+08:00"
     mass_balance_tolerance: Decimal = Decimal("0.02")
     receipt_tolerance: Decimal = Decimal("0.005")
 
@@ -31,7 +30,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     return Settings(
         database_url=env.get("RARELEDGER_DATABASE_URL", DEFAULT_DATABASE_URL),
-        timezone=env.get("RARELEDGER_TIMEZONE", "+08:00"),
         mass_balance_tolerance=Decimal(env.get("RARELEDGER_MASS_BALANCE_TOLERANCE", "0.02")),
         receipt_tolerance=Decimal(env.get("RARELEDGER_RECEIPT_TOLERANCE", "0.005")),
     )

@@ -119,3 +119,18 @@ def test_rebuild_after_projections_were_damaged(filled: Database) -> None:
 def test_verify_of_an_empty_ledger(database: Database) -> None:
     result = integrity.verify(database)
     assert result.intact and result.entries == 0 and result.head_position == 0
+
+
+def test_migrations_create_the_ledger_tables_as_schema_py_defines_them(
+    database: Database,
+) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from rareledger.store import schema
+
+    with database.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), schema.metadata)
+    # projections are created from schema.py directly; only the ledger tables are migrated
+    relevant = [d for d in differences if "ledger_entries" in repr(d) or "ledger_head" in repr(d)]
+    assert relevant == []
