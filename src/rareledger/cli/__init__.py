@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from rareledger.cli.accounts import apikey, serve, user
 from rareledger.cli.context import CliContext
 from rareledger.cli.ledger import init, load, rebuild, verify
 from rareledger.cli.views import balance, findings, lot
@@ -28,7 +29,7 @@ def cli(ctx: click.Context, database_url: str | None) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-for command in (init, load, verify, rebuild, lot, balance, findings):
+for command in (init, load, verify, rebuild, lot, balance, findings, user, apikey, serve):
     cli.add_command(command)
 
 

@@ -7,7 +7,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import click
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
@@ -22,8 +22,9 @@ from rareledger.cli.context import (
     print_json,
 )
 from rareledger.domain.ledger import Actor
+from rareledger.formats import spreadsheet
 from rareledger.readers import iter_records
-from rareledger.services import integrity
+from rareledger.services import integrity, uploads
 from rareledger.services.reporting import Receipt, Recorder
 
 BATCH = 2000
@@ -56,6 +57,17 @@ class _Tally:
         self.rejected: list[Receipt] = []
         self.flagged: list[Receipt] = []
 
+    def add_row(self, row: dict[str, Any]) -> None:
+        self.status[row["status"]] += 1
+        if row["status"] == "rejected" and row["errors"] and len(self.rejected) < SHOWN:
+            errors = [
+                {**e, "field": f"{row['sheet']} row {row['row']} column {e['column']}"}
+                for e in row["errors"]
+            ]
+            self.rejected.append(Receipt(row["id"], "rejected", errors=errors))
+        if row["status"] == "accepted" and row["findings"]:
+            self.finding_codes.update(f["code"] for f in row["findings"])
+
     def add(self, receipt: Receipt) -> None:
         self.status[receipt.status] += 1
         self.finding_codes.update(
@@ -81,7 +93,9 @@ class _Tally:
 @json_option
 @pass_cli
 def load(ctx: CliContext, files: tuple[Path, ...], batch_size: int, as_json: bool) -> None:
-    """Load master data and events from JSON Lines (or JSON array) FILES, in order.
+    """Load master data and events from FILES, in order: JSON Lines, a JSON array, or
+    spreadsheets (.xlsx with one sheet per record type, .csv named after its record type;
+    see docs/spreadsheets.md).
 
     As an operator loading history, records may carry their own recorded_at.
     Exit status 0 when nothing was rejected, 1 otherwise.
@@ -100,6 +114,9 @@ def load(ctx: CliContext, files: tuple[Path, ...], batch_size: int, as_json: boo
         console=console(),
     ) as progress:
         for path in files:
+            if path.suffix.lower() in (".xlsx", ".csv"):
+                _load_sheets(recorder, path, batch_size, as_json, tally)
+                continue
             task = progress.add_task(path.name, total=path.stat().st_size)
             with path.open("rb") as stream:
                 for batch in _batches(stream, batch_size):
@@ -111,6 +128,21 @@ def load(ctx: CliContext, files: tuple[Path, ...], batch_size: int, as_json: boo
     if not as_json:
         _print_summary(tally)
     sys.exit(EXIT_REJECTED if tally.status["rejected"] else 0)
+
+
+def _load_sheets(
+    recorder: Recorder, path: Path, batch_size: int, as_json: bool, tally: _Tally
+) -> None:
+    """Load a spreadsheet; each row is answered (JSON: one row answer per line)."""
+    try:
+        sheets = spreadsheet.read_upload(path.name, path.read_bytes())
+    except spreadsheet.SheetError as error:
+        fail(f"{path}: {error}")
+    result = uploads.submit_sheets(recorder, sheets, batch_size)
+    for row in result["rows"]:
+        tally.add_row(row)
+        if as_json:
+            click.echo(json.dumps(row, ensure_ascii=False))
 
 
 def _print_summary(tally: _Tally) -> None:

@@ -166,7 +166,7 @@ def _compiled(
                 set_={k: insert.excluded[k] for k in keys if k not in primary},
             )
         compiled = statement.compile(dialect=dialect, column_keys=list(keys))
-        order = tuple(compiled.positiontup) if compiled.positional else None  # type: ignore[arg-type]
+        order = tuple(compiled.positiontup or ()) if compiled.positional else None
         _COMPILED[cache_key] = (compiled.string, order)
     return _COMPILED[cache_key]
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, func, or_, select
 
 from rareledger.store import schema
 
@@ -158,3 +158,147 @@ def dump(connection: Connection) -> dict[str, list[tuple[Any, ...]]]:
         rows = connection.execute(select(table)).all()
         result[table.name] = sorted((tuple(r) for r in rows), key=repr)
     return result
+
+
+def findings_page(
+    connection: Connection,
+    *,
+    after: tuple[int, int] | None,
+    limit: int,
+    code: str | None = None,
+    enterprise_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """Findings in ledger order after a (position, seq) cursor."""
+    f, e = schema.findings, schema.events
+    query = (
+        select(f, e.c.type)
+        .join(e, e.c.event_id == f.c.event_id, isouter=True)
+        .where(f.c.retracted.is_(False))
+        .order_by(f.c.position, f.c.seq)
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(
+            or_(f.c.position > after[0], and_(f.c.position == after[0], f.c.seq > after[1]))
+        )
+    if code:
+        query = query.where(f.c.code == code)
+    if enterprise_id:
+        query = query.where(f.c.enterprise_id == enterprise_id)
+    return [
+        {
+            "position": r.position,
+            "seq": r.seq,
+            "event_id": r.event_id,
+            "event_type": r.type,
+            "code": r.code,
+            "enterprise_id": r.enterprise_id,
+            "lot_id": r.lot_id,
+            "message": r.message,
+            "details": json.loads(r.details),
+        }
+        for r in connection.execute(query)
+    ]
+
+
+def events_page(
+    connection: Connection,
+    *,
+    after: int | None,
+    limit: int,
+    reporter: str | None = None,
+    event_type: str | None = None,
+) -> list[dict[str, Any]]:
+    """Accepted events (replacements included) in ledger order after a position cursor."""
+    e = schema.events
+    query = select(e).order_by(e.c.position, e.c.event_id).limit(limit)
+    if after is not None:
+        query = query.where(e.c.position > after)
+    if reporter:
+        query = query.where(e.c.reporter == reporter)
+    if event_type:
+        query = query.where(e.c.type == event_type)
+    return [_event_summary(r) for r in connection.execute(query)]
+
+
+def _event_summary(row: Any) -> dict[str, Any]:
+    return {
+        "event_id": row.event_id,
+        "type": row.type,
+        "reporter": row.reporter,
+        "position": row.position,
+        "retracted_by": row.retracted_by,
+        "via_correction": row.via_correction,
+    }
+
+
+def event_record(connection: Connection, event_id: str) -> dict[str, Any] | None:
+    """An accepted event as reported, with its ledger position, hash and recording time."""
+    e, entries = schema.events, schema.ledger_entries
+    row = connection.execute(select(e).where(e.c.event_id == event_id)).first()
+    if row is None:
+        return None
+    entry = connection.execute(
+        select(entries.c.record, entries.c.hash, entries.c.recorded_at).where(
+            entries.c.position == row.position
+        )
+    ).one()
+    record = json.loads(entry.record)
+    if row.via_correction is not None:
+        record = record["replacement"]
+    return {
+        **_event_summary(row),
+        "hash": entry.hash,
+        "recorded_at": entry.recorded_at,
+        "record": record,
+    }
+
+
+def shipment_parties(connection: Connection, shipment_event_id: str) -> tuple[str, str] | None:
+    s = schema.shipments
+    row = connection.execute(
+        select(s.c.seller, s.c.buyer).where(s.c.event_id == shipment_event_id)
+    ).first()
+    return (row.seller, row.buyer) if row else None
+
+
+def lot_involves(connection: Connection, lot_id: str, enterprise_id: str) -> bool:
+    """Whether an enterprise created, held, sold or bought some of a lot."""
+    b, lt, s, i = schema.balances, schema.lots, schema.shipments, schema.shipment_items
+    checks = [
+        select(b.c.lot_id).where(b.c.lot_id == lot_id, b.c.holder == enterprise_id),
+        select(lt.c.lot_id).where(lt.c.lot_id == lot_id, lt.c.creator == enterprise_id),
+        select(i.c.lot_id)
+        .join(s, s.c.event_id == i.c.shipment_event_id)
+        .where(i.c.lot_id == lot_id, or_(s.c.seller == enterprise_id, s.c.buyer == enterprise_id)),
+    ]
+    return any(connection.execute(q.limit(1)).first() is not None for q in checks)
+
+
+def master_page(
+    connection: Connection,
+    record_type: str,
+    *,
+    after: str | None,
+    limit: int,
+    enterprise_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """Current master records of one type, by id."""
+    if record_type == "enterprise":
+        t = schema.enterprises
+        query = select(t.c.id, t.c.position, t.c.record).order_by(t.c.id)
+        if enterprise_id:
+            query = query.where(t.c.id == enterprise_id)
+    else:
+        t = schema.master_records
+        query = (
+            select(t.c.id, t.c.position, t.c.record).where(t.c.type == record_type).order_by(t.c.id)
+        )
+        if enterprise_id:
+            query = query.where(t.c.enterprise_id == enterprise_id)
+    if after is not None:
+        query = query.where(t.c.id > after)
+    return [
+        {**json.loads(r.record), "position": r.position}
+        for r in connection.execute(query.limit(limit))
+    ]

@@ -50,6 +50,31 @@ ledger_head = Table(
     Column("hash", HASH, nullable=False),
 )
 
+# ---------------------------------------------------------------- accounts (migrated, mutable)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("username", String(128), primary_key=True),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("enterprise_id", ID),
+    Column("disabled", Boolean, nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("secret_hash", String(64), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("enterprise_id", ID),
+    Column("created_at", String(40), nullable=False),
+    Column("revoked_at", String(40)),
+)
+
 # ---------------------------------------------------------------- projections
 
 enterprises = Table(

@@ -1,0 +1,299 @@
+"""Reports as spreadsheets: one sheet (or CSV file) per record type, one row per line item.
+
+Rows with the same ``event_id`` on one sheet make one event: the event's own columns are read
+from its first row, and each row adds one line item (an output, an item, an input...). The
+column layout of every sheet is in :data:`LAYOUTS` and documented in ``docs/spreadsheets.md``.
+Errors found in a record are mapped back to the row and column they concern.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+
+from rareledger.domain.elements import ELEMENT_SYMBOLS
+
+COMMON = ("event_id", "reporter", "occurred_at", "facility_id", "note")
+NEW_LOT = ("lot_id", "form", "mass_kg", *ELEMENT_SYMBOLS)
+QUANTITY = ("lot_id", "mass_kg")
+MONEY = ("value_amount", "value_currency")
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """The columns of one sheet: the record's own, then those of its line items."""
+
+    record_type: str
+    own: tuple[str, ...]
+    items: dict[str, tuple[str, ...]] = field(default_factory=dict)  # list name -> columns
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        seen: list[str] = list(self.own)
+        if len(self.items) > 1:
+            seen.append("side")
+        for columns in self.items.values():
+            seen.extend(c for c in columns if c not in seen)
+        return tuple(seen)
+
+    @property
+    def key(self) -> str:
+        return "id" if "id" in self.own else "event_id"
+
+
+LAYOUTS: dict[str, Layout] = {
+    layout.record_type: layout
+    for layout in (
+        Layout("enterprise", ("id", "name", "name_local", "country", "roles", "status")),
+        Layout("facility", ("id", "enterprise_id", "kind", "name", "region", "lat", "lon")),
+        Layout("quota", ("id", "enterprise_id", "year", "kind", "reo_t")),
+        Layout("extraction", COMMON, {"outputs": NEW_LOT}),
+        Layout("processing", (*COMMON, "process"), {"inputs": QUANTITY, "outputs": NEW_LOT}),
+        Layout(
+            "shipment", (*COMMON, "buyer", *MONEY, "invoice_no", "contract_no"), {"items": QUANTITY}
+        ),
+        Layout("receipt", (*COMMON, "shipment_event_id"), {"items": QUANTITY}),
+        Layout(
+            "export",
+            (
+                *COMMON,
+                "destination_country",
+                "consignee_name",
+                "consignee_country",
+                "consignee_address",
+                "end_user_name",
+                "end_user_country",
+                "end_use",
+                "hs_code",
+                "customs_declaration_no",
+                *MONEY,
+                "licence_no",
+            ),
+            {"items": QUANTITY},
+        ),
+        Layout(
+            "import",
+            (
+                *COMMON,
+                "origin_country",
+                "supplier_name",
+                "supplier_country",
+                "customs_declaration_no",
+                *MONEY,
+            ),
+            {"outputs": NEW_LOT},
+        ),
+        Layout("adjustment", (*COMMON, "lot_id", "delta_kg", "reason")),
+    )
+}
+NESTED = {
+    "value_": "value",
+    "consignee_": "consignee",
+    "end_user_": "end_user",
+    "supplier_": "supplier",
+}
+SIDES = {"input": "inputs", "output": "outputs"}
+
+
+class SheetError(ValueError):
+    """A sheet that cannot be read at all (unknown type, missing key column)."""
+
+
+@dataclass(slots=True)
+class SheetRecord:
+    """A record assembled from rows, with where each line item came from."""
+
+    sheet: str
+    record: dict[str, Any]
+    first_row: int
+    item_rows: dict[str, list[int]]  # list name -> row numbers, in item order
+
+    @property
+    def rows(self) -> list[int]:
+        return sorted({self.first_row, *(r for rows in self.item_rows.values() for r in rows)})
+
+    def locate(self, field_path: str) -> tuple[int, str]:
+        """The (row, column) that a JSON path in an error refers to."""
+        match = re.match(r"^(\w+)\[(\d+)\]\.?(.*)$", field_path)
+        if match and match.group(1) in self.item_rows:
+            rows = self.item_rows[match.group(1)]
+            index = int(match.group(2))
+            row = rows[index] if index < len(rows) else self.first_row
+            rest = match.group(3).split(".")[-1] if match.group(3) else match.group(1)
+            return row, rest
+        for prefix, name in NESTED.items():
+            if field_path.startswith(f"{name}."):
+                return self.first_row, prefix + field_path.split(".", 1)[1]
+        if (
+            field_path == "delta_kg"
+            or field_path in LAYOUTS.get(str(self.record.get("type")), Layout("", ())).own
+        ):
+            return self.first_row, field_path
+        return self.first_row, field_path or "(row)"
+
+
+def _cell(value: Any) -> Any:
+    """A cell as JSON-ready text or number; empty cells are None."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
+
+
+def _set_own(record: dict[str, Any], column: str, value: Any) -> None:
+    for prefix, name in NESTED.items():
+        if column.startswith(prefix):
+            record.setdefault(name, {})[column[len(prefix) :]] = value
+            return
+    if column == "roles" and isinstance(value, str):
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    record[column] = value
+
+
+def _item(row: dict[str, Any], columns: tuple[str, ...]) -> dict[str, Any]:
+    item: dict[str, Any] = {}
+    composition = {}
+    for column in columns:
+        value = row.get(column)
+        if column in ELEMENT_SYMBOLS:
+            if value is not None:
+                composition[column] = value
+        elif value is not None:
+            item[column] = value
+    if "form" in columns:
+        item["composition"] = composition
+    return item
+
+
+def assemble(
+    sheet: str, record_type: str, rows: Iterable[tuple[int, dict[str, Any]]]
+) -> Iterator[SheetRecord]:
+    """Group rows into records, in the order their first rows appear."""
+    layout = LAYOUTS.get(record_type)
+    if layout is None:
+        raise SheetError(
+            f"sheet {sheet!r}: unknown record type {record_type!r} (one of {', '.join(LAYOUTS)})"
+        )
+    grouped: dict[Any, SheetRecord] = {}
+    for number, row in rows:
+        if all(v is None for v in row.values()):
+            continue
+        key = row.get(layout.key)
+        if key is None or layout.key == "id":
+            key = (number,) if key is None else key
+        current = grouped.get(key)
+        if current is None:
+            record: dict[str, Any] = {"type": record_type}
+            for column in layout.own:
+                if row.get(column) is not None:
+                    _set_own(record, column, row[column])
+            if "recorded_at" in row and row["recorded_at"] is not None:
+                record["recorded_at"] = row["recorded_at"]
+            current = grouped[key] = SheetRecord(sheet, record, number, {})
+        _add_items(current, layout, number, row)
+    yield from grouped.values()
+
+
+def _add_items(current: SheetRecord, layout: Layout, number: int, row: dict[str, Any]) -> None:
+    if not layout.items:
+        return
+    if len(layout.items) == 1:
+        ((name, columns),) = layout.items.items()
+    else:
+        side = str(row.get("side") or "").lower()
+        name = SIDES.get(side, "outputs" if row.get("form") else "inputs")
+        columns = layout.items[name]
+    current.record.setdefault(name, []).append(_item(row, columns))
+    current.item_rows.setdefault(name, []).append(number)
+
+
+def _rows(
+    header: list[Any], body: Iterable[tuple[int, Any]]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(row number, {column: cell}) for each numbered row of values."""
+    names = [str(h).strip() if h is not None else "" for h in header]
+    for number, values in body:
+        yield number, {n: _cell(v) for n, v in zip(names, values, strict=False) if n}
+
+
+def read_workbook(data: bytes | Path) -> Iterator[SheetRecord]:
+    """Every record of an .xlsx workbook; each sheet is named after its record type."""
+    source = io.BytesIO(data) if isinstance(data, bytes) else data
+    try:
+        book = load_workbook(source, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise SheetError(f"not a readable .xlsx workbook: {error}") from error
+    for sheet in book.worksheets:
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            continue
+        yield from assemble(
+            sheet.title, sheet.title.strip().lower(), _rows(list(header), enumerate(rows, start=2))
+        )
+
+
+def read_csv(text: str, name: str) -> Iterator[SheetRecord]:
+    """Every record of one CSV file; its type is the ``type`` column or the file name's start."""
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None:
+        return
+    if "type" in header:
+        index = header.index("type")
+        by_type: dict[str, list[tuple[int, list[str]]]] = {}
+        for number, row in enumerate(reader, start=2):
+            record_type = row[index] if index < len(row) else ""
+            by_type.setdefault(record_type, []).append((number, row))
+        for record_type, body in by_type.items():
+            yield from assemble(name, record_type, _rows(header, body))
+        return
+    record_type = re.split(r"[-_.\s]", Path(name).name.lower(), maxsplit=1)[0]
+    yield from assemble(name, record_type, _rows(header, enumerate(reader, start=2)))
+
+
+def template(record_type: str, fmt: str) -> bytes:
+    """An empty sheet with the column headers of one record type, as .xlsx or .csv."""
+    layout = LAYOUTS[record_type]
+    if fmt == "csv":
+        out = io.StringIO()
+        csv.writer(out).writerow(layout.columns)
+        return out.getvalue().encode()
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = record_type
+    sheet.append(list(layout.columns))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def read_upload(filename: str, data: bytes) -> list[SheetRecord]:
+    """The records of an uploaded .xlsx or .csv file."""
+    lower = filename.lower()
+    if lower.endswith(".xlsx"):
+        return list(read_workbook(data))
+    if lower.endswith(".csv"):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise SheetError("a .csv file must be UTF-8 text") from error
+        return list(read_csv(text, filename))
+    raise SheetError("upload an .xlsx workbook or a .csv file")

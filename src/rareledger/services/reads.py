@@ -1,0 +1,192 @@
+"""Reads through the eyes of a principal: the regulator sees everything, an enterprise its own.
+
+An enterprise reads its own events, lots, balances and findings. Of a counterparty it sees
+only what a shipment or receipt it took part in says: the shipments sold to it, the receipts
+of what it sold, and of a lot only what it holds and moved, never the other holders.
+Anything it may not see is answered as not found, so that its existence does not leak.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from rareledger.domain.access import Principal
+from rareledger.services import holdings, integrity
+from rareledger.store import queries
+from rareledger.store.database import Database
+
+
+class NotVisible(LookupError):
+    """Not found, or not visible to this principal."""
+
+
+class BadCursor(ValueError):
+    """A pagination cursor that this service did not make."""
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"items": self.items, "next_cursor": self.next_cursor}
+
+
+def encode_cursor(value: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> Any:
+    if not cursor:
+        return None
+    try:
+        return json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise BadCursor("the cursor is not one this service issued") from error
+
+
+def _page(items: list[dict[str, Any]], limit: int, key: Any) -> Page:
+    if len(items) < limit:
+        return Page(items, None)
+    return Page(items, encode_cursor(key(items[-1])))
+
+
+def findings(
+    database: Database,
+    principal: Principal,
+    *,
+    code: str | None,
+    enterprise_id: str | None,
+    cursor: str | None,
+    limit: int,
+) -> Page:
+    after = decode_cursor(cursor)
+    if after is not None and not (
+        isinstance(after, list) and len(after) == 2 and all(isinstance(x, int) for x in after)
+    ):
+        raise BadCursor("the cursor is not one this service issued")
+    if not principal.reads_all:
+        enterprise_id = principal.enterprise_id
+    with database.read() as connection:
+        items = queries.findings_page(
+            connection,
+            after=tuple(after) if after else None,
+            limit=limit,
+            code=code,
+            enterprise_id=enterprise_id,
+        )
+    return _page(items, limit, lambda i: [i["position"], i["seq"]])
+
+
+def events(
+    database: Database,
+    principal: Principal,
+    *,
+    reporter: str | None,
+    event_type: str | None,
+    cursor: str | None,
+    limit: int,
+) -> Page:
+    after = decode_cursor(cursor)
+    if after is not None and not isinstance(after, int):
+        raise BadCursor("the cursor is not one this service issued")
+    if not principal.reads_all:
+        reporter = principal.enterprise_id
+    with database.read() as connection:
+        items = queries.events_page(
+            connection, after=after, limit=limit, reporter=reporter, event_type=event_type
+        )
+    return _page(items, limit, lambda i: i["position"])
+
+
+def event(database: Database, principal: Principal, event_id: str) -> dict[str, Any]:
+    with database.read() as connection:
+        found = queries.event_record(connection, event_id)
+        if found is None or not _may_see_event(connection, principal, found):
+            raise NotVisible(f"no event {event_id!r}")
+    return found
+
+
+def _may_see_event(connection: Any, principal: Principal, found: dict[str, Any]) -> bool:
+    me = principal.enterprise_id
+    if principal.reads_all or found["reporter"] == me:
+        return True
+    record = found["record"]
+    if found["type"] == "shipment":
+        return bool(record.get("buyer") == me)
+    if found["type"] == "receipt":
+        parties = queries.shipment_parties(connection, record.get("shipment_event_id", ""))
+        return parties is not None and parties[0] == me
+    return False
+
+
+def exports(database: Database, *, cursor: str | None, limit: int) -> Page:
+    """Export events, for customs and the regulator."""
+    after = decode_cursor(cursor)
+    if after is not None and not isinstance(after, int):
+        raise BadCursor("the cursor is not one this service issued")
+    with database.read() as connection:
+        items = queries.events_page(connection, after=after, limit=limit, event_type="export")
+        detailed = [queries.event_record(connection, i["event_id"]) for i in items]
+    return _page([d for d in detailed if d is not None], limit, lambda i: i["position"])
+
+
+def lot(database: Database, principal: Principal, lot_id: str) -> dict[str, Any]:
+    try:
+        report = holdings.lot_report(database, lot_id)
+    except holdings.NotFound as error:
+        raise NotVisible(str(error)) from error
+    if principal.reads_all:
+        return report
+    me = principal.enterprise_id or ""
+    with database.read() as connection:
+        if not queries.lot_involves(connection, lot_id, me):
+            raise NotVisible(f"no lot {lot_id!r}")
+    own = [h for h in report["holders"] if h["enterprise_id"] == me]
+    moving = [t for t in report["in_transit"] if me in (t["seller"], t["buyer"])]
+    return {
+        "lot_id": report["lot_id"],
+        "form": report["form"],
+        "composition": report["composition"],
+        "reo_fraction": report["reo_fraction"],
+        "retracted": report["retracted"],
+        "created_by": report["created_by"] if report["created_by"]["enterprise_id"] == me else None,
+        "holders": own,
+        "in_transit": moving,
+    }
+
+
+def balance(database: Database, principal: Principal, enterprise_id: str) -> dict[str, Any]:
+    if not principal.may_see_enterprise(enterprise_id):
+        raise NotVisible(f"no enterprise {enterprise_id!r}")
+    return holdings.enterprise_balance(database, enterprise_id)
+
+
+def master(
+    database: Database, principal: Principal, record_type: str, *, cursor: str | None, limit: int
+) -> Page:
+    after = decode_cursor(cursor)
+    if after is not None and not isinstance(after, str):
+        raise BadCursor("the cursor is not one this service issued")
+    scope = None if principal.reads_all else principal.enterprise_id
+    with database.read() as connection:
+        items = queries.master_page(
+            connection, record_type, after=after, limit=limit, enterprise_id=scope
+        )
+    return _page(items, limit, lambda i: i["id"])
+
+
+def verification(database: Database) -> dict[str, Any]:
+    result = integrity.verify(database)
+    first = result.first_break
+    return {
+        "intact": result.intact,
+        "entries": result.entries,
+        "head_position": result.head_position,
+        "first_bad_position": first.position if first else None,
+        "reason": first.reason if first else None,
+    }

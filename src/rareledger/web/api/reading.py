@@ -1,0 +1,107 @@
+"""Reading endpoints: events, lots, balances, findings, exports, master data."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from rareledger.domain.access import AUDITOR, CUSTOMS, ENTERPRISE, REGULATOR, Principal
+from rareledger.services import reads
+from rareledger.web.security import Context, allow
+
+router = APIRouter(prefix="/api/v1", tags=["reading"])
+Limit = Annotated[int, Query(ge=1, le=1000, description="page size")]
+Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor of the last page")]
+READERS = (REGULATOR, AUDITOR, ENTERPRISE)
+
+
+@router.get("/events", summary="Accepted events, in ledger order")
+def list_events(
+    ctx: Context,
+    principal: Principal = allow(*READERS),
+    reporter: Annotated[str | None, Query(max_length=128)] = None,
+    type: Annotated[str | None, Query(max_length=32)] = None,
+    cursor: Cursor = None,
+    limit: Limit = 100,
+) -> dict[str, Any]:
+    """An enterprise sees the events it reported."""
+    return reads.events(
+        ctx.database, principal, reporter=reporter, event_type=type, cursor=cursor, limit=limit
+    ).as_dict()
+
+
+@router.get("/events/{event_id}", summary="One event as reported")
+def get_event(
+    event_id: str, ctx: Context, principal: Principal = allow(*READERS)
+) -> dict[str, Any]:
+    """An enterprise sees its own events, shipments sold to it and receipts of its sales."""
+    return reads.event(ctx.database, principal, event_id)
+
+
+@router.get("/lots/{lot_id}", summary="A lot: form, composition, holders, transit")
+def get_lot(lot_id: str, ctx: Context, principal: Principal = allow(*READERS)) -> dict[str, Any]:
+    """An enterprise sees a lot it created, held or traded, and only its own part of it."""
+    return reads.lot(ctx.database, principal, lot_id)
+
+
+@router.get("/enterprises/{enterprise_id}/balance", summary="Holdings of an enterprise")
+def get_balance(
+    enterprise_id: str, ctx: Context, principal: Principal = allow(*READERS)
+) -> dict[str, Any]:
+    """The same JSON as ``rareledger balance --json``."""
+    return reads.balance(ctx.database, principal, enterprise_id)
+
+
+@router.get("/findings", summary="Findings on accepted reports")
+def list_findings(
+    ctx: Context,
+    principal: Principal = allow(*READERS),
+    code: Annotated[str | None, Query(max_length=64)] = None,
+    enterprise: Annotated[str | None, Query(max_length=128)] = None,
+    cursor: Cursor = None,
+    limit: Limit = 100,
+) -> dict[str, Any]:
+    """An enterprise sees only the findings about itself."""
+    return reads.findings(
+        ctx.database, principal, code=code, enterprise_id=enterprise, cursor=cursor, limit=limit
+    ).as_dict()
+
+
+@router.get("/exports", summary="Export events")
+def list_exports(
+    ctx: Context,
+    _principal: Principal = allow(REGULATOR, AUDITOR, CUSTOMS),
+    cursor: Cursor = None,
+    limit: Limit = 100,
+) -> dict[str, Any]:
+    return reads.exports(ctx.database, cursor=cursor, limit=limit).as_dict()
+
+
+def _master(record_type: str) -> Any:
+    def listing(
+        ctx: Context,
+        principal: Principal = allow(*READERS),
+        cursor: Cursor = None,
+        limit: Limit = 100,
+    ) -> dict[str, Any]:
+        return reads.master(
+            ctx.database, principal, record_type, cursor=cursor, limit=limit
+        ).as_dict()
+
+    listing.__doc__ = f"Current {record_type} records (an enterprise sees its own)."
+    return listing
+
+
+for _type, _path in (
+    ("enterprise", "enterprises"),
+    ("facility", "facilities"),
+    ("quota", "quotas"),
+):
+    router.add_api_route(
+        f"/{_path}",
+        _master(_type),
+        methods=["GET"],
+        summary=f"Current {_path}",
+        name=f"list_{_path}",
+    )

@@ -1,0 +1,63 @@
+"""Health, sign-in, the caller's identity, and the ledger's verification status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from rareledger import __version__
+from rareledger.domain.access import AUDITOR, CUSTOMS, ENTERPRISE, REGULATOR, Principal
+from rareledger.services import accounts, reads
+from rareledger.web.errors import ApiError
+from rareledger.web.security import ANONYMOUS, Context, allow, issue_token
+
+router = APIRouter(prefix="/api/v1", tags=["system"])
+
+
+class Credentials(BaseModel):
+    username: str = Field(min_length=1, max_length=128)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+@router.get("/health", summary="Liveness")
+def health(_principal: Principal | None = allow(ANONYMOUS)) -> dict[str, Any]:
+    return {"status": "ok", "version": __version__}
+
+
+@router.post("/auth/token", summary="Sign in with a username and password")
+async def token(
+    credentials: Credentials, ctx: Context, _principal: Principal | None = allow(ANONYMOUS)
+) -> dict[str, Any]:
+    """A session token to send as ``Authorization: Bearer TOKEN``."""
+    principal = await run_in_threadpool(
+        accounts.authenticate_user, ctx.database, credentials.username, credentials.password
+    )
+    if principal is None:
+        raise ApiError(
+            401,
+            "unauthenticated",
+            "wrong username or password, or disabled",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return {
+        "access_token": issue_token(ctx, credentials.username),
+        "token_type": "bearer",
+        "expires_in": ctx.settings.token_hours * 3600,
+    }
+
+
+@router.get("/me", summary="Who am I")
+def me(principal: Principal = allow(REGULATOR, CUSTOMS, ENTERPRISE, AUDITOR)) -> dict[str, Any]:
+    return {
+        "name": principal.name,
+        "role": principal.role,
+        "enterprise_id": principal.enterprise_id,
+    }
+
+
+@router.get("/ledger/verification", summary="Walk the hash chain")
+def verification(ctx: Context, _principal: Principal = allow(REGULATOR, AUDITOR)) -> dict[str, Any]:
+    return reads.verification(ctx.database)

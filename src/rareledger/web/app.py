@@ -1,0 +1,80 @@
+"""The web application factory: nothing is built at import time."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from rareledger import __version__
+from rareledger.config import Settings, check_secret, load_settings
+from rareledger.services.reads import BadCursor, NotVisible
+from rareledger.store.database import Database
+from rareledger.web import errors
+from rareledger.web.api import reading, reporting, system
+from rareledger.web.middleware import BodyLimit
+from rareledger.web.security import make_context
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    """Build the app; refuses a default or empty secret outside development mode."""
+    settings = settings or load_settings()
+    check_secret(settings)
+    secret = settings.secret_key or secrets.token_urlsafe(32)  # dev mode: per process
+    database = database or Database(settings.database_url)
+    app = FastAPI(
+        title="rareledger",
+        version=__version__,
+        description="National traceability and export-control ledger for rare "
+        "earths: the reporting API.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.context = make_context(settings, database, secret)
+    errors.install(app)
+    app.add_exception_handler(NotVisible, _not_visible)
+    app.add_exception_handler(BadCursor, _bad_cursor)
+    for router in ROUTERS:
+        publish_access_rules(router.routes)
+        app.include_router(router)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    return app
+
+
+ROUTERS = (system.router, reporting.router, reading.router)
+
+
+def api_routes() -> list[APIRoute]:
+    """Every route of the API."""
+    return [r for router in ROUTERS for r in router.routes if isinstance(r, APIRoute)]
+
+
+async def _not_visible(_request: Any, error: Exception) -> Any:
+    return await errors._api_error(_request, errors.ApiError(404, "not_found", str(error)))
+
+
+async def _bad_cursor(_request: Any, error: Exception) -> Any:
+    return await errors._api_error(
+        _request, errors.ApiError(422, "validation_error", f"cursor: {error}")
+    )
+
+
+def access_rule(route: APIRoute) -> tuple[str, ...] | None:
+    """The roles a route admits, read from its ``allow(...)`` dependency."""
+    for dependency in route.dependant.dependencies:
+        roles = getattr(dependency.call, "access", None)
+        if roles is not None:
+            return tuple(roles)
+    return None
+
+
+def publish_access_rules(routes: list[Any]) -> None:
+    """Put each route's access rule into the OpenAPI document as ``x-access``."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            rule = access_rule(route)
+            if rule is not None:
+                route.openapi_extra = {**(route.openapi_extra or {}), "x-access": list(rule)}

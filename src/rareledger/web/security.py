@@ -1,0 +1,132 @@
+"""Authentication (API keys and signed session tokens), access rules and rate limits.
+
+Every route names who may call it with :func:`allow`; the rule is also published in the
+OpenAPI document as ``x-access``, and the test matrix checks every route against it.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
+from rareledger.config import Settings
+from rareledger.domain.access import AUDITOR, CUSTOMS, ENTERPRISE, REGULATOR, Principal
+from rareledger.services import accounts
+from rareledger.store.database import Database
+from rareledger.web.errors import ApiError
+
+ANONYMOUS = "anonymous"
+EVERYONE = (ANONYMOUS, REGULATOR, CUSTOMS, ENTERPRISE, AUDITOR)
+_bearer = HTTPBearer(auto_error=False, description="An API key or a session token")
+
+
+@dataclass
+class WebContext:
+    """What the routes share, built once by the app factory."""
+
+    settings: Settings
+    database: Database
+    tokens: URLSafeTimedSerializer
+    limiter: MovingWindowRateLimiter
+    rate: Any
+
+
+def make_context(settings: Settings, database: Database, secret: str) -> WebContext:
+    return WebContext(
+        settings,
+        database,
+        URLSafeTimedSerializer(secret, salt="rareledger-session"),
+        MovingWindowRateLimiter(MemoryStorage()),
+        parse(settings.rate_limit),
+    )
+
+
+def context(request: Request) -> WebContext:
+    ctx: WebContext = request.app.state.context
+    return ctx
+
+
+Context = Annotated[WebContext, Depends(context)]
+
+
+def issue_token(ctx: WebContext, username: str) -> str:
+    return ctx.tokens.dumps({"user": username})
+
+
+def _principal(ctx: WebContext, token: str) -> Principal | None:
+    if token.startswith(f"{accounts.KEY_PREFIX}_"):
+        return accounts.authenticate_key(ctx.database, token)
+    try:
+        data = ctx.tokens.loads(token, max_age=ctx.settings.token_hours * 3600)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("user"), str):
+        return None
+    return accounts.user_principal(ctx.database, data["user"])
+
+
+def _rate_limit(ctx: WebContext, principal: Principal) -> None:
+    if ctx.limiter.hit(ctx.rate, principal.name):
+        return
+    reset_at, _remaining = ctx.limiter.get_window_stats(ctx.rate, principal.name)
+    wait = max(1, math.ceil(reset_at - time.time()))
+    raise ApiError(
+        429,
+        "rate_limited",
+        f"too many requests: the limit is {ctx.rate}",
+        {"retry_after_s": wait},
+        headers={"Retry-After": str(wait)},
+    )
+
+
+def authenticate(
+    ctx: Context,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal | None:
+    """The caller, or None when no credentials were sent; 401 for bad credentials."""
+    if credentials is None:
+        return None
+    principal = _principal(ctx, credentials.credentials)
+    if principal is None:
+        raise ApiError(
+            401,
+            "unauthenticated",
+            "the key or token is not valid",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    _rate_limit(ctx, principal)
+    return principal
+
+
+def allow(*roles: str) -> Any:
+    """A dependency that admits only these roles (``anonymous`` admits everyone)."""
+
+    def check(principal: Annotated[Principal | None, Depends(authenticate)]) -> Principal | None:
+        if ANONYMOUS in roles:
+            return principal
+        if principal is None:
+            raise ApiError(
+                401,
+                "unauthenticated",
+                "send an API key or token as a Bearer token",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        if principal.role not in roles:
+            raise ApiError(
+                403,
+                "forbidden",
+                f"the {principal.role} role may not do this (allowed: {', '.join(roles)})",
+            )
+        return principal
+
+    check.access = tuple(roles)  # type: ignore[attr-defined]
+    return Depends(check)
