@@ -1072,6 +1072,7 @@ def bench_sqlite(out: Path, generated: Generated, empty: Path) -> dict[str, Any]
         "rareledger": ledger,
         "plain": plain,
         "ratio": round(ledger["events_per_s"] / plain["rows_per_s"], 4),
+        "ratio_to_insert_only": round(ledger["events_per_s"] / plain["insert_only_rows_per_s"], 4),
     }
 
 
@@ -1082,28 +1083,40 @@ def postgres_url(given: str | None) -> tuple[str | None, str]:
     """The server URL to use, and a note on where it came from (or why there is none)."""
     if given:
         return given, "given"
+    was_running = _throwaway("status")[0] == 0
     note = ""
     for attempt in range(1, PG_START_ATTEMPTS + 1):
-        try:
-            result = subprocess.run(
-                ["bash", str(PG_THROWAWAY), "start"],
-                capture_output=True,
-                text=True,
-                check=False,
-                timeout=300,
-                cwd=ROOT,
+        code, url, note = _throwaway("start")
+        if code == 0 and url:
+            if was_running:
+                return url, "scripts/pg-throwaway.sh start, server already running"
+            print(
+                "  note: this run started the throwaway server and leaves it running "
+                "(it may be shared); stop it with `bash scripts/pg-throwaway.sh stop`"
             )
-        except (OSError, subprocess.TimeoutExpired) as error:
-            return None, f"scripts/pg-throwaway.sh start failed: {error}"
-        url = result.stdout.strip()
-        if result.returncode == 0 and url:
-            return url, "scripts/pg-throwaway.sh start"
-        note = (result.stderr.strip().splitlines() or ["(no message)"])[-1]
+            return url, "scripts/pg-throwaway.sh start, server started by this run"
         if "timed out waiting for lock" not in note or attempt == PG_START_ATTEMPTS:
             break
         print(f"  {note}; retrying in {PG_RETRY_PAUSE_S} s", file=sys.stderr)
         time.sleep(PG_RETRY_PAUSE_S)
     return None, f"scripts/pg-throwaway.sh start failed: {note}"
+
+
+def _throwaway(command: str) -> tuple[int, str, str]:
+    """Run the helper script: exit status, stdout, last line of stderr."""
+    try:
+        result = subprocess.run(
+            ["bash", str(PG_THROWAWAY), command],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+            cwd=ROOT,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return -1, "", str(error)
+    last = (result.stderr.strip().splitlines() or ["(no message)"])[-1]
+    return result.returncode, result.stdout.strip(), last
 
 
 def with_database(url: str, name: str) -> str:
@@ -1205,7 +1218,8 @@ def print_table(results: dict[str, Any], n_events: int) -> None:
             f"{led['master_records']} records in {led['master_load_s']} s; {led['findings']}"
         )
         extra = (
-            f"insert only {plain['insert_only_rows_per_s']:,} rows/s"
+            f"insert only {plain['insert_only_rows_per_s']:,} rows/s, ratio "
+            f"{figures['ratio_to_insert_only'] * 100:.1f} %"
             if "insert_only_rows_per_s" in plain
             else f"executemany {plain['executemany_rows_per_s']:,} rows/s"
         )

@@ -1,0 +1,76 @@
+"""Every endpoint has an access rule, and every role is admitted or refused by it.
+
+Adding a route without a sample request here fails ``test_every_route_has_a_sample``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from rareledger.services import accounts
+from rareledger.web.app import access_rule, api_routes
+from tests import factories as f
+from tests.web.conftest import Api
+
+WHO = {
+    "anonymous": None,
+    "regulator": "regulator",
+    "customs": "customs",
+    "enterprise": "miner",
+    "auditor": "auditor",
+}
+
+SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
+    ("GET", "/api/v1/health"): {},
+    ("POST", "/api/v1/auth/token"): {"json": {"username": "matrix", "password": "a matrix pass"}},
+    ("GET", "/api/v1/me"): {},
+    ("GET", "/api/v1/ledger/verification"): {},
+    ("POST", "/api/v1/events"): {"json": {"events": []}},
+    ("PUT", "/api/v1/events/{event_id}"): {
+        "url": "/api/v1/events/ev-m1",
+        "json": f.extraction("LOT-M1", event_id="ev-m1"),
+    },
+    ("POST", "/api/v1/master-data"): {"json": {"records": []}},
+    ("POST", "/api/v1/uploads"): {"files": {"file": ("x.csv", b"event_id\n")}},
+    ("GET", "/api/v1/uploads/templates/{record_type}.{fmt}"): {
+        "url": "/api/v1/uploads/templates/shipment.csv"
+    },
+    ("GET", "/api/v1/events"): {},
+    ("GET", "/api/v1/events/{event_id}"): {"url": "/api/v1/events/ev-a"},
+    ("GET", "/api/v1/lots/{lot_id}"): {"url": "/api/v1/lots/LOT-A"},
+    ("GET", "/api/v1/enterprises/{enterprise_id}/balance"): {
+        "url": f"/api/v1/enterprises/{f.MINER}/balance"
+    },
+    ("GET", "/api/v1/findings"): {},
+    ("GET", "/api/v1/exports"): {},
+    ("GET", "/api/v1/enterprises"): {},
+    ("GET", "/api/v1/facilities"): {},
+    ("GET", "/api/v1/quotas"): {},
+}
+ROUTES = [(method, route.path, route) for route in api_routes() for method in route.methods]
+
+
+def test_every_route_has_an_access_rule_and_a_sample() -> None:
+    for method, path, route in ROUTES:
+        assert access_rule(route), path
+        assert (method, path) in SAMPLES, f"no access test for {method} {path}"
+
+
+@pytest.mark.parametrize("role", list(WHO))
+@pytest.mark.parametrize(("method", "path"), [(m, p) for m, p, _ in ROUTES])
+def test_access_matrix(api: Api, method: str, path: str, role: str) -> None:
+    api.events("miner", f.extraction("LOT-A", event_id="ev-a"))
+    if path == "/api/v1/auth/token":
+        accounts.create_user(api.database, "matrix", "a matrix pass", "auditor")
+    rule = next(access_rule(r) for m, p, r in ROUTES if (m, p) == (method, path))
+    assert rule is not None
+    sample = dict(SAMPLES[(method, path)])
+    url = sample.pop("url", path)
+    response = getattr(api, method.lower())(url, WHO[role], **sample)
+    if "anonymous" in rule or role in rule:
+        assert response.status_code not in (401, 403), (role, response.text)
+    else:
+        assert response.status_code == (401 if role == "anonymous" else 403), response.text
+        assert response.json()["error"]["code"] in ("unauthenticated", "forbidden")
