@@ -60,3 +60,23 @@ def test_glossary_spells_licence_one_way() -> None:
     for path in [*(ROOT / "docs").glob("*.md"), *(ROOT / "src").rglob("*.py")]:
         text = path.read_text().lower().replace("unlicensed_export", "")  # the spec's code
         assert "license" not in text, path
+
+
+def test_every_spreadsheet_column_is_documented() -> None:
+    from rareledger.formats.spreadsheet import LAYOUTS
+
+    doc = (ROOT / "docs" / "spreadsheets.md").read_text()
+    for name, layout in LAYOUTS.items():
+        section = doc.split(f"### `{name}`", 1)[1].split("###", 1)[0]
+        for column in layout.columns:
+            if column not in LAYOUTS["extraction"].items["outputs"][3:]:
+                assert f"`{column}`" in section, (name, column)
+
+
+def test_every_api_route_is_documented() -> None:
+    from rareledger.web.app import api_routes
+
+    doc = (ROOT / "docs" / "api.md").read_text()
+    for route in api_routes():
+        for method in route.methods:
+            assert f"`{method} {route.path}`" in doc, (method, route.path)
