@@ -43,8 +43,9 @@ demo: $(STAMP) ## The main job: a SQLite ledger, the example chain and flawed re
 	$(BIN)/rareledger --db $(DEMO_DB) lot show LOT-JJ-2025-OX-TB-0001
 	$(BIN)/rareledger --db $(DEMO_DB) findings
 
-bench: $(STAMP) ## Benchmarks: ingest rate against plain inserts (N=200000 by default)
+bench: $(STAMP) ## Benchmarks: bulk load against plain inserts (N=200000), API against CLI
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/api_ingest.py
 
 ci: lint test ## What CI runs
 

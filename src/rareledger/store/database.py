@@ -147,17 +147,16 @@ class Database:
             )
 
 
-_COMPILED: dict[tuple[str, str, tuple[str, ...], bool], tuple[str, tuple[str, ...] | None]] = {}
+_COMPILED: dict[tuple[str, str, tuple[str, ...], bool], str] = {}
+_NAMED_SQLITE = sqlite.dialect(paramstyle="named")
 
 
-def _compiled(
-    connection: Connection, table: Table, keys: tuple[str, ...], replace: bool
-) -> tuple[str, tuple[str, ...] | None]:
-    """The dialect's SQL text for a (multi-row) insert or upsert, compiled once per shape."""
-    dialect = connection.dialect
-    cache_key = (dialect.name, table.name, keys, replace)
+def _compiled(connection: Connection, table: Table, keys: tuple[str, ...], replace: bool) -> str:
+    """The SQL text of a multi-row insert or upsert with named parameters, compiled once."""
+    name = connection.dialect.name
+    cache_key = (name, table.name, keys, replace)
     if cache_key not in _COMPILED:
-        insert = postgresql.insert(table) if dialect.name == "postgresql" else sqlite.insert(table)
+        insert = postgresql.insert(table) if name == "postgresql" else sqlite.insert(table)
         statement: Any = insert
         if replace:
             primary = [c.name for c in table.primary_key.columns]
@@ -165,9 +164,8 @@ def _compiled(
                 index_elements=primary,
                 set_={k: insert.excluded[k] for k in keys if k not in primary},
             )
-        compiled = statement.compile(dialect=dialect, column_keys=list(keys))
-        order = tuple(compiled.positiontup or ()) if compiled.positional else None
-        _COMPILED[cache_key] = (compiled.string, order)
+        dialect = connection.dialect if name == "postgresql" else _NAMED_SQLITE
+        _COMPILED[cache_key] = statement.compile(dialect=dialect, column_keys=list(keys)).string
     return _COMPILED[cache_key]
 
 
@@ -176,18 +174,19 @@ def insert_rows(
 ) -> None:
     """Insert many rows (replacing those whose primary key exists when ``replace``).
 
-    The statement is built by SQLAlchemy for the connection's dialect and handed to the
-    driver's ``executemany`` directly, which skips per-row processing our plain column types
-    do not need; this is the ledger's bulk-load path.
+    The statement is built by SQLAlchemy for the connection's dialect, with named
+    parameters, and handed with the row dictionaries to the driver's ``executemany`` on the
+    transaction's own connection: our plain column types need no per-row processing, and
+    this is the ledger's bulk-load path.
     """
     if not rows:
         return
-    keys = tuple(rows[0])
-    text_sql, order = _compiled(connection, table, keys, replace)
-    if order is None:
-        connection.exec_driver_sql(text_sql, [dict(r) for r in rows])
-    else:
-        connection.exec_driver_sql(text_sql, [tuple(r[k] for k in order) for r in rows])
+    text_sql = _compiled(connection, table, tuple(rows[0]), replace)
+    cursor = connection.connection.cursor()
+    try:
+        cursor.executemany(text_sql, rows)
+    finally:
+        cursor.close()
 
 
 def upsert(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
