@@ -401,3 +401,35 @@ def test_cli_loads_the_same_spreadsheets(sqlite_url: str, tmp_path: Path) -> Non
     assert [r["status"] for r in rows] == ["accepted", "accepted", "rejected", "rejected"]
     human = runner.invoke(cli, ["--db", sqlite_url, "load", str(workbook)])
     assert "shipment row 3 column mass_kg" in human.output
+
+
+def test_rareledger_serve_answers_on_loopback(sqlite_url: str) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "RARELEDGER_SECRET_KEY": "s" * 48}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "rareledger", "--db", sqlite_url, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health") as reply:
+                    assert json.loads(reply.read())["status"] == "ok"
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError("the service did not answer")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
