@@ -107,20 +107,22 @@ def findings(
         query = query.where(and_(*conditions))
     if limit:
         query = query.limit(limit)
-    return [
-        {
-            "position": r.position,
-            "event_id": r.event_id,
-            "event_type": r.type,
-            "code": r.code,
-            "enterprise_id": r.enterprise_id,
-            "lot_id": r.lot_id,
-            "message": r.message,
-            "details": json.loads(r.details),
-            "retracted": bool(r.retracted),
-        }
-        for r in connection.execute(query)
-    ]
+    return [_finding(r) for r in connection.execute(query)]
+
+
+def _finding(row: Any) -> dict[str, Any]:
+    return {
+        "position": row.position,
+        "seq": row.seq,
+        "event_id": row.event_id,
+        "event_type": row.type,
+        "code": row.code,
+        "enterprise_id": row.enterprise_id,
+        "lot_id": row.lot_id,
+        "message": row.message,
+        "details": json.loads(row.details),
+        "retracted": bool(row.retracted),
+    }
 
 
 def finding_counts(connection: Connection) -> dict[str, int]:
@@ -185,20 +187,7 @@ def findings_page(
         query = query.where(f.c.code == code)
     if enterprise_id:
         query = query.where(f.c.enterprise_id == enterprise_id)
-    return [
-        {
-            "position": r.position,
-            "seq": r.seq,
-            "event_id": r.event_id,
-            "event_type": r.type,
-            "code": r.code,
-            "enterprise_id": r.enterprise_id,
-            "lot_id": r.lot_id,
-            "message": r.message,
-            "details": json.loads(r.details),
-        }
-        for r in connection.execute(query)
-    ]
+    return [_finding(r) for r in connection.execute(query)]
 
 
 def events_page(
