@@ -1212,6 +1212,30 @@ def bench_postgres(server_url: str, generated: Generated, empty: Path) -> dict[s
 # ======================================================================= reporting
 
 
+def code_version() -> dict[str, Any]:
+    """The commit measured, and whether src/ differs from it (read-only git commands)."""
+
+    def git(*args: str) -> str | None:
+        try:
+            result = subprocess.run(
+                ["git", "--no-optional-locks", *args],
+                capture_output=True,
+                text=True,
+                check=False,
+                cwd=ROOT,
+                timeout=30,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return result.stdout.strip() if result.returncode == 0 else None
+
+    changed = git("status", "--porcelain", "--untracked-files=no", "--", "src")
+    return {
+        "commit": git("rev-parse", "HEAD"),
+        "src_modified": bool(changed) if changed is not None else None,
+    }
+
+
 def print_table(results: dict[str, Any], n_events: int) -> None:
     print()
     print(f"ingest benchmark, N = {n_events:,} events, batch size {BATCH}")
@@ -1275,6 +1299,7 @@ def main(argv: list[str] | None = None) -> int:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     print(f"generating {args.events:,} events (seed {args.seed}) into {out / 'events.jsonl'}")
+    code = code_version()
     generated = generate(out, args.events, args.seed)
     print(
         f"  {generated.n_master} master records, {generated.n_events:,} events in "
@@ -1297,8 +1322,15 @@ def main(argv: list[str] | None = None) -> int:
             results["postgresql"] = {"skipped": source}
         else:
             print(f"PostgreSQL ({source}): rareledger load, then plain COPY and executemany")
-            results["postgresql"] = bench_postgres(url, generated, empty)
+            try:
+                results["postgresql"] = bench_postgres(url, generated, empty)
+            except psycopg.Error as error:
+                print(f"  note: skipping PostgreSQL ({error})")
+                results["postgresql"] = {"skipped": f"PostgreSQL error: {error}"}
     print_table(results, generated.n_events)
+    if code_version() != code:
+        print("warning: the commit or src/ changed during the run; the figures may mix versions")
+        code["changed_during_run"] = True
     report = {
         "n_events": generated.n_events,
         "seed": args.seed,
@@ -1307,7 +1339,9 @@ def main(argv: list[str] | None = None) -> int:
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "platform": platform.platform(),
+            "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
         },
+        "code": code,
         "generated": {
             "master_records": generated.n_master,
             "seconds": round(generated.seconds, 3),

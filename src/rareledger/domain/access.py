@@ -36,7 +36,7 @@ class Principal:
 
     def actor(self) -> Actor:
         """The ledger actor: the regulator reports for anyone, an enterprise only as itself."""
-        return Actor(self.name, self.enterprise_id)
+        return Actor(self.name, self.enterprise_id, self.role)
 
     def may_see_enterprise(self, enterprise_id: str) -> bool:
         return self.reads_all or self.enterprise_id == enterprise_id

@@ -159,6 +159,12 @@ class Export(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CustomsCheck(Export):
+    """Customs checks a proposed export before release (extension): the exporter is the
+    reporter; ``event_id`` names the check."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Import(Event):
     """An importer brings material into the country, creating new lots."""
 
@@ -197,6 +203,7 @@ EVENT_CLASS_TYPES: dict[type[Event], str] = {
     Import: "import",
     Adjustment: "adjustment",
     Correction: "correction",
+    CustomsCheck: "customs_check",
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -120,6 +120,55 @@ class Fields:
         if moment is None:
             self.fail("invalid_time", name, "must be an RFC 3339 time with an offset", value)
         return moment
+
+    def day(self, name: str, required: bool = True) -> date | None:
+        """A ``YYYY-MM-DD`` date."""
+        value = self.raw(name, required)
+        if value is _MISSING:
+            return None
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.fail("invalid_date", name, "must be a date YYYY-MM-DD", value)
+        return None
+
+    def strings(
+        self,
+        name: str,
+        choices: Collection[str] | None = None,
+        code: str = "invalid",
+        required: bool = True,
+    ) -> tuple[str, ...] | None:
+        """A list of non-empty strings, each from ``choices`` when given."""
+        if not required and self.obj.get(name) is None:
+            return ()
+        values = self.listing(name)
+        if values is None:
+            return None
+        for index, value in enumerate(values):
+            if not isinstance(value, str) or not value.strip():
+                self.problems.append(
+                    Problem(
+                        "type",
+                        join(join(self.path, name), index),
+                        "must be a non-empty string",
+                        value,
+                    )
+                )
+                return None
+            if choices is not None and value not in choices:
+                self.problems.append(
+                    Problem(
+                        code,
+                        join(join(self.path, name), index),
+                        f"must be one of {', '.join(choices)}",
+                        value,
+                    )
+                )
+                return None
+        return tuple(values)
 
     def integer(self, name: str, low: int, high: int) -> int | None:
         value = self.raw(name, True)

@@ -19,7 +19,12 @@ FINDING_CODES = (
     "mass_balance_excess",
     "receipt_mismatch",
     "late_report",
-    # the licence findings come with export control (spec section 5)
+    "unlicensed_export",
+    "licence_exceeded",
+    "licence_scope_mismatch",
+    "licence_expired",
+    "misdeclared_goods",
+    "watchlist_match",
 )
 REPORTING_DAY = 10
 
@@ -30,6 +35,7 @@ class RuleSettings:
 
     mass_balance_tolerance: Decimal = Decimal("0.02")
     receipt_tolerance: Decimal = Decimal("0.005")
+    regulator_utc_offset_minutes: int = 8 * 60  # dates are the regulator's (China: UTC+8)
 
 
 def negative_balance(lot_id: str, holder: str, taken_g: int, held_g: int) -> Finding:

@@ -17,10 +17,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from rareledger.domain import vocabulary as vocab
+from rareledger.domain.actors import Actor, check_applicant, check_reporter
+from rareledger.domain.corrections import Corrections
 from rareledger.domain.events import (
     Adjustment,
     Correction,
+    CustomsCheck,
     Enterprise,
     Event,
     Export,
@@ -31,8 +33,8 @@ from rareledger.domain.events import (
     Processing,
     Receipt,
     Shipment,
-    lots_created,
 )
+from rareledger.domain.export_control import ExportControl, Screener, no_screening
 from rareledger.domain.findings import (
     RuleSettings,
     late_report,
@@ -57,28 +59,29 @@ FUTURE_LIMIT = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
-class Actor:
-    """Who submits: an operator (``enterprise_id`` None, may report for anyone) or an
-    enterprise account bound to one enterprise."""
-
-    name: str
-    enterprise_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class Applied:
     """The outcome of a record the rules did not reject."""
 
     duplicate_of: int | None  # position of the original, for an identical re-send
     findings: list[Finding]
+    outcome: dict[str, Any] | None = None  # a customs decision
+
+
+CONTROL_RECORDS = ("control_regime", "licence_application", "licence_decision", "watchlist_entry")
 
 
 class Ledger:
     """Applies records to a :class:`LedgerState` under the contract's rules."""
 
-    def __init__(self, state: LedgerState, settings: RuleSettings | None = None) -> None:
+    def __init__(
+        self,
+        state: LedgerState,
+        settings: RuleSettings | None = None,
+        screener: Screener | None = None,
+    ) -> None:
         self.state = state
         self.settings = settings or RuleSettings()
+        self.control = ExportControl(state, self.settings, screener or no_screening)
 
     def apply(
         self, parsed: ParsedRecord, *, position: int, recorded_at: datetime, actor: Actor
@@ -92,17 +95,19 @@ class Ledger:
             known = self.state.event(event.event_id)
             if known is not None:
                 return self._resend(known, parsed.digest, "event_id")
-            ctx = _Context(self, position, recorded_at)
+            ctx = _Context(self, position, recorded_at, actor)
             if isinstance(event, Correction) and event.replacement is not None:
                 ctx.replacement_digest = content_digest(parsed.record["replacement"])
             check_reporter(self.state, event, actor, "")
             ctx.apply_event(event, "", parsed.digest)
-            return Applied(None, ctx.findings)
+            return Applied(None, ctx.findings, ctx.outcome)
 
     # ------------------------------------------------------------------ master data
 
     def _apply_master(self, parsed: ParsedRecord, position: int, actor: Actor) -> Applied:
-        if actor.enterprise_id is not None:
+        if parsed.type in CONTROL_RECORDS:
+            return self._apply_control(parsed, position, actor)
+        if not actor.writes_master_data:
             raise reject(
                 "not_permitted", "type", "master data are written by the regulator", parsed.type
             )
@@ -147,6 +152,21 @@ class Ledger:
         )
         return Applied(None, [])
 
+    def _apply_control(self, parsed: ParsedRecord, position: int, actor: Actor) -> Applied:
+        if parsed.type == "licence_application":
+            applicant = parsed.record["applicant"]
+            check_applicant(self.state, applicant, actor)
+        elif not actor.writes_master_data:
+            raise reject(
+                "not_permitted", "type", f"{parsed.type} is written by the regulator", parsed.type
+            )
+        duplicate_of, findings = self.control.apply_master(parsed, position)
+        for seq, finding in enumerate(findings):
+            self.state.changes.findings.append(
+                RecordedFinding(position, seq, parsed.record_id, finding)
+            )
+        return Applied(duplicate_of, findings)
+
     @staticmethod
     def _resend(known: EventState, digest: str, field_path: str) -> Applied:
         if known.digest != digest:
@@ -159,39 +179,20 @@ class Ledger:
         return Applied(known.position, [])
 
 
-def check_reporter(state: LedgerState, event: Event, actor: Actor, path: str) -> None:
-    """The reporter exists, is the submitting enterprise, and has a role for this event."""
-    reporter = state.enterprise(event.reporter)
-    if reporter is None:
-        raise reject("unknown_enterprise", f"{path}reporter", "no such enterprise", event.reporter)
-    if actor.enterprise_id is not None and actor.enterprise_id != event.reporter:
-        raise reject(
-            "reporter_mismatch",
-            f"{path}reporter",
-            "an enterprise may only report as itself",
-            event.reporter,
-        )
-    allowed = vocab.REPORTING_ROLES[event.type]
-    if allowed is not None and not allowed.intersection(reporter.roles):
-        raise reject(
-            "role_not_permitted",
-            f"{path}type",
-            f"{event.type} may be reported only by: {', '.join(sorted(allowed))}",
-            event.type,
-        )
-
-
-class _Context:
+class _Context(Corrections):
     """Applying one event (and, for a correction, its reversal and replacement)."""
 
-    def __init__(self, ledger: Ledger, position: int, recorded_at: datetime) -> None:
+    def __init__(self, ledger: Ledger, position: int, recorded_at: datetime, actor: Actor) -> None:
         self.ledger = ledger
         self.state = ledger.state
         self.settings = ledger.settings
+        self.control = ledger.control
         self.position = position
         self.recorded_at = recorded_at
+        self.actor = actor
         self.findings: list[Finding] = []
         self.replacement_digest = ""
+        self.outcome: dict[str, Any] | None = None
 
     # ------------------------------------------------------------------ checks
 
@@ -416,6 +417,16 @@ class _Context:
     def export(self, event: Export, path: str) -> None:
         self.check_known_lots(event.items, f"{path}items")
         self.take(event.items, event.reporter, event.event_id, "exported_g")
+        for finding in self.control.judge_export(event):
+            self.flag(event.event_id, finding)
+
+    def customs_check(self, event: CustomsCheck, path: str) -> None:
+        if self.actor.role not in ("customs", "regulator", "operator"):
+            raise reject(
+                "not_permitted", f"{path}type", "customs checks are made by customs", event.type
+            )
+        self.check_known_lots(event.items, f"{path}items")
+        self.outcome = self.control.check(event, self.position)
 
     def import_(self, event: Import, path: str) -> None:
         self.check_new_lots(event.outputs, path)
@@ -432,140 +443,6 @@ class _Context:
             self.state.add_balance(event.lot_id, event.reporter, event.delta_g)
         self.bump(event.lot_id, "adjusted_g", event.delta_g)
 
-    # ------------------------------------------------------------------ corrections
-
-    def correct(self, event: Correction, path: str) -> None:
-        target = self._correctable(event, path)
-        original = self.state.event_value(target.event_id)
-        self.reverse(original, event.event_id)
-        self.state.put(
-            self.state.events, target.event_id, replace(target, retracted_by=event.event_id)
-        )
-        self.state.changes.retracted_findings.append(target.event_id)
-        self.state.changes.retracted_edges.append(target.event_id)
-        if event.replacement is not None:
-            self._replace(event, path)
-
-    def _correctable(self, event: Correction, path: str) -> EventState:
-        target = self.state.event(event.corrects)
-        if target is None:
-            raise reject("unknown_event", f"{path}corrects", "no such event", event.corrects)
-        if target.retracted_by is not None:
-            raise reject(
-                "already_retracted",
-                f"{path}corrects",
-                f"already retracted by {target.retracted_by}",
-                event.corrects,
-            )
-        if target.reporter != event.reporter:
-            raise reject(
-                "correction_not_reporter",
-                f"{path}reporter",
-                "only the reporter of an event may correct it",
-                event.reporter,
-            )
-        if target.type == "correction":
-            raise reject(
-                "correction_of_correction",
-                f"{path}corrects",
-                "a correction cannot be corrected; correct its replacement instead",
-                event.corrects,
-            )
-        shipment = self.state.shipment(target.event_id) if target.type == "shipment" else None
-        if shipment is not None and shipment.received is not None:
-            raise reject(
-                "shipment_received",
-                f"{path}corrects",
-                f"the buyer has received this shipment ({shipment.receipt_event_id}); "
-                "its receipt must be corrected first",
-                event.corrects,
-            )
-        return target
-
-    def _replace(self, event: Correction, path: str) -> None:
-        replacement = event.replacement
-        assert replacement is not None
-        sub = f"{path}replacement."
-        if replacement.reporter != event.reporter:
-            raise reject(
-                "replacement_reporter",
-                f"{sub}reporter",
-                "a replacement is reported by the correction's reporter",
-                replacement.reporter,
-            )
-        if self.state.event(replacement.event_id) is not None:
-            raise reject(
-                "event_id_conflict",
-                f"{sub}event_id",
-                "this event_id is already used",
-                replacement.event_id,
-            )
-        check_reporter(self.state, replacement, Actor("", None), sub)
-        self.apply_event(
-            replacement,
-            sub,
-            self.replacement_digest,
-            via=event.event_id,
-            recorded_at=event.replacement_recorded_at,
-        )
-
-    def reverse(self, original: Event, correction_id: str) -> None:
-        """Post the original event's effects in reverse."""
-        for lot in lots_created(original):
-            self.take(
-                (LotQuantity(lot.lot_id, lot.mass_g),), original.reporter, correction_id, None
-            )
-            current = self.state.any_lot(lot.lot_id)
-            assert current is not None
-            self.state.put(
-                self.state.lots,
-                lot.lot_id,
-                replace(current, created_g=current.created_g - lot.mass_g, retracted=True),
-            )
-        if isinstance(original, Processing | Export):
-            account = "consumed_g" if isinstance(original, Processing) else "exported_g"
-            for item in original.items if isinstance(original, Export) else original.inputs:
-                self.state.add_balance(item.lot_id, original.reporter, item.mass_g)
-                self.bump(item.lot_id, account, -item.mass_g)
-        elif isinstance(original, Shipment):
-            shipment = self.state.shipment(original.event_id)
-            assert shipment is not None
-            for lot_id, mass in shipment.items.items():
-                self.state.add_balance(lot_id, original.reporter, mass)
-            self.state.put(
-                self.state.shipments, original.event_id, replace(shipment, retracted=True)
-            )
-        elif isinstance(original, Receipt):
-            self._reverse_receipt(original, correction_id)
-        elif isinstance(original, Adjustment):
-            self._reverse_adjustment(original, correction_id)
-
-    def _reverse_receipt(self, original: Receipt, correction_id: str) -> None:
-        shipment = self.state.shipment(original.shipment_event_id)
-        assert shipment is not None and shipment.received is not None
-        for lot_id, got in shipment.received.items():
-            held = self.state.balance(lot_id, shipment.buyer)
-            if held < got:
-                self.flag(correction_id, negative_balance(lot_id, shipment.buyer, got, held))
-        self.post_receipt(shipment, shipment.received, -1)
-        self.state.put(
-            self.state.shipments,
-            shipment.event_id,
-            replace(shipment, received=None, receipt_event_id=None),
-        )
-
-    def _reverse_adjustment(self, original: Adjustment, correction_id: str) -> None:
-        if original.delta_g > 0:
-            self.take(
-                (LotQuantity(original.lot_id, original.delta_g),),
-                original.reporter,
-                correction_id,
-                None,
-            )
-        else:
-            self.state.add_balance(original.lot_id, original.reporter, -original.delta_g)
-        self.bump(original.lot_id, "adjusted_g", -original.delta_g)
-
 
 _APPLIERS: dict[type[Event], Callable[[_Context, Any, str], None]] = {
     Extraction: _Context.extraction,
@@ -575,6 +452,7 @@ _APPLIERS: dict[type[Event], Callable[[_Context, Any, str], None]] = {
     Export: _Context.export,
     Import: _Context.import_,
     Adjustment: _Context.adjustment,
+    CustomsCheck: _Context.customs_check,
 }
 
 __all__ = ["Actor", "Applied", "Ledger", "Problem", "Rejected", "check_reporter"]

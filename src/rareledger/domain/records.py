@@ -17,9 +17,11 @@ from typing import Any
 import orjson
 
 from rareledger.domain import vocabulary as vocab
+from rareledger.domain.control_records import MASTER_PARSERS
 from rareledger.domain.events import (
     Adjustment,
     Correction,
+    CustomsCheck,
     Enterprise,
     Event,
     Export,
@@ -76,11 +78,17 @@ def content_digest(record: dict[str, Any], text: str | None = None) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+ID_FIELDS = {"licence_application": "application_id", "licence_decision": "application_id"}
+
+
 def record_id_of(raw: object) -> str | None:
-    """The id a receipt names for a raw record: ``event_id`` for events, ``id`` for master data."""
+    """The id a receipt names for a raw record: ``event_id`` for events, ``id`` (or
+    ``application_id`` for licence records) for master data."""
     if not isinstance(raw, dict):
         return None
-    value = raw.get("id") if raw.get("type") in vocab.MASTER_TYPES else raw.get("event_id")
+    kind = raw.get("type")
+    name = ID_FIELDS.get(kind, "id") if kind in vocab.MASTER_TYPES else "event_id"
+    value = raw.get(name)
     return value if isinstance(value, str) else None
 
 
@@ -100,7 +108,7 @@ def parse_record(raw: object, *, allow_recorded_at: bool = False) -> ParsedRecor
     if problems or value is None:
         return problems or [Problem("invalid", "", "record is invalid")]
     kind = "master" if record_type in vocab.MASTER_TYPES else "event"
-    record_id = value.event_id if isinstance(value, Event) else value.id
+    record_id = record_id_of(raw) or ""
     text = canonical_json(raw)
     return ParsedRecord(
         kind, record_type, record_id, raw, value, content_digest(raw, text), recorded_at, text
@@ -299,6 +307,15 @@ def _export(f: Fields) -> Export | None:
     return Export(**args, licence_no=licence_no) if args else None
 
 
+def _customs_check(f: Fields) -> CustomsCheck | None:
+    export = _export(f)
+    return (
+        None
+        if export is None
+        else CustomsCheck(**{name: getattr(export, name) for name in export.__dataclass_fields__})
+    )
+
+
 def _import(f: Fields) -> Import | None:
     args = _complete(
         _header(f),
@@ -387,6 +404,18 @@ _EVENT_PARSERS: dict[str, tuple[tuple[str, ...], _Parser]] = {
     "adjustment": (("lot_id", "delta_kg", "reason"), _adjustment),
     "correction": (("corrects", "reason", "replacement"), _correction),
 }
+_EXPORT_FIELDS = (
+    "items",
+    "destination_country",
+    "consignee",
+    "end_user",
+    "end_use",
+    "hs_code",
+    "customs_declaration_no",
+    "value",
+    "licence_no",
+)
+_EVENT_PARSERS["customs_check"] = (_EXPORT_FIELDS, _customs_check)
 _PARSERS: dict[str, tuple[tuple[str, ...], _Parser]] = {
     "enterprise": (("type", "id", "name", "name_local", "country", "roles", "status"), _enterprise),
     "facility": (
@@ -394,6 +423,7 @@ _PARSERS: dict[str, tuple[tuple[str, ...], _Parser]] = {
         _facility,
     ),
     "quota": (("type", "id", "enterprise_id", "year", "kind", "reo_t"), _quota),
+    **MASTER_PARSERS,
     **{
         name: ((*COMMON_EVENT_FIELDS, *own), build) for name, (own, build) in _EVENT_PARSERS.items()
     },

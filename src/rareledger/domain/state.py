@@ -109,6 +109,8 @@ class StateSource(Protocol):
     def shipments(self, ids: Iterable[str]) -> dict[str, ShipmentState]: ...
     def events(self, ids: Iterable[str]) -> dict[str, EventState]: ...
     def event_value(self, event_id: str) -> Event: ...
+    def registry(self, kind: str, keys: Iterable[str]) -> dict[str, Any]: ...
+    def registry_all(self, kind: str) -> dict[str, Any]: ...
 
 
 K = TypeVar("K")
@@ -145,6 +147,11 @@ class LedgerState:
         self.balances: _Table[BalanceKey, int] = _Table("balances")
         self.shipments: _Table[str, ShipmentState | None] = _Table("shipments")
         self.events: _Table[str, EventState | None] = _Table("events")
+        # export control: regimes, applications, licences, customs checks, licence uses,
+        # watch-list entries, keyed by (kind, key)
+        self.registry: _Table[tuple[str, str], Any] = _Table("registry")
+        self._complete_kinds: set[str] = set()
+        self._kinds: dict[str, list[Any]] = {}  # all_entries() answers, until a change
         self.changes = Changes()
         self.unwritten: dict[str, Event] = {}  # events applied since the last flush
         self._journal: list[tuple[_Table[Any, Any], Any, Any]] | None = None
@@ -207,6 +214,26 @@ class LedgerState:
     def event(self, event_id: str) -> EventState | None:
         return self._get(self.events, event_id, self.source.events)  # type: ignore[no-any-return]
 
+    def entry(self, kind: str, key: str) -> Any:
+        """One export-control object (see :attr:`registry`), or None."""
+        if (kind, key) not in self.registry:
+            self.registry[(kind, key)] = self.source.registry(kind, [key]).get(key)
+        return self.registry[(kind, key)]
+
+    def all_entries(self, kind: str) -> list[Any]:
+        """Every object of a kind (regimes, watch-list entries: a few hundred at most)."""
+        if kind not in self._complete_kinds:
+            for key, value in self.source.registry_all(kind).items():
+                self.registry.setdefault((kind, key), value)
+            self._complete_kinds.add(kind)
+        if kind not in self._kinds:
+            self._kinds[kind] = [
+                v
+                for (k, key), v in sorted(self.registry.items(), key=lambda item: item[0])
+                if k == kind and v is not None
+            ]
+        return self._kinds[kind]
+
     def event_value(self, event_id: str) -> Event:
         """The content of an accepted event, for reversing it."""
         return self.unwritten.get(event_id) or self.source.event_value(event_id)
@@ -219,6 +246,8 @@ class LedgerState:
             self._journal.append((table, key, table.get(key, _ABSENT)))
         table[key] = value
         table.dirty.add(key)
+        if table is self.registry and isinstance(key, tuple):
+            self._kinds.pop(key[0], None)
 
     def add_balance(self, lot_id: str, holder: str, delta_g: int) -> None:
         self.put(self.balances, (lot_id, holder), self.balance(lot_id, holder) + delta_g)
@@ -236,6 +265,7 @@ class LedgerState:
         try:
             yield
         except BaseException:
+            self._kinds = {}
             for table, key, old in reversed(self._journal):
                 if old is _ABSENT:
                     table.pop(key, None)
@@ -258,6 +288,7 @@ class LedgerState:
             self.balances,
             self.shipments,
             self.events,
+            self.registry,
         )
 
     def take_changes(self) -> tuple[dict[str, dict[Any, Any]], Changes]:
@@ -272,6 +303,8 @@ class LedgerState:
 
     def forget(self) -> None:
         """Drop the cache (another writer changed the database)."""
+        self._complete_kinds = set()
+        self._kinds = {}
         for table in self.tables():
             table.clear()
             table.dirty = set()

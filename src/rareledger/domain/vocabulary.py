@@ -55,8 +55,18 @@ EVENT_TYPES = (
     "import",
     "adjustment",
     "correction",
+    "customs_check",  # extension: customs checks a proposed export (export control)
 )
-MASTER_TYPES = ("enterprise", "facility", "quota")
+MASTER_TYPES = (
+    "enterprise",
+    "facility",
+    "quota",
+    # export control (spec section 5, and extensions)
+    "control_regime",
+    "licence_application",
+    "licence_decision",
+    "watchlist_entry",
+)
 
 # Which roles may report which event type. ``None`` means any registered enterprise
 # (subject to the event's own rule: a shipment by a holder, a receipt by the buyer,
@@ -70,4 +80,5 @@ REPORTING_ROLES: dict[str, frozenset[str] | None] = {
     "import": frozenset({"importer"}),
     "adjustment": None,
     "correction": None,
+    "customs_check": frozenset({"exporter"}),
 }

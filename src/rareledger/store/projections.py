@@ -24,7 +24,7 @@ from rareledger.domain.state import (
     MasterState,
     ShipmentState,
 )
-from rareledger.store import schema
+from rareledger.store import registry_codec, schema
 from rareledger.store.database import insert_rows, upsert
 
 CHUNK = 500
@@ -152,6 +152,21 @@ class SqlStateSource:
             for r in self._rows(t, t.c.event_id, ids)
         }
 
+    def registry(self, kind: str, keys: Iterable[str]) -> dict[str, Any]:
+        t = schema.registry
+        found: dict[str, Any] = {}
+        for batch in chunks(keys):
+            query = select(t.c.key, t.c.data).where(t.c.kind == kind, t.c.key.in_(batch))
+            found.update(
+                (r.key, registry_codec.decode(r.data)) for r in self.connection.execute(query)
+            )
+        return found
+
+    def registry_all(self, kind: str) -> dict[str, Any]:
+        t = schema.registry
+        query = select(t.c.key, t.c.data).where(t.c.kind == kind)
+        return {r.key: registry_codec.decode(r.data) for r in self.connection.execute(query)}
+
     def event_value(self, event_id: str) -> Event:
         """The accepted event (or correction replacement) with this id, from the ledger."""
         index = self.events([event_id])[event_id]
@@ -258,7 +273,25 @@ def write_changes(
             if e is not None
         ],
     )
+    _write_registry(connection, dirty["registry"])
     _write_findings_and_edges(connection, changes)
+
+
+def _write_registry(connection: Connection, rows: dict[tuple[str, str], Any]) -> None:
+    keep, drop = [], []
+    for (kind, key), value in rows.items():
+        if value is None:
+            drop.append((kind, key))
+            continue
+        position, data = registry_codec.encode(value)
+        keep.append({"kind": kind, "key": key, "position": position, "data": data})
+    upsert(connection, schema.registry, keep)
+    for kind, key in drop:
+        connection.execute(
+            delete(schema.registry).where(
+                schema.registry.c.kind == kind, schema.registry.c.key == key
+            )
+        )
 
 
 def _write_shipments(connection: Connection, shipments: list[ShipmentState]) -> None:

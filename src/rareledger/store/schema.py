@@ -184,6 +184,15 @@ findings = Table(
     Column("retracted", Boolean, nullable=False),
 )
 
+registry = Table(
+    "registry",
+    metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("key", ID, primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("data", Text, nullable=False),
+)
+
 PROJECTIONS = (
     enterprises,
     master_records,
@@ -194,4 +203,5 @@ PROJECTIONS = (
     events,
     lot_edges,
     findings,
+    registry,
 )

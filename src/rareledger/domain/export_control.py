@@ -1,0 +1,412 @@
+"""Export control in the ledger: regimes, licence workflow, customs checks, export findings.
+
+Objects live in the state's registry under these kinds: ``regime`` and ``watch`` (current
+record versions), ``application`` (:class:`ApplicationState`), ``licence``
+(:class:`LicenceState`), ``check`` (a customs decision, by declaration number) and ``use``
+(what an export or check drew from a licence, by event id, so that a correction can give it
+back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+from rareledger.domain.control import Classification, classify, hs_prefixes_for, regime_from_record
+from rareledger.domain.control_records import WatchlistEntry, check_validity
+from rareledger.domain.events import Export, Party
+from rareledger.domain.findings import RuleSettings
+from rareledger.domain.licences import (
+    ApplicationState,
+    LicenceApplication,
+    LicenceDecision,
+    LicenceState,
+    Shortfall,
+    coverage,
+    next_status,
+)
+from rareledger.domain.problems import Finding, Rejected, reject
+from rareledger.domain.quantities import format_kg, utc_text
+from rareledger.domain.records import ParsedRecord
+from rareledger.domain.state import LedgerState, MasterState
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A watch-list hit: which entry, which of its names, and the similarity score (0-100)."""
+
+    entry_id: str
+    matched_name: str
+    score: float
+
+
+Screener = Callable[[str, str | None, Sequence[WatchlistEntry]], list[Match]]
+
+
+def no_screening(
+    _name: str, _country: str | None, _entries: Sequence[WatchlistEntry]
+) -> list[Match]:
+    return []
+
+
+def regulator_date(moment: datetime, settings: RuleSettings) -> date:
+    """The date of a moment in the regulator's time zone."""
+    zone = timezone(timedelta(minutes=settings.regulator_utc_offset_minutes))
+    return moment.astimezone(zone).date()
+
+
+class ExportControl:
+    """The export-control rules applied as records arrive."""
+
+    def __init__(self, state: LedgerState, settings: RuleSettings, screener: Screener) -> None:
+        self.state = state
+        self.settings = settings
+        self.screener = screener
+
+    # ------------------------------------------------------------------ master records
+
+    def apply_master(self, parsed: ParsedRecord, position: int) -> tuple[int | None, list[Finding]]:
+        """Record a regime, watch-list entry, application or decision; (duplicate_of, findings)."""
+        if parsed.type in ("control_regime", "watchlist_entry"):
+            kind = "regime" if parsed.type == "control_regime" else "watch"
+            current = self.state.entry(kind, parsed.record_id)
+            if current is not None and current.digest == parsed.digest:
+                return current.position, []
+            self.state.put(
+                self.state.registry,
+                (kind, parsed.record_id),
+                MasterState(
+                    parsed.record_id, parsed.type, "", "", parsed.digest, position, parsed.record
+                ),
+            )
+            return None, []
+        if parsed.type == "licence_application":
+            assert isinstance(parsed.value, LicenceApplication)
+            return self._application(parsed, parsed.value, position)
+        assert isinstance(parsed.value, LicenceDecision)
+        return self._decision(parsed, parsed.value, position)
+
+    def _application(
+        self, parsed: ParsedRecord, value: LicenceApplication, position: int
+    ) -> tuple[int | None, list[Finding]]:
+        current = self.state.entry("application", value.application_id)
+        submitted = utc_text(value.submitted_at)
+        if current is not None:
+            if current.digest == parsed.digest:
+                return current.position, []
+            if current.applicant != value.applicant:
+                raise reject(
+                    "application_not_applicants",
+                    "applicant",
+                    "only the applicant may resubmit its application",
+                    value.applicant,
+                )
+            status = next_status(current.status, "resubmitted", value.application_id)
+            updated = replace(
+                current,
+                status=status,
+                submitted_at=submitted,
+                digest=parsed.digest,
+                position=position,
+                record=parsed.record,
+            )
+        else:
+            updated = ApplicationState(
+                value.application_id,
+                value.applicant,
+                value.licence_type,
+                "submitted",
+                submitted,
+                submitted,
+                None,
+                None,
+                parsed.digest,
+                position,
+                (),
+                parsed.record,
+            )
+        self.state.put(self.state.registry, ("application", value.application_id), updated)
+        return None, self.screen(value.applicant, (value.consignee, value.end_user))
+
+    def _decision(
+        self, parsed: ParsedRecord, value: LicenceDecision, position: int
+    ) -> tuple[int | None, list[Finding]]:
+        current = self.state.entry("application", value.application_id)
+        if current is None:
+            raise reject(
+                "unknown_application", "application_id", "no such application", value.application_id
+            )
+        if parsed.digest in current.decisions:
+            return current.position, []
+        status = next_status(current.status, value.decision, value.application_id)
+        if value.decision == "approved":
+            self._approve(current, value)
+        elif value.decision == "revoked":
+            licence = self.state.entry("licence", current.licence_no or "")
+            self.state.put(
+                self.state.registry, ("licence", licence.licence_no), replace(licence, revoked=True)
+            )
+        self.state.put(
+            self.state.registry,
+            ("application", value.application_id),
+            replace(
+                current,
+                status=status,
+                decided_at=utc_text(value.decided_at),
+                licence_no=value.licence_no or current.licence_no,
+                decisions=(*current.decisions, parsed.digest),
+            ),
+        )
+        return None, []
+
+    def _approve(self, application: ApplicationState, value: LicenceDecision) -> None:
+        problem = check_validity(application.licence_type, value)
+        if problem is not None:
+            raise Rejected([problem])
+        record: dict[str, Any] = application.record or {}
+        applied = record.get("items", [])
+        if len(value.approved_g) != len(applied):
+            raise reject(
+                "items_mismatch",
+                "items",
+                f"the decision lists {len(value.approved_g)} items, the application {len(applied)}",
+                len(value.approved_g),
+            )
+        for index, (granted, item) in enumerate(zip(value.approved_g, applied, strict=True)):
+            if Decimal(granted) > Decimal(item["quantity_kg"]) * 1000:
+                raise reject(
+                    "quantity_exceeds_application",
+                    f"items[{index}].quantity_kg",
+                    "more than the application asked for",
+                    format_kg(granted),
+                )
+        if self.state.entry("licence", value.licence_no or "") is not None:
+            raise reject(
+                "licence_exists",
+                "licence_no",
+                "a licence with this number exists",
+                value.licence_no,
+            )
+        assert value.licence_no and value.valid_from and value.valid_to
+        self.state.put(
+            self.state.registry,
+            ("licence", value.licence_no),
+            LicenceState(
+                value.licence_no,
+                application.application_id,
+                application.applicant,
+                application.licence_type,
+                value.valid_from,
+                value.valid_to,
+                record["destination_country"],
+                record["end_user"]["name"],
+                frozenset(e for item in applied for e in item["elements"]),
+                sum(value.approved_g),
+            ),
+        )
+
+    # ------------------------------------------------------------------ screening
+
+    def screen(self, subject: str, parties: Sequence[Party]) -> list[Finding]:
+        entries = [self._watch(m) for m in self.state.all_entries("watch")]
+        active = [e for e in entries if e.status == "active"]
+        findings = []
+        for party in parties:
+            for match in self.screener(party.name, party.country, active):
+                findings.append(
+                    Finding(
+                        "watchlist_match",
+                        f"{party.name!r} matches watch-list entry {match.entry_id} "
+                        f"({match.matched_name!r}, score {match.score:.0f})",
+                        subject,
+                        None,
+                        {
+                            "party": party.name,
+                            "entry": match.entry_id,
+                            "matched_name": match.matched_name,
+                            "score": f"{match.score:.1f}",
+                        },
+                    )
+                )
+        return findings
+
+    @staticmethod
+    def _watch(state: MasterState) -> WatchlistEntry:
+        r = state.record
+        return WatchlistEntry(
+            id=r["id"],
+            name=r["name"],
+            aliases=tuple(r.get("aliases", ())),
+            country=r["country"],
+            status=r["status"],
+            reason=r.get("reason"),
+        )
+
+    # ------------------------------------------------------------------ exports and checks
+
+    def classify_export(self, event: Export) -> tuple[Classification, int]:
+        """The export's controlled reasons over all items, and the controlled mass."""
+        on = regulator_date(event.occurred_at, self.settings)
+        regimes = self.regimes()
+        reasons: list[Any] = []
+        controlled_g = 0
+        for item in event.items:
+            lot = self.state.lot(item.lot_id)
+            if lot is None:
+                continue
+            found = classify(lot.form, lot.composition, on, regimes)
+            if found.controlled:
+                reasons.extend(found.reasons)
+                controlled_g += item.mass_g
+        return Classification(on, tuple(reasons)), controlled_g
+
+    def regimes(self) -> list[Any]:
+        return [
+            regime_from_record(s.record, f"ledger:{s.position}")
+            for s in self.state.all_entries("regime")
+        ]
+
+    def shortfalls(self, event: Export, found: Classification, needed_g: int) -> list[Shortfall]:
+        licence = self.state.entry("licence", event.licence_no) if event.licence_no else None
+        gaps = coverage(
+            licence,
+            event.licence_no,
+            on=found.on,
+            destination=event.destination_country,
+            end_user=event.end_user.name,
+            elements=found.elements,
+            needed_g=needed_g,
+        )
+        expected = hs_prefixes_for(found, self.regimes())
+        if expected and not any(event.hs_code.startswith(p) for p in expected):
+            gaps.append(
+                Shortfall(
+                    "misdeclared_goods",
+                    f"HS code {event.hs_code} is declared, but the goods hold "
+                    f"controlled {', '.join(sorted(found.elements))} "
+                    f"(expected a heading among {', '.join(sorted(expected))})",
+                )
+            )
+        return gaps
+
+    def draw(self, event_id: str, licence_no: str, needed_g: int) -> int:
+        """Draw a licence down (at most what is left); remember it for a correction."""
+        licence: LicenceState = self.state.entry("licence", licence_no)
+        drawn = max(0, min(needed_g, licence.remaining_g))
+        self.state.put(
+            self.state.registry,
+            ("licence", licence_no),
+            replace(licence, used_g=licence.used_g + drawn, uses=licence.uses + 1),
+        )
+        self.state.put(
+            self.state.registry, ("use", event_id), {"licence_no": licence_no, "drawn_g": drawn}
+        )
+        return drawn
+
+    def give_back(self, event_id: str) -> None:
+        """Undo what a retracted export drew from its licence."""
+        use = self.state.entry("use", event_id)
+        if not use:
+            return
+        licence: LicenceState = self.state.entry("licence", use["licence_no"])
+        self.state.put(
+            self.state.registry,
+            ("licence", licence.licence_no),
+            replace(licence, used_g=licence.used_g - use["drawn_g"], uses=licence.uses - 1),
+        )
+        self.state.put(self.state.registry, ("use", event_id), None)
+
+    # ------------------------------------------------------------------ the two entry points
+
+    def judge_export(self, event: Export) -> list[Finding]:
+        """Findings on an export; draws its licence down when the licence covers it."""
+        findings = self.screen(event.reporter, (event.consignee, event.end_user))
+        found, needed_g = self.classify_export(event)
+        if not found.controlled:
+            return findings
+        release = self.state.entry("check", event.customs_declaration_no)
+        if (
+            release
+            and release["decision"] == "release"
+            and release["exporter"] == event.reporter
+            and not release.get("exported_by")
+        ):
+            self.state.put(
+                self.state.registry,
+                ("check", event.customs_declaration_no),
+                {**release, "exported_by": event.event_id},
+            )
+            return findings  # customs drew the licence down at the check
+        gaps = self.shortfalls(event, found, needed_g)
+        seen: set[str] = set()
+        for gap in gaps:
+            if gap.code not in seen:
+                seen.add(gap.code)
+                findings.append(
+                    Finding(
+                        gap.code,
+                        gap.message,
+                        event.reporter,
+                        None,
+                        {"licence_no": event.licence_no or "", "codes": ",".join(found.codes)},
+                    )
+                )
+        if event.licence_no and not seen & BLOCKING:
+            self.draw(event.event_id, event.licence_no, needed_g)
+        return findings
+
+    def check(self, event: Export, position: int) -> dict[str, Any]:
+        """A customs decision on a proposed export: release (drawing the licence down) or hold."""
+        declaration = event.customs_declaration_no
+        earlier = self.state.entry("check", declaration)
+        if earlier and earlier["decision"] == "release":
+            raise reject(
+                "already_released",
+                "customs_declaration_no",
+                f"declaration {declaration} was released by check {earlier['event_id']}",
+                declaration,
+            )
+        found, needed_g = self.classify_export(event)
+        outcome: dict[str, Any] = {
+            "decision": "release",
+            "licence_no": None,
+            "remaining_kg": None,
+            "reasons": [],
+            "classification": found.as_dict(),
+        }
+        if not found.controlled:
+            outcome["reasons"] = [f"not controlled on {found.on.isoformat()}"]
+        else:
+            gaps = self.shortfalls(event, found, needed_g)
+            outcome["licence_no"] = event.licence_no
+            if gaps:
+                outcome["decision"] = "hold"
+                outcome["reasons"] = [f"{g.code}: {g.message}" for g in gaps]
+            else:
+                self.draw(event.event_id, event.licence_no or "", needed_g)
+                left = self.state.entry("licence", event.licence_no or "").remaining_g
+                outcome["remaining_kg"] = format_kg(left)
+                outcome["reasons"] = [
+                    f"covered by licence {event.licence_no}: "
+                    f"{format_kg(needed_g)} kg drawn, {format_kg(left)} kg left"
+                ]
+        self.state.put(
+            self.state.registry,
+            ("check", declaration),
+            {
+                "event_id": event.event_id,
+                "exporter": event.reporter,
+                "position": position,
+                "decision": outcome["decision"],
+                "licence_no": outcome["licence_no"],
+                "reasons": outcome["reasons"],
+            },
+        )
+        return outcome
+
+
+# Shortfalls after which the licence is not drawn down (an exceeded licence is drawn to zero).
+BLOCKING = {"unlicensed_export", "licence_scope_mismatch", "licence_expired"}

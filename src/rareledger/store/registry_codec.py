@@ -1,0 +1,57 @@
+"""Export-control objects of the state's registry as JSON rows, and back."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from rareledger.domain.licences import ApplicationState, LicenceState
+from rareledger.domain.state import MasterState
+
+
+def encode(value: Any) -> tuple[int, str]:
+    """(position, JSON text) of one registry object."""
+    data: dict[str, Any]
+    if isinstance(value, MasterState):
+        data = {
+            "_": "master",
+            "id": value.id,
+            "type": value.type,
+            "digest": value.digest,
+            "position": value.position,
+            "record": value.record,
+        }
+    elif isinstance(value, ApplicationState):
+        data = {"_": "application", **{k: getattr(value, k) for k in value.__slots__}}
+        data["decisions"] = list(value.decisions)
+    elif isinstance(value, LicenceState):
+        data = {"_": "licence", **{k: getattr(value, k) for k in value.__slots__}}
+        data.update(
+            valid_from=value.valid_from.isoformat(),
+            valid_to=value.valid_to.isoformat(),
+            elements=sorted(value.elements),
+        )
+    else:
+        data = {"_": "dict", **value}
+    return int(data.get("position", 0) or 0), json.dumps(data, sort_keys=True)
+
+
+def decode(text: str) -> Any:
+    data = json.loads(text)
+    kind = data.pop("_")
+    if kind == "master":
+        return MasterState(
+            data["id"], data["type"], "", "", data["digest"], data["position"], data["record"]
+        )
+    if kind == "application":
+        data["decisions"] = tuple(data["decisions"])
+        return ApplicationState(**data)
+    if kind == "licence":
+        data.update(
+            valid_from=date.fromisoformat(data["valid_from"]),
+            valid_to=date.fromisoformat(data["valid_to"]),
+            elements=frozenset(data["elements"]),
+        )
+        return LicenceState(**data)
+    return data
