@@ -31,10 +31,15 @@ class Settings:
     max_request_bytes: int = 64 * 1024 * 1024
     max_batch: int = 10_000
     token_hours: int = 12
+    screening_threshold: float = 90.0
 
     @property
     def rules(self) -> RuleSettings:
-        return RuleSettings(self.mass_balance_tolerance, self.receipt_tolerance)
+        return RuleSettings(
+            self.mass_balance_tolerance,
+            self.receipt_tolerance,
+            screening_threshold=self.screening_threshold,
+        )
 
 
 def _flag(value: str | None) -> bool:
@@ -54,6 +59,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_request_bytes=int(env.get("RARELEDGER_MAX_REQUEST_BYTES", str(64 * 1024 * 1024))),
         max_batch=int(env.get("RARELEDGER_MAX_BATCH", "10000")),
         token_hours=int(env.get("RARELEDGER_TOKEN_HOURS", "12")),
+        screening_threshold=float(env.get("RARELEDGER_SCREENING_THRESHOLD", "90")),
     )
 
 

@@ -6,6 +6,7 @@ import click
 
 from rareledger.cli.accounts import apikey, serve, user
 from rareledger.cli.context import CliContext
+from rareledger.cli.control import classify, customs, licence, regime
 from rareledger.cli.ledger import init, load, rebuild, verify
 from rareledger.cli.views import balance, findings, lot
 from rareledger.config import load_settings
@@ -29,7 +30,22 @@ def cli(ctx: click.Context, database_url: str | None) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-for command in (init, load, verify, rebuild, lot, balance, findings, user, apikey, serve):
+for command in (
+    init,
+    load,
+    verify,
+    rebuild,
+    lot,
+    balance,
+    findings,
+    user,
+    apikey,
+    serve,
+    classify,
+    customs,
+    regime,
+    licence,
+):
     cli.add_command(command)
 
 

@@ -24,7 +24,7 @@ from rareledger.cli.context import (
 from rareledger.domain.ledger import Actor
 from rareledger.formats import spreadsheet
 from rareledger.readers import iter_records
-from rareledger.services import integrity, uploads
+from rareledger.services import export_control, integrity, uploads
 from rareledger.services.reporting import Receipt, Recorder
 
 BATCH = 2000
@@ -35,8 +35,12 @@ SHOWN = 20
 @pass_cli
 def init(ctx: CliContext) -> None:
     """Create the database schema, or upgrade it (forward-only migrations)."""
-    revision = ctx.database(require_schema=False).initialise()
+    database = ctx.database(require_schema=False)
+    revision = database.initialise()
+    seeded = export_control.seed_regimes(database)
     click.echo(f"database {ctx.database_url} is at schema revision {revision}")
+    for receipt in seeded:
+        click.echo(f"recorded the shipped control regime {receipt.id} ({receipt.status})")
 
 
 def _batches(stream: BinaryIO, size: int) -> Iterator[list[object]]:

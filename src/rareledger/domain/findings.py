@@ -36,6 +36,7 @@ class RuleSettings:
     mass_balance_tolerance: Decimal = Decimal("0.02")
     receipt_tolerance: Decimal = Decimal("0.005")
     regulator_utc_offset_minutes: int = 8 * 60  # dates are the regulator's (China: UTC+8)
+    screening_threshold: float = 90.0  # watch-list match score (0-100) that makes a finding
 
 
 def negative_balance(lot_id: str, holder: str, taken_g: int, held_g: int) -> Finding:

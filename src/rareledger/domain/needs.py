@@ -19,10 +19,15 @@ def needs_of(parsed: ParsedRecord, needs: Needs) -> Needs:
     """Add the keys ``parsed`` will read to ``needs`` (a hint: misses are loaded lazily)."""
     value = parsed.value
     if not isinstance(value, Event):
-        needs.enterprises.add(
-            parsed.record_id if parsed.type == "enterprise" else parsed.record["enterprise_id"]
-        )
-        (needs.facilities if parsed.type == "facility" else needs.quotas).add(parsed.record_id)
+        record = parsed.record
+        if parsed.type == "enterprise":
+            needs.enterprises.add(parsed.record_id)
+        elif parsed.type in ("facility", "quota"):
+            needs.enterprises.add(record["enterprise_id"])
+            (needs.facilities if parsed.type == "facility" else needs.quotas).add(
+                parsed.record_id)
+        elif parsed.type == "licence_application":
+            needs.enterprises.add(record["applicant"])
         return needs
     _event_needs(value, needs)
     return needs

@@ -13,6 +13,7 @@ from rareledger.domain.needs import needs_of
 from rareledger.domain.problems import Rejected
 from rareledger.domain.state import LedgerState, Needs
 from rareledger.services.reporting import replay_record
+from rareledger.services.screening import make_screener
 from rareledger.store.database import Database
 from rareledger.store.log import iter_entries, read_head, verify_chain
 from rareledger.store.projections import SqlStateSource, clear_projections, write_changes
@@ -55,7 +56,8 @@ def rebuild(
         head, _ = read_head(connection)
         source = SqlStateSource(connection)
         state = LedgerState(source)
-        ledger = Ledger(state, settings)
+        rules = settings or RuleSettings()
+        ledger = Ledger(state, rules, make_screener(rules.screening_threshold))
         batch: list[tuple[int, str, str]] = []
         done = 0
         for entry, _hash in iter_entries(connection):

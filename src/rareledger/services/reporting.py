@@ -25,6 +25,7 @@ from rareledger.domain.problems import Problem, Rejected
 from rareledger.domain.quantities import utc_text
 from rareledger.domain.records import ParsedRecord, parse_record, record_id_of
 from rareledger.domain.state import LedgerState, Needs
+from rareledger.services.screening import make_screener
 from rareledger.store import schema
 from rareledger.store.database import Database
 from rareledger.store.log import append, read_head
@@ -51,9 +52,10 @@ class Receipt:
     hash: str | None = None
     findings: list[dict[str, str]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    outcome: dict[str, Any] | None = None  # a customs decision (extension)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        answer: dict[str, Any] = {
             "id": self.id,
             "status": self.status,
             "position": self.position,
@@ -61,6 +63,9 @@ class Receipt:
             "findings": self.findings,
             "errors": self.errors,
         }
+        if self.outcome is not None:
+            answer["outcome"] = self.outcome
+        return answer
 
 
 def _rejected(record_id: str | None, problems: Sequence[Problem]) -> Receipt:
@@ -118,7 +123,7 @@ class Recorder:
             if isinstance(item, ParsedRecord):
                 needs_of(item, needs)
         state.prefetch(needs)
-        ledger = Ledger(state, self.settings)
+        ledger = Ledger(state, self.settings, make_screener(self.settings.screening_threshold))
         receipts: list[Receipt] = []
         entries: list[tuple[Entry, str]] = []
         duplicates: list[tuple[Receipt, int]] = []
@@ -150,6 +155,7 @@ class Recorder:
                     position,
                     prev_hash,
                     [f.as_dict() for f in applied.findings],
+                    outcome=applied.outcome,
                 )
             )
         append(connection, entries)

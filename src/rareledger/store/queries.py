@@ -291,3 +291,37 @@ def master_page(
         {**json.loads(r.record), "position": r.position}
         for r in connection.execute(query.limit(limit))
     ]
+
+
+def registry_keys(connection: Connection, kind: str) -> list[str]:
+    t = schema.registry
+    return [r.key for r in connection.execute(select(t.c.key).where(t.c.kind == kind))]
+
+
+def registry_items(connection: Connection, kind: str) -> list[Any]:
+    """Every export-control object of a kind, in key order."""
+    from rareledger.store import registry_codec
+
+    t = schema.registry
+    query = select(t.c.data).where(t.c.kind == kind).order_by(t.c.key)
+    return [registry_codec.decode(r.data) for r in connection.execute(query)]
+
+
+def exported_by_element_and_destination(connection: Connection) -> dict[tuple[str, str], Decimal]:
+    """Kilograms of each element exported to each country (retracted exports left out)."""
+    e, entries = schema.events, schema.ledger_entries
+    query = (
+        select(entries.c.record)
+        .join(e, e.c.position == entries.c.position)
+        .where(e.c.type == "export", e.c.retracted_by.is_(None), e.c.via_correction.is_(None))
+    )
+    records = [json.loads(r.record) for r in connection.execute(query)]
+    lot_ids = sorted({i["lot_id"] for r in records for i in r["items"]})
+    compositions = {k: v.composition for k, v in lots(connection, lot_ids).items()}
+    totals: dict[tuple[str, str], Decimal] = {}
+    for record in records:
+        for item in record["items"]:
+            for symbol, fraction in compositions.get(item["lot_id"], {}).items():
+                key = (symbol, record["destination_country"])
+                totals[key] = totals.get(key, Decimal(0)) + fraction * Decimal(item["mass_kg"])
+    return totals
