@@ -148,18 +148,20 @@ def processing(
 
 
 def export(reporter: str, items: list[tuple[str, str]], **fields: Any) -> dict[str, Any]:
+    defaults: dict[str, Any] = {
+        "destination_country": "DE",
+        "consignee": {"name": "Buyer GmbH", "country": "DE", "address": "Hamburg"},
+        "end_user": {"name": "Motor AG", "country": "DE"},
+        "end_use": "traction motors",
+        "hs_code": "850511",
+        "customs_declaration_no": "CD-1",
+        "value": {"amount": "5000.00", "currency": "USD"},
+    }
     return event(
         "export",
         reporter,
         items=[{"lot_id": lot, "mass_kg": mass} for lot, mass in items],
-        destination_country="DE",
-        consignee={"name": "Buyer GmbH", "country": "DE", "address": "Hamburg"},
-        end_user={"name": "Motor AG", "country": "DE"},
-        end_use="traction motors",
-        hs_code="850511",
-        customs_declaration_no="CD-1",
-        value={"amount": "5000.00", "currency": "USD"},
-        **fields,
+        **{**defaults, **fields},
     )
 
 

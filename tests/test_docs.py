@@ -13,7 +13,8 @@ from rareledger.domain.records import RECORD_FIELDS
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS_DOC = (ROOT / "docs" / "events.md").read_text() + (
-    ROOT / "docs" / "export-control.md").read_text()
+    ROOT / "docs" / "export-control.md"
+).read_text()
 
 
 @pytest.mark.parametrize("record_type", sorted(RECORD_FIELDS))

@@ -24,8 +24,7 @@ def needs_of(parsed: ParsedRecord, needs: Needs) -> Needs:
             needs.enterprises.add(parsed.record_id)
         elif parsed.type in ("facility", "quota"):
             needs.enterprises.add(record["enterprise_id"])
-            (needs.facilities if parsed.type == "facility" else needs.quotas).add(
-                parsed.record_id)
+            (needs.facilities if parsed.type == "facility" else needs.quotas).add(parsed.record_id)
         elif parsed.type == "licence_application":
             needs.enterprises.add(record["applicant"])
         return needs
