@@ -402,3 +402,34 @@ def test_figures_and_overdue_applications(licensed: f.Reporter, database: Databa
         "licence_kg": "500.000",
         "exported_kg": "5.000",
     }
+
+
+def test_rebuild_reproduces_the_export_control_state(
+    licensed: f.Reporter, database: Database
+) -> None:
+    from rareledger.services import integrity
+    from rareledger.store import queries
+
+    licensed.accept(
+        {
+            "type": "watchlist_entry",
+            "id": "W-1",
+            "name": "Motor AG",
+            "country": "DE",
+            "status": "active",
+        },
+        application("B", licence_type="general"),
+        decision("B", "info_requested"),
+    )
+    _check(database, mass="50")
+    licensed.accept(
+        _export(mass="50", customs_declaration_no="CD-9"),
+        _export(mass="20", event_id="x2", licence_no="LIC-NONE"),
+        f.correction(f.EXPORTER, "x2"),
+    )
+    with database.read() as connection:
+        before = queries.dump(connection)
+    assert before["registry"] and before["findings"]
+    integrity.rebuild(database)
+    with database.read() as connection:
+        assert queries.dump(connection) == before

@@ -48,6 +48,14 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/v1/enterprises"): {},
     ("GET", "/api/v1/facilities"): {},
     ("GET", "/api/v1/quotas"): {},
+    ("GET", "/api/v1/classification"): {"params": {"form": "oxide", "composition": "{}"}},
+    ("POST", "/api/v1/customs/checks"): {"json": {"type": "export"}},
+    ("GET", "/api/v1/regimes"): {},
+    ("POST", "/api/v1/licence-applications"): {"json": {"records": []}},
+    ("GET", "/api/v1/licence-applications"): {},
+    ("GET", "/api/v1/licences"): {},
+    ("GET", "/api/v1/figures/licences"): {},
+    ("GET", "/api/v1/figures/licences.csv"): {},
 }
 ROUTES = [(method, route.path, route) for route in api_routes() for method in route.methods]
 

@@ -402,6 +402,7 @@ class ExportControl:
                 "position": position,
                 "decision": outcome["decision"],
                 "licence_no": outcome["licence_no"],
+                "remaining_kg": outcome["remaining_kg"],
                 "reasons": outcome["reasons"],
             },
         )

@@ -7,6 +7,7 @@ A :class:`Finding` flags an accepted record with one of the spec's finding codes
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -19,8 +20,8 @@ def _plain(value: object) -> Any:
     if isinstance(value, str) and len(value) > 200:
         return value[:200] + "…"
     if isinstance(value, dict | list):
-        text = repr(value)
-        return value if len(text) <= 200 else text[:200] + "…"
+        text = json.dumps(value, default=str, ensure_ascii=False)
+        return json.loads(text) if len(text) <= 200 else text[:200] + "…"
     return value
 
 

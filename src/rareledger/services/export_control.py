@@ -67,11 +67,17 @@ def customs_check(
     database: Database, actor: Actor, proposed: dict[str, Any], clock: Any = None
 ) -> tuple[Receipt, dict[str, Any] | None]:
     """Record a customs check of one proposed export; the receipt and the decision."""
-    record = {k: v for k, v in proposed.items() if k not in ("type",)}
+    record = {k: v for k, v in proposed.items() if k not in ("type", "recorded_at")}
     record["type"] = "customs_check"
     record.setdefault("event_id", f"check:{record.get('customs_declaration_no', '')}")
     recorder = Recorder(database, actor, clock=clock or (lambda: datetime.now(UTC)))
     receipt = recorder.submit([record])[0]
+    if receipt.status == "duplicate":  # the same check sent again: the same decision
+        with database.read() as connection:
+            stored = queries.registry_entry(
+                connection, "check", str(record.get("customs_declaration_no"))
+            )
+        receipt.outcome = stored
     return receipt, receipt.outcome
 
 

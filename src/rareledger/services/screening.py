@@ -67,7 +67,8 @@ COMPANY_FORMS = frozenset(
 
 def normalise(name: str) -> str:
     """ASCII, lower case, no punctuation, no company-form words, single spaces."""
-    words = re.sub(r"[^a-z0-9]+", " ", anyascii(name).lower()).split()
+    joined = re.sub(r"[.'`]+", "", anyascii(name).lower())  # "A.G." -> "ag", "Shen'" -> "shen"
+    words = re.sub(r"[^a-z0-9]+", " ", joined).split()
     kept = [w for w in words if w not in COMPANY_FORMS]
     return " ".join(kept or words)
 

@@ -325,3 +325,11 @@ def exported_by_element_and_destination(connection: Connection) -> dict[tuple[st
                 key = (symbol, record["destination_country"])
                 totals[key] = totals.get(key, Decimal(0)) + fraction * Decimal(item["mass_kg"])
     return totals
+
+
+def registry_entry(connection: Connection, kind: str, key: str) -> Any:
+    from rareledger.store import registry_codec
+
+    t = schema.registry
+    row = connection.execute(select(t.c.data).where(t.c.kind == kind, t.c.key == key)).first()
+    return registry_codec.decode(row.data) if row else None

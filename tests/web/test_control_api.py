@@ -1,0 +1,71 @@
+"""Export control through the API."""
+
+from __future__ import annotations
+
+from rareledger.services import accounts
+from tests import factories as f
+from tests.services.test_export_control import application, decision
+from tests.web.conftest import Api
+
+
+def _setup(api: Api) -> None:
+    from rareledger.services import export_control as ec
+
+    ec.seed_regimes(api.database)
+    api.post(
+        "/api/v1/master-data",
+        json={"records": [f.enterprise(f.EXPORTER, ["exporter", "importer"])]},
+    )
+    api.events("regulator", f.import_("LOT-MX", "2000", reporter=f.EXPORTER))
+
+
+def test_classification_endpoint(api: Api) -> None:
+    _setup(api)
+    answer = api.get(
+        "/api/v1/classification",
+        "customs",
+        params={"form": "magnet", "composition": '{"Dy": 0.04}', "on": "2025-06-01"},
+    ).json()
+    assert answer["controlled"] and answer["codes"] == ["1C905"]
+    bad = api.get("/api/v1/classification", "customs", params={"composition": "nope"})
+    assert bad.status_code == 422 and bad.json()["error"]["message"].startswith("composition")
+
+
+def test_apply_decide_check_and_figures(api: Api) -> None:
+    _setup(api)
+    api.keys["exporter"] = accounts.create_api_key(api.database, "exp", "enterprise", f.EXPORTER)[1]
+    applied = api.post(
+        "/api/v1/licence-applications", "exporter", json={"records": [application("A")]}
+    ).json()["receipts"]
+    assert applied[0]["status"] == "accepted"
+    other = api.post(
+        "/api/v1/licence-applications", "miner", json={"records": [application("B")]}
+    ).json()["receipts"]
+    assert other[0]["errors"][0]["code"] == "reporter_mismatch"
+    api.post("/api/v1/master-data", json={"records": [decision("A")]})
+    mine = api.get("/api/v1/licences", "exporter").json()["items"]
+    assert [x["licence_no"] for x in mine] == ["LIC-A"]
+    assert api.get("/api/v1/licences", "miner").json()["items"] == []
+    proposed = f.export(
+        f.EXPORTER,
+        [("LOT-MX", "50")],
+        licence_no="LIC-A",
+        hs_code="2846901993",
+        customs_declaration_no="CD-API",
+    )
+    check = api.post("/api/v1/customs/checks", "customs", json=proposed)
+    assert check.status_code == 200
+    assert (check.json()["decision"], check.json()["remaining_kg"]) == ("release", "450.000")
+    assert api.post("/api/v1/customs/checks", "miner", json=proposed).status_code == 403
+    same = api.post("/api/v1/customs/checks", "customs", json=proposed)
+    assert same.status_code == 200 and same.json()["decision"] == "release"  # idempotent
+    again = api.post("/api/v1/customs/checks", "customs", json={**proposed, "event_id": "c2"})
+    assert again.status_code == 422 and again.json()["error"]["code"] == "already_released"
+    figures = api.get("/api/v1/figures/licences", "auditor").json()
+    assert figures["review"]["decided"] == 1
+    csv_text = api.get("/api/v1/figures/licences.csv", "regulator").text
+    assert csv_text.startswith("element,destination_country,licence_kg,exported_kg")
+    regimes = api.get("/api/v1/regimes", "exporter").json()["items"]
+    assert {r["id"] for r in regimes} == {"CN-MOFCOM-GAC-2025-18", "CN-MOFCOM-GAC-2025-57"}
+    apps = api.get("/api/v1/licence-applications", "exporter").json()["items"]
+    assert [a["application_id"] for a in apps] == ["A"]
