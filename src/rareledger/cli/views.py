@@ -37,6 +37,15 @@ def lot_show(ctx: CliContext, lot_id: str, as_json: bool) -> None:
     composition = ", ".join(f"{k} {v}" for k, v in report["composition"].items()) or "none"
     out.print(f"composition (mass fractions): {composition}")
     out.print(f"REO content: {report['reo_fraction']} of the lot's mass")
+    control = report["control"]
+    out.print(
+        f"export control on {control['on']}: "
+        + (
+            f"controlled under {', '.join(control['codes'])}"
+            if control["controlled"]
+            else "not controlled"
+        )
+    )
     out.print("accounts (kg): " + ", ".join(f"{k} {v}" for k, v in report["accounts_kg"].items()))
     table = Table("holder", "mass kg", title="holders")
     for row in report["holders"]:

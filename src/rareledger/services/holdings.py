@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from rareledger.domain.elements import ELEMENTS
 from rareledger.domain.quantities import format_kg
+from rareledger.services.export_control import classify_item
 from rareledger.store import queries
 from rareledger.store.database import Database
 
@@ -32,8 +34,9 @@ def _fmt(value: Decimal) -> str:
     return str(value.quantize(KG))
 
 
-def lot_report(database: Database, lot_id: str) -> dict[str, Any]:
-    """Form, composition, REO content, holders, transit and the lot's mass accounts."""
+def lot_report(database: Database, lot_id: str, on: date | None = None) -> dict[str, Any]:
+    """Form, composition, REO content, holders, transit, the lot's mass accounts, and its
+    export-control classification on ``on`` (default: today)."""
     with database.read() as connection:
         row = queries.lot(connection, lot_id)
         if row is None:
@@ -56,6 +59,9 @@ def lot_report(database: Database, lot_id: str) -> dict[str, Any]:
             {"shipment_event_id": s, "seller": seller, "buyer": buyer, "mass_kg": format_kg(g)}
             for s, seller, buyer, g in transit
         ],
+        "control": classify_item(
+            database, row.form, row.composition, on or datetime.now(UTC).date()
+        ).as_dict(),
         "accounts_kg": {
             name: format_kg(getattr(row, f"{name}_g"))
             for name in ("created", "consumed", "exported", "adjusted", "discrepancy")

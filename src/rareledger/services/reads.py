@@ -154,6 +154,7 @@ def lot(database: Database, principal: Principal, lot_id: str) -> dict[str, Any]
         "composition": report["composition"],
         "reo_fraction": report["reo_fraction"],
         "retracted": report["retracted"],
+        "control": report["control"],
         "created_by": report["created_by"] if report["created_by"]["enterprise_id"] == me else None,
         "holders": own,
         "in_transit": moving,
