@@ -121,3 +121,11 @@ def test_applications_and_figures(url: str, tmp_path: Path) -> None:
     assert figures["review"]["decided"] == 1 and figures["review"]["overdue"] == 1
     assert "element,destination_country" in run(url, "licence", "figures", "--csv").output
     assert "review:" in run(url, "licence", "figures").output
+
+
+def test_lot_show_gives_the_classification(url: str) -> None:
+    assert run(url, "load", str(EXAMPLES / "chain.jsonl")).exit_code == 0
+    lot = json.loads(run(url, "lot", "show", "LOT-HC-2025-MG-45SH-0001", "--json").output)
+    assert lot["control"]["controlled"] and lot["control"]["codes"] == ["1C905"]
+    lot = json.loads(run(url, "lot", "show", "LOT-JJ-2025-OX-LA-0001", "--json").output)
+    assert lot["control"]["controlled"] is False
