@@ -70,6 +70,7 @@ class Database:
             if not memory:
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA cache_size=-262144")  # 256 MiB: projections grow large
             cursor.close()
 
         @event.listens_for(engine, "begin")
