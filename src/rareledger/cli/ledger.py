@@ -37,6 +37,9 @@ def init(ctx: CliContext) -> None:
     """Create the database schema, or upgrade it (forward-only migrations)."""
     database = ctx.database(require_schema=False)
     revision = database.initialise()
+    if database.projections_recreated:
+        count = integrity.rebuild(database, ctx.settings.rules)
+        click.echo(f"the projections' layout changed: rebuilt them from {count} ledger entries")
     seeded = export_control.seed_regimes(database)
     click.echo(f"database {ctx.database_url} is at schema revision {revision}")
     for receipt in seeded:

@@ -43,6 +43,7 @@ from rareledger.domain.findings import (
     receipt_mismatch,
 )
 from rareledger.domain.problems import Finding, Problem, Rejected, reject
+from rareledger.domain.quantities import utc_text
 from rareledger.domain.records import ParsedRecord, content_digest
 from rareledger.domain.state import (
     Edge,
@@ -51,6 +52,7 @@ from rareledger.domain.state import (
     LedgerState,
     LotState,
     MasterState,
+    Movement,
     RecordedFinding,
     ShipmentState,
 )
@@ -193,6 +195,7 @@ class _Context(Corrections):
         self.findings: list[Finding] = []
         self.replacement_digest = ""
         self.outcome: dict[str, Any] | None = None
+        self.occurred_at = ""
 
     # ------------------------------------------------------------------ checks
 
@@ -244,6 +247,7 @@ class _Context(Corrections):
         recorded_at: datetime | None = None,
     ) -> None:
         recorded_at = recorded_at or self.recorded_at
+        self.occurred_at = utc_text(event.occurred_at)
         self.check_common(event, path, recorded_at)
         if isinstance(event, Correction):
             self.correct(event, path)
@@ -293,6 +297,30 @@ class _Context(Corrections):
                 self.state.lots, lot.lot_id, replace(fresh, created_g=fresh.created_g + lot.mass_g)
             )
             self.state.add_balance(lot.lot_id, holder, lot.mass_g)
+            self.moved(lot.lot_id, event_id, "created", None, holder, lot.mass_g)
+
+    def moved(
+        self,
+        lot_id: str,
+        event_id: str,
+        kind: str,
+        from_holder: str | None,
+        to_holder: str | None,
+        mass_g: int,
+    ) -> None:
+        """Record a step in a lot's chain of custody."""
+        self.state.changes.movements.append(
+            Movement(
+                lot_id,
+                event_id,
+                kind,
+                from_holder,
+                to_holder,
+                mass_g,
+                self.position,
+                self.occurred_at,
+            )
+        )
 
     def take(
         self, items: tuple[LotQuantity, ...], holder: str, event_id: str, account: str | None
@@ -343,7 +371,7 @@ class _Context(Corrections):
         for finding in excess:
             self.flag(event.event_id, finding)
         self.state.changes.edges.extend(
-            Edge(i.lot_id, o.lot_id, event.event_id, self.position)
+            Edge(i.lot_id, o.lot_id, event.event_id, self.position, i.mass_g)
             for i in event.inputs
             for o in event.outputs
         )
@@ -364,6 +392,10 @@ class _Context(Corrections):
                 {i.lot_id: i.mass_g for i in event.items},
             ),
         )
+        for item in event.items:
+            self.moved(
+                item.lot_id, event.event_id, "shipped", event.reporter, event.buyer, item.mass_g
+            )
 
     def receipt(self, event: Receipt, path: str) -> None:
         shipment = self.state.shipment(event.shipment_event_id)
@@ -398,6 +430,15 @@ class _Context(Corrections):
                 )
         received = {i.lot_id: i.mass_g for i in event.items}
         self.post_receipt(shipment, received, +1)
+        for item in event.items:
+            self.moved(
+                item.lot_id,
+                event.event_id,
+                "received",
+                shipment.seller,
+                event.reporter,
+                item.mass_g,
+            )
         self.state.put(
             self.state.shipments,
             shipment.event_id,
@@ -417,6 +458,15 @@ class _Context(Corrections):
     def export(self, event: Export, path: str) -> None:
         self.check_known_lots(event.items, f"{path}items")
         self.take(event.items, event.reporter, event.event_id, "exported_g")
+        for item in event.items:
+            self.moved(
+                item.lot_id,
+                event.event_id,
+                "exported",
+                event.reporter,
+                event.destination_country,
+                item.mass_g,
+            )
         for finding in self.control.judge_export(event):
             self.flag(event.event_id, finding)
 

@@ -93,10 +93,27 @@ class RecordedFinding:
 
 @dataclass(frozen=True, slots=True)
 class Edge:
+    """Processing took ``mass_g`` of the parent lot to make (among others) the child lot."""
+
     parent_lot_id: str
     child_lot_id: str
     event_id: str
     position: int
+    mass_g: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    """A lot changing hands: created, shipped, received or exported (the chain of custody)."""
+
+    lot_id: str
+    event_id: str
+    kind: str  # created | shipped | received | exported
+    from_holder: str | None
+    to_holder: str | None  # an enterprise, or a country for an export
+    mass_g: int
+    position: int
+    occurred_at: str
 
 
 class StateSource(Protocol):
@@ -133,6 +150,7 @@ class Changes:
     retracted_findings: list[str] = field(default_factory=list)  # event ids
     edges: list[Edge] = field(default_factory=list)
     retracted_edges: list[str] = field(default_factory=list)  # event ids
+    movements: list[Movement] = field(default_factory=list)
 
 
 class LedgerState:
@@ -261,6 +279,7 @@ class LedgerState:
             len(self.changes.retracted_findings),
             len(self.changes.edges),
             len(self.changes.retracted_edges),
+            len(self.changes.movements),
         )
         try:
             yield
@@ -275,6 +294,7 @@ class LedgerState:
             del self.changes.retracted_findings[marks[1] :]
             del self.changes.edges[marks[2] :]
             del self.changes.retracted_edges[marks[3] :]
+            del self.changes.movements[marks[4] :]
             raise
         finally:
             self._journal = None

@@ -113,15 +113,35 @@ class Database:
         return config
 
     def initialise(self) -> str:
-        """Create or upgrade the schema (forward-only); return the schema revision."""
+        """Create or upgrade the schema (forward-only); return the schema revision.
+
+        Projection tables whose layout changed (``schema.PROJECTION_VERSION``) are dropped
+        and created anew; :attr:`projections_recreated` then says that they need a rebuild.
+        """
         with self.engine.connect() as connection:
             config = self._alembic_config(connection)
             command.upgrade(config, "head")
             connection.commit()
         with self.engine.begin() as connection:
-            schema.metadata.create_all(connection, tables=list(schema.PROJECTIONS))
+            self.projections_recreated = self._recreate_projections_if_stale(connection)
             self._ensure_head(connection)
         return self.revision() or ""
+
+    projections_recreated = False
+
+    @staticmethod
+    def _recreate_projections_if_stale(connection: Connection) -> bool:
+        meta = schema.projection_meta
+        meta.create(connection, checkfirst=True)
+        row = connection.execute(meta.select()).first()
+        if row is not None and row.version == schema.PROJECTION_VERSION:
+            schema.metadata.create_all(connection, tables=list(schema.PROJECTIONS))
+            return False
+        schema.metadata.drop_all(connection, tables=list(schema.PROJECTIONS))
+        schema.metadata.create_all(connection, tables=list(schema.PROJECTIONS))
+        connection.execute(meta.delete())
+        connection.execute(meta.insert().values(id=1, version=schema.PROJECTION_VERSION))
+        return row is not None
 
     @staticmethod
     def _ensure_head(connection: Connection) -> None:

@@ -356,6 +356,7 @@ def _write_findings_and_edges(connection: Connection, changes: Changes) -> None:
                     "child_lot_id": e.child_lot_id,
                     "event_id": e.event_id,
                     "position": e.position,
+                    "mass_g": e.mass_g,
                 }
                 for e in changes.edges
             ],
@@ -366,7 +367,28 @@ def _write_findings_and_edges(connection: Connection, changes: Changes) -> None:
             .where(schema.findings.c.event_id.in_(batch))
             .values(retracted=True)
         )
+    if changes.movements:
+        insert_rows(
+            connection,
+            schema.lot_movements,
+            [
+                {
+                    "lot_id": m.lot_id,
+                    "event_id": m.event_id,
+                    "kind": m.kind,
+                    "from_holder": m.from_holder,
+                    "to_holder": m.to_holder,
+                    "mass_g": m.mass_g,
+                    "position": m.position,
+                    "occurred_at": m.occurred_at,
+                }
+                for m in changes.movements
+            ],
+        )
     for batch in chunks(changes.retracted_edges):
+        connection.execute(
+            delete(schema.lot_movements).where(schema.lot_movements.c.event_id.in_(batch))
+        )
         connection.execute(delete(schema.lot_edges).where(schema.lot_edges.c.event_id.in_(batch)))
 
 

@@ -166,6 +166,7 @@ lot_edges = Table(
     Column("child_lot_id", ID, primary_key=True),
     Column("event_id", ID, primary_key=True),
     Column("position", BigInteger, nullable=False),
+    Column("mass_g", BigInteger, nullable=False),
     Index("ix_lot_edges_child", "child_lot_id"),
     Index("ix_lot_edges_event", "event_id"),
 )
@@ -182,6 +183,20 @@ findings = Table(
     Column("message", Text, nullable=False),
     Column("details", Text, nullable=False),
     Column("retracted", Boolean, nullable=False),
+)
+
+lot_movements = Table(
+    "lot_movements",
+    metadata,
+    Column("lot_id", ID, primary_key=True),
+    Column("event_id", ID, primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("from_holder", ID),
+    Column("to_holder", ID),
+    Column("mass_g", BigInteger, nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("occurred_at", String(40), nullable=False),
+    Index("ix_lot_movements_event", "event_id"),
 )
 
 registry = Table(
@@ -204,4 +219,15 @@ PROJECTIONS = (
     lot_edges,
     findings,
     registry,
+    lot_movements,
+)
+# Bump when a projection table changes: `rareledger init` then recreates the projections and
+# rebuilds them from the ledger (they are never migrated).
+PROJECTION_VERSION = 2
+
+projection_meta = Table(
+    "projection_meta",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("version", Integer, nullable=False),
 )
