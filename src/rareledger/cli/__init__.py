@@ -8,6 +8,7 @@ from rareledger.cli.accounts import apikey, serve, user
 from rareledger.cli.context import CliContext
 from rareledger.cli.control import classify, customs, licence, regime
 from rareledger.cli.ledger import init, load, rebuild, verify
+from rareledger.cli.trace import trace
 from rareledger.cli.views import balance, findings, lot
 from rareledger.config import load_settings
 
@@ -45,6 +46,7 @@ for command in (
     customs,
     regime,
     licence,
+    trace,
 ):
     cli.add_command(command)
 

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from rareledger.domain.access import AUDITOR, CUSTOMS, ENTERPRISE, REGULATOR, Principal
-from rareledger.services import reads
+from rareledger.services import reads, traceability
+from rareledger.services.holdings import NotFound
 from rareledger.web.security import Context, allow
 
 router = APIRouter(prefix="/api/v1", tags=["reading"])
@@ -105,3 +106,19 @@ for _type, _path in (
         summary=f"Current {_path}",
         name=f"list_{_path}",
     )
+
+
+@router.get("/lots/{lot_id}/trace", summary="A lot's lineage: up to origins, down to exports")
+def trace_lot(
+    lot_id: str,
+    ctx: Context,
+    _principal: Principal = allow(REGULATOR, AUDITOR, CUSTOMS),
+    direction: Annotated[str, Query(pattern="^(up|down)$")] = "up",
+) -> dict[str, Any]:
+    """The same JSON as ``rareledger trace LOT --up|--down --json``."""
+    try:
+        if direction == "up":
+            return traceability.trace_up(ctx.database, lot_id)
+        return traceability.trace_down(ctx.database, lot_id)
+    except NotFound as error:
+        raise reads.NotVisible(str(error)) from error

@@ -1,0 +1,169 @@
+"""Trace a lot upstream to its origins and downstream to its holders and exports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+from xml.etree import ElementTree
+
+from sqlalchemy import Connection
+
+from rareledger.domain.origins import Input, origin_shares
+from rareledger.domain.quantities import format_kg
+from rareledger.services.holdings import NotFound
+from rareledger.store import lineage, queries, schema
+from rareledger.store.database import Database
+
+SHARE_PLACES = Decimal("0.000001")
+
+
+def _closure(lot_id: str, edges: Iterable[lineage.EdgeRow]) -> list[str]:
+    found = {lot_id}
+    for edge in edges:
+        found.update((edge.parent, edge.child))
+    return sorted(found)
+
+
+def _lot_rows(connection: Connection, lot_ids: list[str]) -> dict[str, queries.LotRow]:
+    rows = queries.lots(connection, lot_ids)
+    return {k: v for k, v in rows.items() if not v.retracted}
+
+
+def _origin(connection: Connection, row: queries.LotRow) -> dict[str, Any]:
+    event = queries.event_record(connection, row.event_id)
+    record = event["record"] if event else {}
+    kind = event["type"] if event else "unknown"
+    if kind == "import":
+        country, site = record.get("origin_country"), None
+    else:
+        enterprise = queries.master_page(
+            connection, "enterprise", after=None, limit=1, enterprise_id=row.creator
+        )
+        country = enterprise[0]["country"] if enterprise else None
+        site = record.get("facility_id")
+    return {
+        "lot_id": row.lot_id,
+        "kind": kind,
+        "enterprise_id": row.creator,
+        "country": country,
+        "mine": site,
+        "event_id": row.event_id,
+    }
+
+
+def trace_up(database: Database, lot_id: str) -> dict[str, Any]:
+    """Origins (with shares per element), the lots between, and the chain of custody."""
+    with database.read() as connection:
+        edges = lineage.upstream_edges(connection, lot_id)
+        rows = _lot_rows(connection, _closure(lot_id, edges))
+        if lot_id not in rows:
+            raise NotFound(f"no lot {lot_id!r}")
+        inputs: dict[str, list[Input]] = {}
+        for edge in edges:
+            inputs.setdefault(edge.child, []).append(Input(edge.parent, edge.mass_g))
+        roots = [r for r in rows.values() if r.lot_id not in inputs]
+        origins = {r.lot_id: _origin(connection, r) for r in roots}
+        custody = lineage.movements(connection, list(rows))
+    shares = origin_shares(lot_id, inputs, {k: v.composition for k, v in rows.items()})
+    for element, by_origin in shares.items():
+        for origin, share in by_origin.items():
+            origins[origin].setdefault("shares", {})[element] = str(share.quantize(SHARE_PLACES))
+    return {
+        "lot_id": lot_id,
+        "lots": [_lot_summary(rows[k], inputs.get(k, [])) for k in sorted(rows)],
+        "origins": [{**o, "shares": o.get("shares", {})} for o in origins.values()],
+        "custody": [_movement(m) for m in custody],
+        "unattributed": sorted(e for e, by_origin in shares.items() if not by_origin),
+    }
+
+
+def trace_down(database: Database, lot_id: str) -> dict[str, Any]:
+    """Every descendant lot, every holder, and every export."""
+    with database.read() as connection:
+        edges = lineage.downstream_edges(connection, lot_id)
+        rows = _lot_rows(connection, _closure(lot_id, edges))
+        if lot_id not in rows:
+            raise NotFound(f"no lot {lot_id!r}")
+        holders = _holders(connection, list(rows))
+        moves = lineage.movements(connection, list(rows))
+    inputs: dict[str, list[Input]] = {}
+    for edge in edges:
+        inputs.setdefault(edge.child, []).append(Input(edge.parent, edge.mass_g))
+    return {
+        "lot_id": lot_id,
+        "lots": [_lot_summary(rows[k], inputs.get(k, [])) for k in sorted(rows)],
+        "holders": holders,
+        "exports": [
+            {
+                "event_id": m["event_id"],
+                "lot_id": m["lot_id"],
+                "exporter": m["from_holder"],
+                "destination_country": m["to_holder"],
+                "mass_kg": format_kg(m["mass_g"]),
+            }
+            for m in moves
+            if m["kind"] == "exported"
+        ],
+    }
+
+
+def _holders(connection: Connection, lot_ids: list[str]) -> list[dict[str, str]]:
+    b = schema.balances
+    found: list[dict[str, str]] = []
+    for start in range(0, len(lot_ids), 500):
+        query = b.select().where(b.c.lot_id.in_(lot_ids[start : start + 500]), b.c.mass_g != 0)
+        found.extend(
+            {"enterprise_id": r.holder, "lot_id": r.lot_id, "mass_kg": format_kg(r.mass_g)}
+            for r in connection.execute(query)
+        )
+    return sorted(found, key=lambda h: (h["lot_id"], h["enterprise_id"]))
+
+
+def _lot_summary(row: queries.LotRow, inputs: list[Input]) -> dict[str, Any]:
+    return {
+        "lot_id": row.lot_id,
+        "form": row.form,
+        "created_by": row.creator,
+        "event_id": row.event_id,
+        "mass_kg": format_kg(row.created_g),
+        "composition": {k: str(v) for k, v in row.composition.items()},
+        "inputs": [{"lot_id": i.parent, "mass_kg": format_kg(i.mass_g)} for i in inputs],
+    }
+
+
+def _movement(m: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "lot_id": m["lot_id"],
+        "event_id": m["event_id"],
+        "kind": m["kind"],
+        "from": m["from_holder"],
+        "to": m["to_holder"],
+        "mass_kg": format_kg(m["mass_g"]),
+        "occurred_at": m["occurred_at"],
+    }
+
+
+def graphml(trace: dict[str, Any]) -> str:
+    """A trace as GraphML: lots and origins as nodes, processing inputs as edges."""
+    root = ElementTree.Element("graphml", xmlns="http://graphml.graphdrawing.org/xmlns")
+    for key, target in (
+        ("form", "node"),
+        ("created_by", "node"),
+        ("mass_kg", "node"),
+        ("input_kg", "edge"),
+    ):
+        ElementTree.SubElement(
+            root, "key", {"id": key, "for": target, "attr.name": key, "attr.type": "string"}
+        )
+    graph = ElementTree.SubElement(root, "graph", id=trace["lot_id"], edgedefault="directed")
+    for lot in trace["lots"]:
+        node = ElementTree.SubElement(graph, "node", id=lot["lot_id"])
+        for key in ("form", "created_by", "mass_kg"):
+            ElementTree.SubElement(node, "data", key=key).text = str(lot[key])
+        for source in lot["inputs"]:
+            edge = ElementTree.SubElement(
+                graph, "edge", source=source["lot_id"], target=lot["lot_id"]
+            )
+            ElementTree.SubElement(edge, "data", key="input_kg").text = source["mass_kg"]
+    return ElementTree.tostring(root, encoding="unicode", xml_declaration=True)

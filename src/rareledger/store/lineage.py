@@ -1,0 +1,58 @@
+"""Lineage by recursive SQL over the ``lot_edges`` table: the same query on both databases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from rareledger.store import schema
+
+_UP = text("""
+WITH RECURSIVE up(lot_id) AS (
+    SELECT :lot_id
+    UNION
+    SELECT e.parent_lot_id FROM lot_edges e JOIN up ON e.child_lot_id = up.lot_id
+)
+SELECT e.parent_lot_id, e.child_lot_id, e.event_id, e.mass_g
+FROM lot_edges e JOIN up ON e.child_lot_id = up.lot_id
+""")
+
+_DOWN = text("""
+WITH RECURSIVE down(lot_id) AS (
+    SELECT :lot_id
+    UNION
+    SELECT e.child_lot_id FROM lot_edges e JOIN down ON e.parent_lot_id = down.lot_id
+)
+SELECT e.parent_lot_id, e.child_lot_id, e.event_id, e.mass_g
+FROM lot_edges e JOIN down ON e.parent_lot_id = down.lot_id
+""")
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeRow:
+    parent: str
+    child: str
+    event_id: str
+    mass_g: int
+
+
+def upstream_edges(connection: Connection, lot_id: str) -> list[EdgeRow]:
+    """Every processing edge the lot descends through (splits and merges included)."""
+    return [EdgeRow(*row) for row in connection.execute(_UP, {"lot_id": lot_id})]
+
+
+def downstream_edges(connection: Connection, lot_id: str) -> list[EdgeRow]:
+    """Every processing edge from the lot to its descendants."""
+    return [EdgeRow(*row) for row in connection.execute(_DOWN, {"lot_id": lot_id})]
+
+
+def movements(connection: Connection, lot_ids: list[str]) -> list[dict[str, Any]]:
+    """The chain of custody of these lots, in ledger order."""
+    t = schema.lot_movements
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(lot_ids), 500):
+        query = t.select().where(t.c.lot_id.in_(lot_ids[start : start + 500]))
+        found.extend(dict(row._mapping) for row in connection.execute(query))
+    return sorted(found, key=lambda m: (m["position"], m["lot_id"], m["kind"]))
