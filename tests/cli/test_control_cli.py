@@ -129,3 +129,32 @@ def test_lot_show_gives_the_classification(url: str) -> None:
     assert lot["control"]["controlled"] and lot["control"]["codes"] == ["1C905"]
     lot = json.loads(run(url, "lot", "show", "LOT-JJ-2025-OX-LA-0001", "--json").output)
     assert lot["control"]["controlled"] is False
+
+
+def test_trace_outputs(url: str) -> None:
+    assert run(url, "load", str(EXAMPLES / "chain.jsonl")).exit_code == 0
+    up = json.loads(run(url, "trace", "LOT-HC-2025-MG-45SH-0001", "--up", "--json").output)
+    assert set(up) >= {"lot_id", "lots", "origins", "custody"}
+    assert {o["kind"] for o in up["origins"]} == {"extraction"}
+    down = json.loads(run(url, "trace", "LOT-QL-2025-CC-0001", "--down", "--json").output)
+    assert down["exports"][0]["destination_country"] == "DE"
+    assert "origins (share of each element)" in run(url, "trace", "LOT-HC-2025-MG-45SH-0001").output
+    assert run(url, "trace", "LOT-QL-2025-CC-0001", "--graphml").output.startswith("<?xml")
+    assert run(url, "trace", "NOPE").exit_code == 2
+
+
+def test_init_rebuilds_projections_whose_layout_changed(url: str) -> None:
+    from sqlalchemy import text
+
+    from rareledger.store.database import Database
+
+    assert run(url, "load", str(EXAMPLES / "chain.jsonl")).exit_code == 0
+    database = Database(url)
+    with database.write() as connection:  # as an older version would have left it
+        connection.execute(text("DROP TABLE lot_movements"))
+        connection.execute(text("DELETE FROM projection_meta"))
+    database.dispose()
+    result = run(url, "init")
+    assert "rebuilt them from" in result.output
+    up = json.loads(run(url, "trace", "LOT-HC-2025-MG-45SH-0001", "--json").output)
+    assert up["custody"]

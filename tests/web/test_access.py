@@ -56,6 +56,7 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/v1/licences"): {},
     ("GET", "/api/v1/figures/licences"): {},
     ("GET", "/api/v1/figures/licences.csv"): {},
+    ("GET", "/api/v1/lots/{lot_id}/trace"): {"url": "/api/v1/lots/LOT-A/trace"},
 }
 ROUTES = [(method, route.path, route) for route in api_routes() for method in route.methods]
 

@@ -69,3 +69,13 @@ def test_apply_decide_check_and_figures(api: Api) -> None:
     assert {r["id"] for r in regimes} == {"CN-MOFCOM-GAC-2025-18", "CN-MOFCOM-GAC-2025-57"}
     apps = api.get("/api/v1/licence-applications", "exporter").json()["items"]
     assert [a["application_id"] for a in apps] == ["A"]
+
+
+def test_trace_through_the_api(api: Api) -> None:
+    api.events("regulator", f.extraction("LOT-T", "100", {"Nd": "0.2"}))
+    up = api.get("/api/v1/lots/LOT-T/trace", "auditor").json()
+    assert up["origins"][0]["shares"] == {"Nd": "1.000000"}
+    down = api.get("/api/v1/lots/LOT-T/trace", "customs", params={"direction": "down"}).json()
+    assert down["holders"] == [{"enterprise_id": f.MINER, "lot_id": "LOT-T", "mass_kg": "100.000"}]
+    assert api.get("/api/v1/lots/NONE/trace", "auditor").status_code == 404
+    assert api.get("/api/v1/lots/LOT-T/trace", "miner").status_code == 403

@@ -141,7 +141,8 @@ class Database:
         schema.metadata.create_all(connection, tables=list(schema.PROJECTIONS))
         connection.execute(meta.delete())
         connection.execute(meta.insert().values(id=1, version=schema.PROJECTION_VERSION))
-        return row is not None
+        head = connection.execute(schema.ledger_head.select()).first()
+        return head is not None and head.position > 0
 
     @staticmethod
     def _ensure_head(connection: Connection) -> None:

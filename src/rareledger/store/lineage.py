@@ -11,7 +11,7 @@ from rareledger.store import schema
 
 _UP = text("""
 WITH RECURSIVE up(lot_id) AS (
-    SELECT :lot_id
+    SELECT CAST(:lot_id AS VARCHAR(128))
     UNION
     SELECT e.parent_lot_id FROM lot_edges e JOIN up ON e.child_lot_id = up.lot_id
 )
@@ -21,7 +21,7 @@ FROM lot_edges e JOIN up ON e.child_lot_id = up.lot_id
 
 _DOWN = text("""
 WITH RECURSIVE down(lot_id) AS (
-    SELECT :lot_id
+    SELECT CAST(:lot_id AS VARCHAR(128))
     UNION
     SELECT e.child_lot_id FROM lot_edges e JOIN down ON e.parent_lot_id = down.lot_id
 )

@@ -1,0 +1,126 @@
+"""Lineage on hand-built graphs: splits, merges, corrections; origin shares; the worked example."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from rareledger.readers import iter_records
+from rareledger.services import traceability
+from rareledger.services.holdings import NotFound
+from rareledger.store.database import Database
+from tests import factories as f
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _load(database: Database, name: str) -> None:
+    with (ROOT / "examples" / name).open("rb") as stream:
+        f.Reporter(database).accept(*iter_records(stream))
+
+
+def test_the_worked_example_of_docs_traceability(database: Database) -> None:
+    _load(database, "traceability.jsonl")
+    found = traceability.trace_up(database, "TR-MAG-1")
+    computed = {o["lot_id"]: (o["kind"], o["country"], o["shares"]) for o in found["origins"]}
+    doc = (ROOT / "docs" / "traceability.md").read_text()
+    rows = re.findall(
+        r"^\| (TR-\w+) \| (\w+) \| (\w+) \|\s*([\d.]*)\s*\|\s*([\d.]*)\s*\|$", doc, re.M
+    )
+    assert len(rows) == 3
+    for lot_id, kind, country, nd, dy in rows:
+        shares = {k: v for k, v in (("Nd", nd), ("Dy", dy)) if v}
+        assert computed[lot_id] == (kind, country, shares)
+
+
+def _sums(found: dict[str, object]) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = {}
+    for origin in found["origins"]:  # type: ignore[attr-defined]
+        for element, share in origin["shares"].items():
+            totals[element] = totals.get(element, Decimal(0)) + Decimal(share)
+    return totals
+
+
+def test_shares_sum_to_one_per_element(database: Database) -> None:
+    _load(database, "traceability.jsonl")
+    for lot in ("TR-MAG-1", "TR-OX-ND", "TR-MET-ND-B", "TR-A1"):
+        for total in _sums(traceability.trace_up(database, lot)).values():
+            assert abs(total - 1) <= Decimal("0.000002")
+
+
+@pytest.fixture
+def graph(database: Database) -> f.Reporter:
+    """A1 and A2 merge into P1; P1 splits into Q1 and Q2; Q1 is exported, Q2 sold."""
+    r = f.Reporter(database)
+    r.accept(*f.world(), f.enterprise(f.SEPARATOR, ["separator", "exporter"]))
+    r.accept(
+        f.extraction("A1", "100", {"Nd": "0.2"}, event_id="xa1"),
+        f.extraction("A2", "300", {"Nd": "0.1"}, event_id="xa2"),
+        f.shipment(f.MINER, f.SEPARATOR, [("A1", "100"), ("A2", "300")], event_id="s1"),
+        f.receipt(f.SEPARATOR, "s1", [("A1", "100"), ("A2", "300")]),
+        f.processing(
+            f.SEPARATOR,
+            [("A1", "100"), ("A2", "300")],
+            [("P1", "oxide", "60", {"Nd": "0.8"})],
+            event_id="p1",
+        ),
+        f.processing(
+            f.SEPARATOR,
+            [("P1", "60")],
+            [("Q1", "oxide", "30", {"Nd": "0.8"}), ("Q2", "oxide", "25", {"Nd": "0.8"})],
+            event_id="p2",
+        ),
+        f.export(f.SEPARATOR, [("Q1", "30")], event_id="e1", hs_code="284690"),
+        f.shipment(f.SEPARATOR, f.TRADER, [("Q2", "10")], event_id="s2"),
+    )
+    return r
+
+
+def test_merge_then_split_upstream(graph: f.Reporter, database: Database) -> None:
+    found = traceability.trace_up(database, "Q2")
+    assert {lot["lot_id"] for lot in found["lots"]} == {"A1", "A2", "P1", "Q2"}
+    shares = {o["lot_id"]: o["shares"]["Nd"] for o in found["origins"]}
+    assert shares == {"A1": "0.400000", "A2": "0.600000"}  # 20 kg : 30 kg of Nd
+    kinds = {(m["lot_id"], m["kind"]) for m in found["custody"]}
+    assert {("A1", "created"), ("A1", "shipped"), ("A1", "received"), ("Q2", "shipped")} <= kinds
+
+
+def test_downstream_reaches_every_lot_holder_and_export(
+    graph: f.Reporter, database: Database
+) -> None:
+    found = traceability.trace_down(database, "A2")
+    assert {lot["lot_id"] for lot in found["lots"]} == {"A2", "P1", "Q1", "Q2"}
+    assert found["exports"] == [
+        {
+            "event_id": "e1",
+            "lot_id": "Q1",
+            "exporter": f.SEPARATOR,
+            "destination_country": "DE",
+            "mass_kg": "30.000",
+        }
+    ]
+    assert {(h["enterprise_id"], h["lot_id"]) for h in found["holders"]} == {(f.SEPARATOR, "Q2")}
+    assert traceability.trace_down(database, "Q1")["lots"][0]["lot_id"] == "Q1"
+
+
+def test_retracted_events_are_left_out(graph: f.Reporter, database: Database) -> None:
+    graph.accept(f.correction(f.SEPARATOR, "e1"), f.correction(f.SEPARATOR, "s2"))
+    graph.accept(f.correction(f.SEPARATOR, "p2"))
+    found = traceability.trace_down(database, "A1")
+    assert {lot["lot_id"] for lot in found["lots"]} == {"A1", "P1"}
+    assert found["exports"] == []
+    with pytest.raises(NotFound):
+        traceability.trace_up(database, "Q1")
+
+
+def test_graphml_is_xml_with_every_lot(graph: f.Reporter, database: Database) -> None:
+    from xml.etree import ElementTree
+
+    document = ElementTree.fromstring(traceability.graphml(traceability.trace_up(database, "Q1")))
+    ns = {"g": "http://graphml.graphdrawing.org/xmlns"}
+    nodes = {n.get("id") for n in document.findall(".//g:node", ns)}
+    assert nodes == {"A1", "A2", "P1", "Q1"}
+    assert len(document.findall(".//g:edge", ns)) == 3
