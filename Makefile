@@ -46,6 +46,7 @@ demo: $(STAMP) ## The main job: a SQLite ledger, the example chain and flawed re
 bench: $(STAMP) ## Benchmarks: bulk load against plain inserts (N=200000), API against CLI
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/api_ingest.py
+	$(BIN)/python bench/trace.py
 
 ci: lint test ## What CI runs
 
