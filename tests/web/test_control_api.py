@@ -79,3 +79,19 @@ def test_trace_through_the_api(api: Api) -> None:
     assert down["holders"] == [{"enterprise_id": f.MINER, "lot_id": "LOT-T", "mass_kg": "100.000"}]
     assert api.get("/api/v1/lots/NONE/trace", "auditor").status_code == 404
     assert api.get("/api/v1/lots/LOT-T/trace", "miner").status_code == 403
+
+
+def test_passport_verification_is_public(api: Api) -> None:
+    from rareledger.services import passports
+
+    api.events("regulator", f.extraction("LOT-P", "100", {"Dy": "0.2"}))
+    passports.create_key(api.database, "a long test passphrase")
+    document = passports.issue(api.database, "LOT-P", passphrase="a long test passphrase")
+    keys = api.get("/api/v1/keys", None).json()["items"]
+    assert keys[0]["public_key"].startswith("-----BEGIN PUBLIC KEY")
+    assert "encrypted_private_key" not in keys[0]
+    ok = api.post("/api/v1/passports/verify", None, json=document).json()
+    assert ok == {"valid": True, "reasons": ["signature valid, evidence unchanged in the ledger"]}
+    document["passport"]["lot"]["mass_kg"] = "5.000"
+    assert api.post("/api/v1/passports/verify", None, json=document).json()["valid"] is False
+    assert api.post("/api/v1/passports/verify", None, json=[1]).json()["valid"] is False

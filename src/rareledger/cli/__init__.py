@@ -8,6 +8,7 @@ from rareledger.cli.accounts import apikey, serve, user
 from rareledger.cli.context import CliContext
 from rareledger.cli.control import classify, customs, licence, regime
 from rareledger.cli.ledger import init, load, rebuild, verify
+from rareledger.cli.passport import keys, passport
 from rareledger.cli.trace import trace
 from rareledger.cli.views import balance, findings, lot
 from rareledger.config import load_settings
@@ -47,6 +48,8 @@ for command in (
     regime,
     licence,
     trace,
+    keys,
+    passport,
 ):
     cli.add_command(command)
 

@@ -75,6 +75,16 @@ api_keys = Table(
     Column("revoked_at", String(40)),
 )
 
+signing_keys = Table(
+    "signing_keys",
+    metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("public_key", Text, nullable=False),
+    Column("encrypted_private_key", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("retired_at", String(40)),
+)
+
 # ---------------------------------------------------------------- projections
 
 enterprises = Table(

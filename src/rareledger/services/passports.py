@@ -1,0 +1,277 @@
+"""Lot passports: a signed statement of a lot's identity, control status and origins.
+
+A passport tells a foreign buyer what it needs (the origin countries and their shares, the
+export-control status on the day of issue, that the ledger's chain is intact) and the ledger
+positions and hashes of the events it rests on; never a client's name or a price. It is signed
+with Ed25519 by the operator's active key. Private keys are stored encrypted with
+``RARELEDGER_KEY_PASSPHRASE`` (never in clear); public keys are published
+(``rareledger keys export``, ``GET /api/v1/keys``) so a buyer can verify offline.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import select, update
+
+from rareledger.domain.integrity import Entry
+from rareledger.domain.records import canonical_json
+from rareledger.services import integrity, traceability
+from rareledger.services.export_control import classify_item
+from rareledger.store import queries, schema
+from rareledger.store.database import Database
+
+ALGORITHM = "Ed25519"
+
+
+class SigningKeyError(ValueError):
+    """No usable signing key, or no passphrase."""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _passphrase(passphrase: str | None) -> bytes:
+    if not passphrase or len(passphrase) < 12:
+        raise SigningKeyError(
+            "set RARELEDGER_KEY_PASSPHRASE (at least 12 characters): it encrypts "
+            "the private signing keys"
+        )
+    return passphrase.encode()
+
+
+def create_key(database: Database, passphrase: str | None) -> str:
+    """Make a new active key (retiring none); return its id."""
+    secret = _passphrase(passphrase)
+    private = Ed25519PrivateKey.generate()
+    key_id = f"k-{secrets.token_hex(6)}"
+    public_pem = (
+        private.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    encrypted = private.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(secret),
+    ).decode()
+    with database.write() as connection:
+        connection.execute(
+            schema.signing_keys.insert().values(
+                key_id=key_id,
+                public_key=public_pem,
+                encrypted_private_key=encrypted,
+                created_at=_now(),
+                retired_at=None,
+            )
+        )
+    return key_id
+
+
+def rotate_key(database: Database, passphrase: str | None) -> str:
+    """Retire the active keys and make a new one (old passports still verify)."""
+    _passphrase(passphrase)
+    with database.write() as connection:
+        t = schema.signing_keys
+        connection.execute(update(t).where(t.c.retired_at.is_(None)).values(retired_at=_now()))
+    return create_key(database, passphrase)
+
+
+def list_keys(database: Database) -> list[dict[str, Any]]:
+    """Every key's public half (never the private one)."""
+    t = schema.signing_keys
+    with database.read() as connection:
+        rows = connection.execute(
+            select(t.c.key_id, t.c.public_key, t.c.created_at, t.c.retired_at).order_by(
+                t.c.created_at
+            )
+        ).all()
+    return [
+        {
+            "key_id": r.key_id,
+            "algorithm": ALGORITHM,
+            "public_key": r.public_key,
+            "created_at": r.created_at,
+            "retired_at": r.retired_at,
+            "active": r.retired_at is None,
+        }
+        for r in rows
+    ]
+
+
+def _active_private(database: Database, passphrase: str | None) -> tuple[str, Ed25519PrivateKey]:
+    secret = _passphrase(passphrase)
+    t = schema.signing_keys
+    with database.read() as connection:
+        row = connection.execute(
+            select(t).where(t.c.retired_at.is_(None)).order_by(t.c.created_at.desc())
+        ).first()
+    if row is None:
+        raise SigningKeyError("no active signing key: run `rareledger keys create`")
+    try:
+        key = serialization.load_pem_private_key(row.encrypted_private_key.encode(), secret)
+    except ValueError as error:
+        raise SigningKeyError("the passphrase does not open the signing key") from error
+    assert isinstance(key, Ed25519PrivateKey)
+    return row.key_id, key
+
+
+def _origins_by_country(origins: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    by_country: dict[str, dict[str, Any]] = {}
+    for origin in origins:
+        country = origin["country"] or "unknown"
+        entry = by_country.setdefault(country, {"country": country, "shares": {}})
+        for element, share in origin["shares"].items():
+            total = float(entry["shares"].get(element, 0)) + float(share)
+            entry["shares"][element] = f"{total:.6f}"
+    return sorted(by_country.values(), key=lambda e: e["country"])
+
+
+def _evidence(database: Database, event_ids: set[str]) -> list[dict[str, Any]]:
+    with database.read() as connection:
+        found = [queries.event_record(connection, e) for e in sorted(event_ids)]
+    return sorted(
+        (
+            {
+                "event_id": f["event_id"],
+                "type": f["type"],
+                "position": f["position"],
+                "hash": f["hash"],
+            }
+            for f in found
+            if f
+        ),
+        key=lambda e: e["position"],
+    )
+
+
+def issue(
+    database: Database,
+    lot_id: str,
+    *,
+    passphrase: str | None,
+    base_url: str = "http://127.0.0.1:8000",
+    disclose_mines: bool = False,
+) -> dict[str, Any]:
+    """A signed passport for one lot."""
+    key_id, private = _active_private(database, passphrase)
+    upstream = traceability.trace_up(database, lot_id)  # NotFound for an unknown lot
+    lot = next(x for x in upstream["lots"] if x["lot_id"] == lot_id)
+    composition = dict(lot["composition"])
+    today = datetime.now(UTC).date()
+    control = classify_item(
+        database, lot["form"], {k: Decimal(v) for k, v in composition.items()}, today
+    )
+    payload: dict[str, Any] = {
+        "version": 1,
+        "passport_id": str(uuid.uuid4()),
+        "issued_at": _now(),
+        "lot": {
+            "lot_id": lot_id,
+            "form": lot["form"],
+            "composition": composition,
+            "mass_kg": lot["mass_kg"],
+        },
+        "export_control": {
+            "on": today.isoformat(),
+            "controlled": control.controlled,
+            "codes": control.codes,
+            "regimes": control.as_dict()["regimes"],
+        },
+        "origins": _origins_by_country(upstream["origins"]),
+        "chain_intact": integrity.verify(database).intact,
+        "evidence": _evidence(database, {x["event_id"] for x in upstream["lots"]}),
+        "verification_url": f"{base_url.rstrip('/')}/api/v1/passports/verify",
+    }
+    if disclose_mines:
+        payload["mines"] = [
+            {"mine": o["mine"], "country": o["country"], "shares": o["shares"]}
+            for o in upstream["origins"]
+            if o["kind"] == "extraction"
+        ]
+    signature = private.sign(canonical_json(payload).encode())
+    return {
+        "passport": payload,
+        "signature": {
+            "key_id": key_id,
+            "algorithm": ALGORITHM,
+            "value": base64.b64encode(signature).decode(),
+        },
+    }
+
+
+@dataclass
+class PassportCheck:
+    valid: bool = True
+    reasons: list[str] = field(default_factory=list)
+
+    def fail(self, reason: str) -> None:
+        self.valid = False
+        self.reasons.append(reason)
+
+
+def verify(
+    document: Any, public_keys: dict[str, str], database: Database | None = None
+) -> PassportCheck:
+    """Check the signature against published keys and, with a ledger, the evidence entries."""
+    check = PassportCheck()
+    if (
+        not isinstance(document, dict)
+        or not isinstance(document.get("passport"), dict)
+        or not isinstance(document.get("signature"), dict)
+    ):
+        check.fail("not a passport document")
+        return check
+    signature = document["signature"]
+    pem = public_keys.get(str(signature.get("key_id")))
+    if pem is None:
+        check.fail(f"no published key {signature.get('key_id')!r}")
+        return check
+    try:
+        key = serialization.load_pem_public_key(pem.encode())
+        assert isinstance(key, Ed25519PublicKey)
+        key.verify(
+            base64.b64decode(str(signature.get("value", ""))),
+            canonical_json(document["passport"]).encode(),
+        )
+    except (InvalidSignature, ValueError, AssertionError):
+        check.fail("the signature does not match the passport (altered, or another key)")
+    if database is not None:
+        _check_evidence(database, document["passport"].get("evidence", []), check)
+    if check.valid:
+        check.reasons.append(
+            "signature valid"
+            + (", evidence unchanged in the ledger" if database is not None else "")
+        )
+    return check
+
+
+def _check_evidence(database: Database, evidence: list[Any], check: PassportCheck) -> None:
+    t = schema.ledger_entries
+    with database.read() as connection:
+        for item in evidence:
+            row = connection.execute(select(t).where(t.c.position == item.get("position"))).first()
+            if row is None:
+                check.fail(f"ledger position {item.get('position')} is missing")
+                continue
+            values = row._asdict()
+            stored = values.pop("hash")
+            values["recorded_at_supplied"] = bool(values["recorded_at_supplied"])
+            if stored != item.get("hash") or Entry(**values).compute_hash() != stored:
+                check.fail(
+                    f"ledger entry {item.get('position')} ({item.get('event_id')}) has changed"
+                )
+
+
+def public_key_map(keys: list[dict[str, Any]]) -> dict[str, str]:
+    return {k["key_id"]: k["public_key"] for k in keys}
