@@ -18,7 +18,7 @@ from pathlib import Path
 from random import Random
 
 from rareledger.domain.origins import Input, origin_shares
-from rareledger.store import lineage, queries, schema
+from rareledger.store import lineage, schema
 from rareledger.store.database import Database, insert_rows
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,13 +73,12 @@ def build(database: Database, per_stage: int, seed: int) -> int:
 def trace_up(database: Database, lot_id: str) -> int:
     with database.read() as connection:
         edges = lineage.upstream_edges(connection, lot_id)
-        ids = sorted({lot_id} | {e.parent for e in edges})
-        rows = queries.lots(connection, ids)
+        rows = lineage.upstream_lots(connection, lot_id)
     inputs: dict[str, list[Input]] = {}
     for edge in edges:
         inputs.setdefault(edge.child, []).append(Input(edge.parent, edge.mass_g))
     origin_shares(lot_id, inputs, {k: v.composition for k, v in rows.items()})
-    return len(ids)
+    return len(rows)
 
 
 def trace_down(database: Database, lot_id: str) -> int:

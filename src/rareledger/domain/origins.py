@@ -6,6 +6,8 @@ for each element, the origins of its inputs in proportion to the mass of that el
 input contributed (input mass x the input lot's fraction of the element); every output of one
 processing step gets the same proportions. The shares of one element over all origins sum to 1,
 unless the inputs held none of that element (the outputs' element is then unattributed).
+Shares are ratios, computed in binary floating point and reported to six decimals; the masses
+they are computed from stay exact.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-Shares = dict[str, Decimal]  # origin lot id -> fraction of the element
+Shares = dict[str, float]  # origin lot id -> fraction of the element (a ratio, not a mass)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,21 +38,21 @@ def origin_shares(
         if key in memo:
             return memo[key]
         parents = inputs.get(lot, [])
+        result: Shares = {}
         if not parents:
-            result = {lot: Decimal(1)}
+            result[lot] = 1.0
         else:
             contributed = [
-                (p, p.mass_g * compositions.get(p.parent, {}).get(element, Decimal(0)))
+                (p.parent, p.mass_g * float(compositions.get(p.parent, {}).get(element, 0)))
                 for p in parents
             ]
-            total = sum((c for _, c in contributed), Decimal(0))
-            result = {}
-            if total > 0:
-                for parent, amount in contributed:
-                    if amount == 0:
-                        continue
-                    for origin, share in shares(parent.parent, element).items():
-                        result[origin] = result.get(origin, Decimal(0)) + share * amount / total
+            total = sum(amount for _, amount in contributed)
+            for parent, amount in contributed:
+                if total <= 0 or amount == 0:
+                    continue
+                weight = amount / total
+                for origin, share in shares(parent, element).items():
+                    result[origin] = result.get(origin, 0.0) + share * weight
         memo[key] = result
         return result
 

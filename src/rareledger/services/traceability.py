@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any
 from xml.etree import ElementTree
 
@@ -14,20 +12,6 @@ from rareledger.domain.quantities import format_kg
 from rareledger.services.holdings import NotFound
 from rareledger.store import lineage, queries, schema
 from rareledger.store.database import Database
-
-SHARE_PLACES = Decimal("0.000001")
-
-
-def _closure(lot_id: str, edges: Iterable[lineage.EdgeRow]) -> list[str]:
-    found = {lot_id}
-    for edge in edges:
-        found.update((edge.parent, edge.child))
-    return sorted(found)
-
-
-def _lot_rows(connection: Connection, lot_ids: list[str]) -> dict[str, queries.LotRow]:
-    rows = queries.lots(connection, lot_ids)
-    return {k: v for k, v in rows.items() if not v.retracted}
 
 
 def _origin(connection: Connection, row: queries.LotRow) -> dict[str, Any]:
@@ -56,7 +40,7 @@ def trace_up(database: Database, lot_id: str) -> dict[str, Any]:
     """Origins (with shares per element), the lots between, and the chain of custody."""
     with database.read() as connection:
         edges = lineage.upstream_edges(connection, lot_id)
-        rows = _lot_rows(connection, _closure(lot_id, edges))
+        rows = lineage.upstream_lots(connection, lot_id)
         if lot_id not in rows:
             raise NotFound(f"no lot {lot_id!r}")
         inputs: dict[str, list[Input]] = {}
@@ -68,7 +52,7 @@ def trace_up(database: Database, lot_id: str) -> dict[str, Any]:
     shares = origin_shares(lot_id, inputs, {k: v.composition for k, v in rows.items()})
     for element, by_origin in shares.items():
         for origin, share in by_origin.items():
-            origins[origin].setdefault("shares", {})[element] = str(share.quantize(SHARE_PLACES))
+            origins[origin].setdefault("shares", {})[element] = f"{share:.6f}"
     return {
         "lot_id": lot_id,
         "lots": [_lot_summary(rows[k], inputs.get(k, [])) for k in sorted(rows)],
@@ -82,7 +66,7 @@ def trace_down(database: Database, lot_id: str) -> dict[str, Any]:
     """Every descendant lot, every holder, and every export."""
     with database.read() as connection:
         edges = lineage.downstream_edges(connection, lot_id)
-        rows = _lot_rows(connection, _closure(lot_id, edges))
+        rows = lineage.downstream_lots(connection, lot_id)
         if lot_id not in rows:
             raise NotFound(f"no lot {lot_id!r}")
         holders = _holders(connection, list(rows))

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from rareledger.store import schema
+from rareledger.store.queries import LotRow, lot_row
 
 _UP = text("""
 WITH RECURSIVE up(lot_id) AS (
@@ -28,6 +29,37 @@ WITH RECURSIVE down(lot_id) AS (
 SELECT e.parent_lot_id, e.child_lot_id, e.event_id, e.mass_g
 FROM lot_edges e JOIN down ON e.parent_lot_id = down.lot_id
 """)
+
+
+_UP_LOTS = text("""
+WITH RECURSIVE up(lot_id) AS (
+    SELECT CAST(:lot_id AS VARCHAR(128))
+    UNION
+    SELECT e.parent_lot_id FROM lot_edges e JOIN up ON e.child_lot_id = up.lot_id
+)
+SELECT l.* FROM lots l JOIN up ON l.lot_id = up.lot_id
+""")
+
+_DOWN_LOTS = text("""
+WITH RECURSIVE down(lot_id) AS (
+    SELECT CAST(:lot_id AS VARCHAR(128))
+    UNION
+    SELECT e.child_lot_id FROM lot_edges e JOIN down ON e.parent_lot_id = down.lot_id
+)
+SELECT l.* FROM lots l JOIN down ON l.lot_id = down.lot_id
+""")
+
+
+def upstream_lots(connection: Connection, lot_id: str) -> dict[str, LotRow]:
+    """The lot and every lot it descends from (retracted ones left out)."""
+    rows = (lot_row(r) for r in connection.execute(_UP_LOTS, {"lot_id": lot_id}))
+    return {r.lot_id: r for r in rows if not r.retracted}
+
+
+def downstream_lots(connection: Connection, lot_id: str) -> dict[str, LotRow]:
+    """The lot and every lot made from it (retracted ones left out)."""
+    rows = (lot_row(r) for r in connection.execute(_DOWN_LOTS, {"lot_id": lot_id}))
+    return {r.lot_id: r for r in rows if not r.retracted}
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from rareledger.domain.state import (
 )
 from rareledger.store import registry_codec, schema
 from rareledger.store.database import insert_rows, upsert
+from rareledger.store.queries import parse_composition
 
 CHUNK = 500
 T = TypeVar("T")
@@ -43,7 +44,7 @@ def chunks(values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
 
 
 def _composition(text: str) -> dict[str, Decimal]:
-    return {k: Decimal(v) for k, v in json.loads(text).items()}
+    return dict(parse_composition(text))
 
 
 class SqlStateSource:

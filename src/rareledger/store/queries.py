@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
@@ -28,23 +29,29 @@ class LotRow:
     retracted: bool
 
 
-def _lot(row: Any) -> LotRow:
+@lru_cache(maxsize=65536)
+def parse_composition(text: str) -> dict[str, Decimal]:
+    """A stored composition; many lots share one, so parsed ones are kept (never mutate)."""
+    return {k: Decimal(v) for k, v in json.loads(text).items()}
+
+
+def lot_row(row: Any) -> LotRow:
     values = row._asdict()
-    values["composition"] = {k: Decimal(v) for k, v in json.loads(row.composition).items()}
+    values["composition"] = parse_composition(row.composition)
     values["retracted"] = bool(row.retracted)
     return LotRow(**values)
 
 
 def lot(connection: Connection, lot_id: str) -> LotRow | None:
     row = connection.execute(select(schema.lots).where(schema.lots.c.lot_id == lot_id)).first()
-    return _lot(row) if row else None
+    return lot_row(row) if row else None
 
 
 def lots(connection: Connection, lot_ids: list[str]) -> dict[str, LotRow]:
     found: dict[str, LotRow] = {}
     for start in range(0, len(lot_ids), 500):
         query = select(schema.lots).where(schema.lots.c.lot_id.in_(lot_ids[start : start + 500]))
-        found.update((r.lot_id, _lot(r)) for r in connection.execute(query))
+        found.update((r.lot_id, lot_row(r)) for r in connection.execute(query))
     return found
 
 
@@ -137,7 +144,9 @@ def finding_counts(connection: Connection) -> dict[str, int]:
 
 
 def all_lots(connection: Connection) -> list[LotRow]:
-    return [_lot(r) for r in connection.execute(select(schema.lots).order_by(schema.lots.c.lot_id))]
+    return [
+        lot_row(r) for r in connection.execute(select(schema.lots).order_by(schema.lots.c.lot_id))
+    ]
 
 
 def balance_totals(connection: Connection) -> dict[str, int]:
