@@ -77,6 +77,8 @@ def test_trace_through_the_api(api: Api) -> None:
     assert up["origins"][0]["shares"] == {"Nd": "1.000000"}
     down = api.get("/api/v1/lots/LOT-T/trace", "customs", params={"direction": "down"}).json()
     assert down["holders"] == [{"enterprise_id": f.MINER, "lot_id": "LOT-T", "mass_kg": "100.000"}]
+    graphml = api.get("/api/v1/lots/LOT-T/trace", "auditor", params={"format": "graphml"})
+    assert graphml.text.startswith("<?xml") and "LOT-T" in graphml.text
     assert api.get("/api/v1/lots/NONE/trace", "auditor").status_code == 404
     assert api.get("/api/v1/lots/LOT-T/trace", "miner").status_code == 403
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from rareledger.domain.access import AUDITOR, CUSTOMS, ENTERPRISE, REGULATOR, Principal
 from rareledger.services import reads, traceability
@@ -114,11 +114,15 @@ def trace_lot(
     ctx: Context,
     _principal: Principal = allow(REGULATOR, AUDITOR, CUSTOMS),
     direction: Annotated[str, Query(pattern="^(up|down)$")] = "up",
-) -> dict[str, Any]:
-    """The same JSON as ``rareledger trace LOT --up|--down --json``."""
+    format: Annotated[str, Query(pattern="^(json|graphml)$")] = "json",
+) -> Any:
+    """The same JSON as ``rareledger trace LOT --up|--down --json``, or GraphML."""
     try:
-        if direction == "up":
-            return traceability.trace_up(ctx.database, lot_id)
-        return traceability.trace_down(ctx.database, lot_id)
+        trace = (traceability.trace_up if direction == "up" else traceability.trace_down)(
+            ctx.database, lot_id
+        )
     except NotFound as error:
         raise reads.NotVisible(str(error)) from error
+    if format == "graphml":
+        return Response(traceability.graphml(trace), media_type="application/graphml+xml")
+    return trace
