@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -57,7 +57,7 @@ def _batches(stream: BinaryIO, size: int) -> Iterator[list[object]]:
         yield batch
 
 
-class _Tally:
+class Tally:
     def __init__(self) -> None:
         self.status: Counter[str] = Counter()
         self.finding_codes: Counter[str] = Counter()
@@ -110,7 +110,17 @@ def load(ctx: CliContext, files: tuple[Path, ...], batch_size: int, as_json: boo
     recorder = Recorder(
         ctx.database(), Actor("cli:operator"), allow_recorded_at=True, settings=ctx.settings.rules
     )
-    tally = _Tally()
+    tally = load_files(recorder, files, batch_size, as_json)
+    if not as_json:
+        print_summary(tally)
+    sys.exit(EXIT_REJECTED if tally.status["rejected"] else 0)
+
+
+def load_files(
+    recorder: Recorder, files: Iterable[Path], batch_size: int, as_json: bool = False
+) -> Tally:
+    """Load files in order with a progress bar on a terminal; count what happened."""
+    tally = Tally()
     show_progress = not as_json and sys.stderr.isatty()
     with Progress(
         TextColumn("{task.description}"),
@@ -132,13 +142,11 @@ def load(ctx: CliContext, files: tuple[Path, ...], batch_size: int, as_json: boo
                         if as_json:
                             click.echo(json.dumps(receipt.as_dict(), ensure_ascii=False))
                     progress.update(task, completed=stream.tell())
-    if not as_json:
-        _print_summary(tally)
-    sys.exit(EXIT_REJECTED if tally.status["rejected"] else 0)
+    return tally
 
 
 def _load_sheets(
-    recorder: Recorder, path: Path, batch_size: int, as_json: bool, tally: _Tally
+    recorder: Recorder, path: Path, batch_size: int, as_json: bool, tally: Tally
 ) -> None:
     """Load a spreadsheet; each row is answered (JSON: one row answer per line)."""
     try:
@@ -152,7 +160,7 @@ def _load_sheets(
             click.echo(json.dumps(row, ensure_ascii=False))
 
 
-def _print_summary(tally: _Tally) -> None:
+def print_summary(tally: Tally) -> None:
     out = console()
     out.print(
         f"accepted {tally.status['accepted']}, duplicate {tally.status['duplicate']}, "
