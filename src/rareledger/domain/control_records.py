@@ -11,7 +11,7 @@ from typing import Any
 from rareledger.domain import vocabulary as vocab
 from rareledger.domain.control import Regime, RegimeEntry, Suspension
 from rareledger.domain.elements import ELEMENT_SYMBOLS
-from rareledger.domain.fields import Fields
+from rareledger.domain.fields import Fields, all_read
 from rareledger.domain.licences import (
     DECISIONS,
     LICENCE_TYPES,
@@ -37,14 +37,9 @@ class WatchlistEntry:
     reason: str | None = None
 
 
-def _all(values: dict[str, Any]) -> dict[str, Any] | None:
-    """The values, or None when a required one is missing (its problem is recorded)."""
-    return None if None in values.values() else values
-
-
 def read_regime(f: Fields) -> Regime | None:
     ends_on = f.day("ends_on", required=False)
-    args = _all(
+    args = all_read(
         {
             "id": f.identifier("id"),
             "title": f.text("title"),
@@ -86,7 +81,7 @@ def _entries(f: Fields) -> tuple[RegimeEntry, ...] | None:
     found = []
     for reader in readers:
         fraction = reader.decimal("min_fraction", required=False)
-        args = _all(
+        args = all_read(
             {
                 "code": reader.identifier("code"),
                 "element": reader.choice("element", ELEMENT_SYMBOLS, "unknown_element"),
@@ -121,7 +116,8 @@ def read_application(f: Fields) -> LicenceApplication | None:
         "contract_no": f.text("contract_no"),
         "submitted_at": f.time("submitted_at"),
     }
-    return None if None in values.values() else LicenceApplication(**values)
+    args = all_read(values)
+    return LicenceApplication(**args) if args else None
 
 
 def _items(f: Fields) -> tuple[LicenceItem, ...] | None:
@@ -141,7 +137,7 @@ def _items(f: Fields) -> tuple[LicenceItem, ...] | None:
 
 
 def read_decision(f: Fields) -> LicenceDecision | None:
-    args = _all(
+    args = all_read(
         {
             "application_id": f.identifier("application_id"),
             "decision": f.choice("decision", DECISIONS, "unknown_decision"),
@@ -206,7 +202,8 @@ def read_watchlist_entry(f: Fields) -> WatchlistEntry | None:
         "status": f.choice("status", WATCH_STATUSES, "unknown_status"),
     }
     reason = f.text("reason", required=False)
-    return None if None in values.values() else WatchlistEntry(**values, reason=reason)
+    args = all_read(values)
+    return WatchlistEntry(**args, reason=reason) if args else None
 
 
 def check_validity(application_type: str, decision: LicenceDecision) -> Problem | None:

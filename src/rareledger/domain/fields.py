@@ -31,6 +31,11 @@ IDENTIFIER = re.compile(r"^[A-Za-z0-9._:/-]{1,128}$")
 _MISSING = object()
 
 
+def all_read(values: dict[str, Any]) -> dict[str, Any] | None:
+    """The values read, or None when one is missing or wrong (its problem is recorded)."""
+    return None if None in values.values() else values
+
+
 def join(path: str, name: str | int) -> str:
     if isinstance(name, int):
         return f"{path}[{name}]"

@@ -34,7 +34,7 @@ from rareledger.domain.events import (
     Receipt,
     Shipment,
 )
-from rareledger.domain.fields import Fields
+from rareledger.domain.fields import Fields, all_read
 from rareledger.domain.problems import Problem
 
 COMMON_EVENT_FIELDS = ("type", "event_id", "reporter", "occurred_at", "facility_id", "note")
@@ -240,9 +240,9 @@ def _header(f: Fields) -> dict[str, Any] | None:
 
 
 def _complete(header: dict[str, Any] | None, fields: dict[str, Any]) -> dict[str, Any] | None:
-    if header is None or None in fields.values():
-        return None
-    return {**header, **fields}
+    """The event's common fields and its own, or None when any is missing or wrong."""
+    own = all_read(fields)
+    return None if header is None or own is None else {**header, **own}
 
 
 def _extraction(f: Fields) -> Extraction | None:
