@@ -82,3 +82,17 @@ def test_every_api_route_is_documented() -> None:
     for route in api_routes():
         for method in route.methods:
             assert f"`{method} {route.path}`" in doc, (method, route.path)
+
+
+def test_the_cli_reference_is_current() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "cli_reference", ROOT / "scripts" / "cli_reference.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert (ROOT / "docs" / "cli.md").read_text() == module.render(), (
+        "run: python scripts/cli_reference.py"
+    )
