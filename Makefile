@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEMO_DB ?= sqlite:///demo/rareledger.db
+EXAMPLE_DB ?= sqlite:///demo/example.db
 
 .DEFAULT_GOAL := help
 
@@ -30,18 +30,20 @@ fmt: $(STAMP) ## Format the code
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
-demo: $(STAMP) ## The main job: a SQLite ledger, the example chain and flawed reports loaded, balances and findings
+demo: $(STAMP) ## The main job: simulate a year, load it into SQLite, check it, summarise it, serve it (Ctrl-C stops)
+	$(BIN)/rareledger demo --dir demo
+
+example: $(STAMP) ## A small hand-written chain and flawed reports, loaded and shown (no server)
 	mkdir -p demo
-	rm -f demo/rareledger.db demo/rareledger.db-wal demo/rareledger.db-shm
-	$(BIN)/rareledger --db $(DEMO_DB) init
-	$(BIN)/rareledger --db $(DEMO_DB) load examples/chain.jsonl
+	rm -f demo/example.db demo/example.db-wal demo/example.db-shm
+	$(BIN)/rareledger --db $(EXAMPLE_DB) init
+	$(BIN)/rareledger --db $(EXAMPLE_DB) load examples/chain.jsonl
 	@echo "--- flawed reports: one is rejected on purpose, the rest are flagged"
-	-$(BIN)/rareledger --db $(DEMO_DB) load examples/flawed.jsonl
-	$(BIN)/rareledger --db $(DEMO_DB) verify
-	$(BIN)/rareledger --db $(DEMO_DB) balance 91360704MA35H2N87X
-	$(BIN)/rareledger --db $(DEMO_DB) balance 91330212MA2H7Q5C52
-	$(BIN)/rareledger --db $(DEMO_DB) lot show LOT-JJ-2025-OX-TB-0001
-	$(BIN)/rareledger --db $(DEMO_DB) findings
+	-$(BIN)/rareledger --db $(EXAMPLE_DB) load examples/flawed.jsonl
+	$(BIN)/rareledger --db $(EXAMPLE_DB) verify
+	$(BIN)/rareledger --db $(EXAMPLE_DB) balance 91360704MA35H2N87X
+	$(BIN)/rareledger --db $(EXAMPLE_DB) lot show LOT-JJ-2025-OX-TB-0001
+	$(BIN)/rareledger --db $(EXAMPLE_DB) findings
 
 bench: $(STAMP) ## Benchmarks: bulk load against plain inserts (N=200000), API against CLI
 	$(BIN)/python bench/ingest.py
@@ -50,4 +52,4 @@ bench: $(STAMP) ## Benchmarks: bulk load against plain inserts (N=200000), API a
 
 ci: lint test ## What CI runs
 
-.PHONY: help install test lint fmt demo bench ci
+.PHONY: help install test lint fmt demo example bench ci

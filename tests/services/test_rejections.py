@@ -452,3 +452,10 @@ def test_every_documented_rejection_code_is_exercised() -> None:
     tests = "\n".join(p.read_text() for p in Path(__file__).parents[1].rglob("test_*.py"))
     untested = {c for c in REJECTION_CODES if f'"{c}"' not in tests}
     assert untested <= {"invalid"}  # a fallback that no input reaches today
+
+
+@pytest.mark.parametrize("kind", [["shipment"], "customs_check", None])
+def test_a_replacement_must_be_a_plain_event(reporter: f.Reporter, kind: Any) -> None:
+    replacement = {**f.extraction("LOT-R"), "type": kind}
+    error = _error(reporter, f.correction(f.MINER, "ext-x", replacement))
+    assert (error["code"], error["field"]) == ("replacement_type", "replacement.type")

@@ -7,8 +7,10 @@ import click
 from rareledger.cli.accounts import apikey, serve, user
 from rareledger.cli.context import CliContext
 from rareledger.cli.control import classify, customs, licence, regime
+from rareledger.cli.demo import demo
 from rareledger.cli.ledger import init, load, rebuild, verify
 from rareledger.cli.passport import keys, passport
+from rareledger.cli.simulate import simulate
 from rareledger.cli.trace import trace
 from rareledger.cli.views import balance, findings, lot
 from rareledger.config import load_settings
@@ -50,6 +52,8 @@ for command in (
     trace,
     keys,
     passport,
+    simulate,
+    demo,
 ):
     cli.add_command(command)
 

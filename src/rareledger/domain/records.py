@@ -361,11 +361,15 @@ def _replacement(f: Fields) -> tuple[bool, Event | None, datetime | None]:
         f.fail("type", "replacement", "must be an event object", raw)
         return False, None, None
     kind = raw.get("type")
-    if kind == "correction" or kind not in _EVENT_PARSERS:
+    if (
+        not isinstance(kind, str)
+        or kind in ("correction", "customs_check")
+        or kind not in _EVENT_PARSERS
+    ):
         f.fail(
             "replacement_type",
             "replacement.type",
-            "a replacement must be an event other than a correction",
+            "a replacement must be an event other than a correction or a customs check",
             kind,
         )
         return False, None, None

@@ -1,0 +1,118 @@
+"""``rareledger demo``: a simulated national year, loaded, checked, summarised and served."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.table import Table
+
+from rareledger.cli.context import CliContext, console, fail, pass_cli
+from rareledger.cli.ledger import load_files, print_summary
+from rareledger.domain.actors import Actor
+from rareledger.services import accounts, export_control, integrity
+from rareledger.services.reporting import Recorder
+from rareledger.services.summary import national_summary
+from rareledger.store.database import Database
+
+BATCH = 5000
+
+
+@click.command()
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("demo"),
+    show_default=True,
+    help="Where the year and the ledger go.",
+)
+@click.option("--seed", default=2025, show_default=True)
+@click.option(
+    "--scale",
+    type=float,
+    default=None,
+    help="Share of a national year (default: the simulator's small demo scale).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Stop after the summary.")
+@pass_cli
+def demo(
+    ctx: CliContext,
+    directory: Path,
+    seed: int,
+    scale: float | None,
+    host: str,
+    port: int,
+    no_serve: bool,
+) -> None:
+    """Simulate a year, load it into a fresh SQLite ledger, check it, summarise it, serve it."""
+    from rareledger import simulation
+
+    out = console()
+    directory.mkdir(parents=True, exist_ok=True)
+    options: dict[str, Any] = {"seed": seed} | ({"scale": scale} if scale else {})
+    result = simulation.simulate(directory / "year", **options)
+    out.print(f"simulated {sum(result.records.values())} records into {directory / 'year'}")
+    for path in directory.glob("rareledger.db*"):
+        path.unlink()
+    database = Database(f"sqlite:///{directory / 'rareledger.db'}")
+    database.initialise()
+    export_control.seed_regimes(database)
+    recorder = Recorder(
+        database, Actor("demo:operator"), allow_recorded_at=True, settings=ctx.settings.rules
+    )
+    print_summary(load_files(recorder, result.record_files, BATCH))
+    check = integrity.verify(database)
+    out.print(f"ledger verified: {check.entries} entries, {'intact' if check.intact else 'BROKEN'}")
+    _print_national(national_summary(database))
+    if no_serve:
+        return
+    _serve(ctx, database, host, port)
+
+
+def _print_national(summary: dict[str, Any]) -> None:
+    out = console()
+    production = summary["production_reo_t"]
+    table = Table("", "t REO", "quota t REO", title="national production")
+    table.add_row("mining", production["mining"], production["mining_quota"])
+    table.add_row("separation", production["separation"], production["separation_quota"])
+    out.print(table)
+    out.print(f"imports: {summary['imports_t']} t of material")
+    exports = Table("destination", "kg of rare earth elements", title="exports by destination")
+    for country, kg in summary["exports_element_kg_by_destination"].items():
+        exports.add_row(country, kg)
+    out.print(exports)
+    elements = Table("element", "kg exported", title="exports by element")
+    for element, kg in summary["exports_kg_by_element"].items():
+        elements.add_row(element, kg)
+    out.print(elements)
+    findings = Table("code", "findings", title="findings by code")
+    for code, count in summary["findings_by_code"].items():
+        findings.add_row(code, str(count))
+    out.print(findings)
+
+
+def _serve(ctx: CliContext, database: Database, host: str, port: int) -> None:
+    import uvicorn
+
+    from rareledger.web.app import create_app
+
+    password = secrets.token_urlsafe(12)
+    try:
+        accounts.create_user(database, "regulator", password, "regulator")
+    except accounts.AccountError as error:
+        fail(str(error))
+    settings = replace(
+        ctx.settings,
+        database_url=database.url,
+        secret_key=ctx.settings.secret_key or secrets.token_urlsafe(48),
+    )
+    click.echo(f"serving on http://{host}:{port} (API docs at http://{host}:{port}/api/docs)")
+    click.echo(f"regulator login: regulator / {password}  (POST /api/v1/auth/token)")
+    click.echo("Ctrl-C stops it.")
+    uvicorn.run(create_app(settings, database), host=host, port=port, log_level="warning")

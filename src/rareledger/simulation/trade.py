@@ -1,0 +1,174 @@
+"""Domestic trade: sales between enterprises, magnet making, and the traders' business."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+
+from rareledger.simulation.context import Sim, Window, latest
+from rareledger.simulation.economy import Enterprise
+from rareledger.simulation.model import PPM, Holding, Take, derive_ppm, element_totals, split_mass
+from rareledger.simulation.products import GRADES, MAGNET_RE_KEPT, PRND_IN_MAGNET
+
+TO_SMELTERS = {"prnd_oxide": 0.85, "dy_oxide": 0.8, "tb_oxide": 0.8}
+TO_EXPORTERS = {
+    "la_oxide": 0.35, "ce_oxide": 0.35, "y_oxide": 0.3, "seg_mix": 0.3, "hre_mix": 0.3,
+    "prnd_oxide": 0.3, "dy_oxide": 0.3, "tb_oxide": 0.3,
+}  # fmt: skip
+MAGNETS_EXPORTED = 0.5
+MAGNET_LOT_KG = 250
+
+
+def sell(
+    sim: Sim, seller: Enterprise, buyer: Enterprise, items: list[Take], when: datetime
+) -> None:
+    """An honest sale, unless a violation turns it into a diverted or misreported one."""
+    violations = sim.violations
+    if violations.hit("diverted_shipment"):
+        shipped = sim.actions.ship(seller, buyer, items, when, deliver=False)
+        violations.add("diverted_shipment", [seller.id, buyer.id], [shipped.shipment_id], when)
+        return
+    if violations.hit("quantity_mismatch"):
+        factor = violations.rng.uniform(0.88, 0.97)
+        received = [(lot, max(1, int(g * factor))) for lot, g in items]
+        shipped = sim.actions.ship(seller, buyer, items, when, received=received)
+        assert shipped.receipt_id is not None
+        events = [shipped.shipment_id, shipped.receipt_id]
+        violations.add("quantity_mismatch", [seller.id, buyer.id], events, when)
+        return
+    sim.actions.ship(seller, buyer, items, when)
+
+
+def sell_lots(
+    sim: Sim,
+    window: Window,
+    seller: Enterprise,
+    holdings: list[Holding],
+    buyers: list[Enterprise],
+    per_shipment: int = 1,
+) -> None:
+    if not buyers:
+        return
+    for start in range(0, len(holdings), per_shipment):
+        batch = holdings[start : start + per_shipment]
+        when = sim.when(window, latest(batch))
+        if when is None:
+            continue
+        sell(sim, seller, sim.pick(buyers), sim.stock.take_all(seller.id, batch), when)
+
+
+def distribute_separated(sim: Sim, window: Window) -> None:
+    smelters = sim.economy.role("metal_smelter")
+    traders = sim.economy.role("trader")
+    for plant in sim.economy.role("separator"):
+        ready = sim.stock.ready(plant.id, window.cutoff, TO_EXPORTERS)
+        to_smelters = [h for h in ready if sim.rng.random() < TO_SMELTERS.get(h.lot.product, 0)]
+        chosen = {id(h) for h in to_smelters}
+        to_traders = [h for h in ready if id(h) not in chosen]
+        sell_lots(sim, window, plant, to_smelters, smelters)
+        sell_lots(sim, window, plant, to_traders, traders)
+
+
+def distribute_metals(sim: Sim, window: Window) -> None:
+    makers = sim.economy.role("magnet_maker")
+    for smelter in sim.economy.role("metal_smelter"):
+        ready = sim.stock.ready(smelter.id, window.cutoff, ["prnd_metal", "dyfe_alloy", "tb_metal"])
+        sell_lots(sim, window, smelter, ready, makers)
+
+
+def magnet_making(sim: Sim, window: Window) -> None:
+    for maker in sim.economy.role("magnet_maker"):
+        prnd = sim.stock.ready(maker.id, window.cutoff, ["prnd_metal"])
+        if not prnd:
+            continue
+        when = sim.when(window, latest(prnd))
+        if when is None:
+            continue
+        grade = sim.rng.choices(list(GRADES), [0.4, 0.4, 0.2])[0]
+        inputs = sim.stock.take_all(maker.id, prnd)
+        block_g = sum(element_totals(inputs).values()) * MAGNET_RE_KEPT / PRND_IN_MAGNET
+        extra = _heavy(sim, maker, when - timedelta(hours=2), grade, block_g)
+        if extra is None:
+            grade, extra = "magnet_n", []
+        _make(sim, maker, grade, inputs + extra, int(block_g), when)
+
+
+def _heavy(
+    sim: Sim, maker: Enterprise, before: datetime, grade: str, block_g: float
+) -> list[Take] | None:
+    """The Dy and Tb inputs the grade needs (held ``before``), or None when the maker lacks them."""
+    needs = {"Dy": (GRADES[grade][0], "dyfe_alloy"), "Tb": (GRADES[grade][1], "tb_metal")}
+    plans: list[tuple[list[Holding], int]] = []
+    for element, (fraction, product) in needs.items():
+        if fraction == 0:
+            continue
+        want = block_g * fraction / MAGNET_RE_KEPT
+        ready = sim.stock.ready(maker.id, before, [product])
+        have = sum(h.grams * h.lot.composition.get(element, 0) / PPM for h in ready)
+        if have < want * 1.01:
+            return None
+        ppm = min(h.lot.composition[element] for h in ready)
+        plans.append((ready, int(want * PPM / ppm) + 1))
+    taken: list[Take] = []
+    for ready, grams in plans:
+        taken.extend(sim.stock.take(maker.id, ready, grams))
+    return taken
+
+
+def _make(
+    sim: Sim, maker: Enterprise, grade: str, inputs: list[Take], block_g: int, when: datetime
+) -> None:
+    kept = {el: int(g * MAGNET_RE_KEPT) for el, g in element_totals(inputs).items()}
+    composition = derive_ppm(kept, block_g)
+    magnets_g = int(block_g * sim.rng.uniform(0.68, 0.8))
+    outputs = [
+        (sim.actions.lot(maker, "magnet", grade, composition), piece)
+        for piece in split_mass(magnets_g, MAGNET_LOT_KG * 1000)
+    ]
+    outputs.append((sim.actions.lot(maker, "scrap", "swarf", composition), block_g - magnets_g))
+    sim.actions.process(maker, "magnet_making", inputs, outputs, when)
+
+
+def distribute_magnets(sim: Sim, window: Window) -> None:
+    recyclers = sim.economy.role("recycler")
+    exporters = [e for e in sim.economy.role("exporter") if "magnet_maker" not in e.roles]
+    for maker in sim.economy.role("magnet_maker"):
+        swarf = sim.stock.ready(maker.id, window.cutoff, ["swarf"])
+        sell_lots(sim, window, maker, swarf, recyclers)
+        if "exporter" in maker.roles:
+            continue
+        magnets = sim.stock.ready(maker.id, window.cutoff, list(GRADES))
+        outgoing = [h for h in magnets if sim.rng.random() < MAGNETS_EXPORTED]
+        sell_lots(sim, window, maker, outgoing, exporters)
+
+
+def distribute_traded(sim: Sim, window: Window) -> None:
+    exporters = [e for e in sim.economy.role("exporter") if "magnet_maker" not in e.roles]
+    for trader in sim.economy.role("trader"):
+        ready = sim.stock.ready(trader.id, window.cutoff, TO_EXPORTERS)
+        fresh = [h for h in ready if h.ready >= window.start - timedelta(days=3)]
+        outgoing = [h for h in fresh if sim.rng.random() < TO_EXPORTERS[h.lot.product]]
+        sell_lots(sim, window, trader, outgoing, exporters)
+        if sim.violations.hit("circular_trading"):
+            _circle(sim, window, trader)
+
+
+def _circle(sim: Sim, window: Window, first: Enterprise) -> None:
+    """One lot sold round three related traders, back to the first, each time dearer."""
+    others = [t for t in sim.economy.role("trader") if t is not first]
+    ready = sim.stock.ready(first.id, window.start + timedelta(days=8), TO_EXPORTERS)
+    when = sim.when(window, ready[0].ready) if ready else None
+    if len(others) < 2 or when is None:
+        return
+    ring = [first, *sim.violations.rng.sample(others, 2), first]
+    lot = ready[0].lot
+    items = sim.stock.take_all(first.id, ready[:1])
+    events: list[str] = []
+    for step, (seller, buyer) in enumerate(itertools.pairwise(ring)):
+        shipped = sim.actions.ship(seller, buyer, items, when, price_factor=1 + 0.06 * step)
+        events.append(shipped.shipment_id)
+        if step < len(ring) - 2:
+            held = sim.stock.ready(buyer.id, shipped.recorded, [lot.product])
+            items = sim.stock.take_all(buyer.id, [h for h in held if h.lot is lot])
+            when = shipped.recorded + timedelta(hours=sim.rng.randint(3, 40))
+    sim.violations.add("circular_trading", [t.id for t in ring], events, window.start)
