@@ -58,6 +58,7 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/v1/figures/licences.csv"): {},
     ("GET", "/api/v1/lots/{lot_id}/trace"): {"url": "/api/v1/lots/LOT-A/trace"},
     ("GET", "/api/v1/keys"): {},
+    ("GET", "/api/v1/lots"): {},
     ("POST", "/api/v1/passports/verify"): {"json": {"passport": {}, "signature": {}}},
 }
 ROUTES = [(method, route.path, route) for route in api_routes() for method in route.methods]

@@ -74,3 +74,16 @@ def test_master_data_only_ones_own(traded: Api) -> None:
     assert len(traded.get("/api/v1/enterprises", "auditor").json()["items"]) == 7
     facilities = traded.get("/api/v1/facilities", "miner").json()["items"]
     assert [x["id"] for x in facilities] == [f.MINE]
+
+
+def test_lot_listing_only_what_one_holds(traded: Api) -> None:
+    everything = traded.get("/api/v1/lots", "auditor").json()["items"]
+    assert {x["lot_id"] for x in everything} == {"LOT-A", "LOT-B"}
+    mine = traded.get("/api/v1/lots", "separator").json()["items"]
+    assert [x["lot_id"] for x in mine] == ["LOT-A"]
+    assert traded.get("/api/v1/lots", "trader").json()["items"] == []
+    page = traded.get("/api/v1/lots", "regulator", params={"limit": 1}).json()
+    following = traded.get(
+        "/api/v1/lots", "regulator", params={"limit": 1, "cursor": page["next_cursor"]}
+    ).json()
+    assert [x["lot_id"] for x in page["items"] + following["items"]] == ["LOT-A", "LOT-B"]

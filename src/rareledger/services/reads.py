@@ -161,6 +161,26 @@ def lot(database: Database, principal: Principal, lot_id: str) -> dict[str, Any]
     }
 
 
+def lots(
+    database: Database,
+    principal: Principal,
+    *,
+    form: str | None,
+    holder: str | None,
+    cursor: str | None,
+    limit: int,
+) -> Page:
+    """Lots; an enterprise sees only those it holds."""
+    after = decode_cursor(cursor)
+    if after is not None and not isinstance(after, str):
+        raise BadCursor("the cursor is not one this service issued")
+    if not principal.reads_all:
+        holder = principal.enterprise_id
+    with database.read() as connection:
+        items = queries.lots_page(connection, after=after, limit=limit, form=form, holder=holder)
+    return _page(items, limit, lambda i: i["lot_id"])
+
+
 def balance(database: Database, principal: Principal, enterprise_id: str) -> dict[str, Any]:
     if not principal.may_see_enterprise(enterprise_id):
         raise NotVisible(f"no enterprise {enterprise_id!r}")

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
 
+from rareledger.domain.quantities import format_kg
 from rareledger.store import schema
 
 
@@ -342,3 +343,32 @@ def registry_entry(connection: Connection, kind: str, key: str) -> Any:
     t = schema.registry
     row = connection.execute(select(t.c.data).where(t.c.kind == kind, t.c.key == key)).first()
     return registry_codec.decode(row.data) if row else None
+
+
+def lots_page(
+    connection: Connection,
+    *,
+    after: str | None,
+    limit: int,
+    form: str | None = None,
+    holder: str | None = None,
+) -> list[dict[str, Any]]:
+    """Lots in id order after a cursor; with ``holder``, only lots it holds some of."""
+    t, b = schema.lots, schema.balances
+    query = select(t).where(t.c.retracted.is_(False)).order_by(t.c.lot_id).limit(limit)
+    if after is not None:
+        query = query.where(t.c.lot_id > after)
+    if form:
+        query = query.where(t.c.form == form)
+    if holder:
+        held = select(b.c.lot_id).where(b.c.holder == holder, b.c.mass_g != 0)
+        query = query.where(t.c.lot_id.in_(held))
+    return [
+        {
+            "lot_id": row.lot_id,
+            "form": row.form,
+            "composition": {k: str(v) for k, v in row.composition.items()},
+            "created_kg": format_kg(row.created_g),
+        }
+        for row in (lot_row(r) for r in connection.execute(query))
+    ]

@@ -40,6 +40,21 @@ def get_event(
     return reads.event(ctx.database, principal, event_id)
 
 
+@router.get("/lots", summary="Lots, in id order")
+def list_lots(
+    ctx: Context,
+    principal: Principal = allow(*READERS),
+    form: Annotated[str | None, Query(max_length=32)] = None,
+    holder: Annotated[str | None, Query(max_length=128)] = None,
+    cursor: Cursor = None,
+    limit: Limit = 100,
+) -> dict[str, Any]:
+    """An enterprise sees the lots it holds."""
+    return reads.lots(
+        ctx.database, principal, form=form, holder=holder, cursor=cursor, limit=limit
+    ).as_dict()
+
+
 @router.get("/lots/{lot_id}", summary="A lot: form, composition, holders, transit")
 def get_lot(lot_id: str, ctx: Context, principal: Principal = allow(*READERS)) -> dict[str, Any]:
     """An enterprise sees a lot it created, held or traded, and only its own part of it."""
