@@ -8,7 +8,7 @@ no trace, and remembers which keys changed so that the store can write them back
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -200,17 +200,19 @@ class LedgerState:
             for key in missing:
                 table[key] = found.get(key)
 
-    def _get(self, table: _Table[str, Any], key: str, reader: Any) -> Any:
+    def _get(
+        self, table: _Table[str, V | None], key: str, reader: Callable[[list[str]], Mapping[str, V]]
+    ) -> V | None:
         if key not in table:
             self._load(table, [key], reader)
         return table[key]
 
     def enterprise(self, enterprise_id: str) -> EnterpriseState | None:
-        return self._get(self.enterprises, enterprise_id, self.source.enterprises)  # type: ignore[no-any-return]
+        return self._get(self.enterprises, enterprise_id, self.source.enterprises)
 
     def master(self, type_: str, record_id: str) -> MasterState | None:
         table = self.facilities if type_ == "facility" else self.quotas
-        return self._get(table, record_id, lambda ids: self.source.masters(type_, ids))  # type: ignore[no-any-return]
+        return self._get(table, record_id, lambda ids: self.source.masters(type_, ids))
 
     def lot(self, lot_id: str) -> LotState | None:
         """A lot that exists now (a lot whose creation was retracted does not)."""
@@ -218,7 +220,7 @@ class LedgerState:
         return None if lot is None or lot.retracted else lot
 
     def any_lot(self, lot_id: str) -> LotState | None:
-        return self._get(self.lots, lot_id, self.source.lots)  # type: ignore[no-any-return]
+        return self._get(self.lots, lot_id, self.source.lots)
 
     def balance(self, lot_id: str, holder: str) -> int:
         key = (lot_id, holder)
@@ -227,10 +229,10 @@ class LedgerState:
         return self.balances[key]
 
     def shipment(self, event_id: str) -> ShipmentState | None:
-        return self._get(self.shipments, event_id, self.source.shipments)  # type: ignore[no-any-return]
+        return self._get(self.shipments, event_id, self.source.shipments)
 
     def event(self, event_id: str) -> EventState | None:
-        return self._get(self.events, event_id, self.source.events)  # type: ignore[no-any-return]
+        return self._get(self.events, event_id, self.source.events)
 
     def entry(self, kind: str, key: str) -> Any:
         """One export-control object (see :attr:`registry`), or None."""

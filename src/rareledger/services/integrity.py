@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import Connection
+
 from rareledger.domain.findings import RuleSettings
 from rareledger.domain.integrity import ChainBreak
 from rareledger.domain.ledger import Actor, Ledger
@@ -74,7 +76,7 @@ def rebuild(
 
 
 def _replay(
-    connection: object, state: LedgerState, ledger: Ledger, batch: list[tuple[int, str, str]]
+    connection: Connection, state: LedgerState, ledger: Ledger, batch: list[tuple[int, str, str]]
 ) -> int:
     parsed = [(position, recorded_at, replay_record(text)) for position, recorded_at, text in batch]
     needs = Needs()
@@ -94,7 +96,7 @@ def _replay(
             raise RuntimeError(
                 f"entry {position} is rejected on replay: {rejection}"
             ) from rejection
-    write_changes(connection, *state.take_changes())  # type: ignore[arg-type]
+    write_changes(connection, *state.take_changes())
     if state.size() > REPLAY_CACHE_LIMIT:
         state.forget()
     return len(batch)
