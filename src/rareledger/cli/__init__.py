@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from rareledger.cli.accounts import apikey, serve, user
+from rareledger.cli.alerts import alerts, detect, evaluate
 from rareledger.cli.context import CliContext
 from rareledger.cli.control import classify, customs, licence, regime
 from rareledger.cli.demo import demo
@@ -54,6 +55,9 @@ for command in (
     passport,
     simulate,
     demo,
+    detect,
+    alerts,
+    evaluate,
 ):
     cli.add_command(command)
 

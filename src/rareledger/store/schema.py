@@ -85,6 +85,34 @@ signing_keys = Table(
     Column("retired_at", String(40)),
 )
 
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("alert_id", String(32), primary_key=True),
+    Column("code", String(64), nullable=False, index=True),
+    Column("severity", String(16), nullable=False),
+    Column("enterprise_ids", Text, nullable=False),
+    Column("event_ids", Text, nullable=False),
+    Column("period", String(10), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("assignee", String(128)),
+    Column("first_as_of", String(40), nullable=False),
+    Column("last_as_of", String(40), nullable=False),
+)
+
+alert_history = Table(
+    "alert_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", String(32), nullable=False, index=True),
+    Column("at", String(40), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("detail", Text, nullable=False),
+)
+
 # ---------------------------------------------------------------- projections
 
 enterprises = Table(

@@ -1,0 +1,69 @@
+"""How well the alerts find what the simulator hid: precision and recall per violation type.
+
+A ground-truth case is found when an alert of one of its type's codes names at least one of the
+case's events (or, for mining beyond quota, the same enterprise and year). An alert of those
+codes that finds no case at all (of any type: an unlicensed export is rightly flagged when it
+was part of split consignments) counts against precision. docs/rules.md documents the matching.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+CODES_FOR: dict[str, tuple[str, ...]] = {
+    "mining_beyond_quota": ("quota_exceeded",),
+    "illegal_ore_laundering": ("mass_balance_excess", "unexplained_output"),
+    "unlicensed_export": ("unlicensed_export",),
+    "export_outside_licence": ("licence_exceeded", "licence_scope_mismatch"),
+    "misdeclared_goods": ("misdeclared_goods",),
+    "diverted_shipment": ("shipment_not_received",),
+    "split_consignments": ("split_consignments",),
+    "under_invoicing": ("under_invoicing",),
+    "circular_trading": ("circular_trading",),
+    "quantity_mismatch": ("receipt_mismatch",),
+    "late_report": ("late_report",),
+}
+
+
+def _matches(case: dict[str, Any], alert: dict[str, Any]) -> bool:
+    if case["type"] == "mining_beyond_quota":
+        return (
+            bool(set(case["enterprise_ids"]) & set(alert["enterprise_ids"]))
+            and alert["period"][:4] == case["period"][:4]
+        )
+    return bool(set(case["event_ids"]) & set(alert["event_ids"]))
+
+
+def evaluate(cases: list[dict[str, Any]], alerts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per violation type: cases, found, alerts of its codes, true ones, precision, recall."""
+    rows: dict[str, dict[str, Any]] = {}
+    for kind, codes in CODES_FOR.items():
+        mine = [c for c in cases if c["type"] == kind]
+        raised = [a for a in alerts if a["code"] in codes]
+        found = sum(1 for c in mine if any(_matches(c, a) for a in raised))
+        true = sum(1 for a in raised if any(_matches(c, a) for c in cases))
+        rows[kind] = {
+            "cases": len(mine),
+            "found": found,
+            "alerts": len(raised),
+            "true_alerts": true,
+            "recall": round(found / len(mine), 3) if mine else None,
+            "precision": round(true / len(raised), 3) if raised else None,
+        }
+    cases_n = sum(r["cases"] for r in rows.values())
+    alerts_n = sum(r["alerts"] for r in rows.values())
+    overall = {
+        "cases": cases_n,
+        "alerts": alerts_n,
+        "recall": (round(sum(r["found"] for r in rows.values()) / cases_n, 3) if cases_n else None),
+        "precision": (
+            round(sum(r["true_alerts"] for r in rows.values()) / alerts_n, 3) if alerts_n else None
+        ),
+    }
+    return {"by_type": rows, "overall": overall}
+
+
+def read_ground_truth(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
