@@ -115,6 +115,13 @@ CASES: list[tuple[str, dict[str, Any], str, str, Any]] = [
     ),
     ("zero adjustment", f.adjustment(f.MINER, "LOT-A", "0"), "mass_zero", "delta_kg", "0"),
     (
+        "mass beyond belief",
+        f.shipment(f.MINER, f.SEPARATOR, [("LOT-A", "1000000000.001")]),
+        "mass_too_large",
+        "items[0].mass_kg",
+        "1000000000.001",
+    ),
+    (
         "fraction over 1",
         f.extraction("L9", "1", {"Nd": "1.2"}),
         "composition_range",

@@ -26,6 +26,7 @@ REJECTION_CODES: dict[str, str] = {
     "mass_not_positive": "a mass that is zero or negative",
     "mass_zero": "an adjustment delta of zero",
     "mass_precision": "a mass more precise than a gram (more than 3 decimals of a kg)",
+    "mass_too_large": "a mass over a million tonnes in one record",
     "amount_negative": "a money amount below zero",
     "composition_range": "a mass fraction outside [0, 1]",
     "composition_sum": "mass fractions summing to more than 1",

@@ -27,6 +27,7 @@ from rareledger.domain.quantities import (
 )
 from rareledger.domain.vocabulary import FORMS
 
+MAX_MASS_KG = 10**9  # a million tonnes: more than a year's national output, in one record
 IDENTIFIER = re.compile(r"^[A-Za-z0-9._:/-]{1,128}$")
 _MISSING = object()
 
@@ -207,6 +208,11 @@ class Fields:
             return None
         if not signed and number <= 0:
             self.fail("mass_not_positive", name, "must be greater than zero", number)
+            return None
+        if abs(number) > MAX_MASS_KG:
+            self.fail(
+                "mass_too_large", name, f"must be at most {MAX_MASS_KG} kg in one record", number
+            )
             return None
         if decimal_places(number) > 3:
             self.fail(

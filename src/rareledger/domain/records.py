@@ -382,32 +382,6 @@ def _replacement(f: Fields) -> tuple[bool, Event | None, datetime | None]:
     return True, value, recorded_at
 
 
-_EVENT_PARSERS: dict[str, tuple[tuple[str, ...], _Parser]] = {
-    "extraction": (("outputs",), _extraction),
-    "processing": (("process", "inputs", "outputs"), _processing),
-    "shipment": (("buyer", "items", "value", "invoice_no", "contract_no"), _shipment),
-    "receipt": (("shipment_event_id", "items"), _receipt),
-    "export": (
-        (
-            "items",
-            "destination_country",
-            "consignee",
-            "end_user",
-            "end_use",
-            "hs_code",
-            "customs_declaration_no",
-            "value",
-            "licence_no",
-        ),
-        _export,
-    ),
-    "import": (
-        ("origin_country", "supplier", "outputs", "customs_declaration_no", "value"),
-        _import,
-    ),
-    "adjustment": (("lot_id", "delta_kg", "reason"), _adjustment),
-    "correction": (("corrects", "reason", "replacement"), _correction),
-}
 _EXPORT_FIELDS = (
     "items",
     "destination_country",
@@ -419,7 +393,20 @@ _EXPORT_FIELDS = (
     "value",
     "licence_no",
 )
-_EVENT_PARSERS["customs_check"] = (_EXPORT_FIELDS, _customs_check)
+_EVENT_PARSERS: dict[str, tuple[tuple[str, ...], _Parser]] = {
+    "extraction": (("outputs",), _extraction),
+    "processing": (("process", "inputs", "outputs"), _processing),
+    "shipment": (("buyer", "items", "value", "invoice_no", "contract_no"), _shipment),
+    "receipt": (("shipment_event_id", "items"), _receipt),
+    "export": (_EXPORT_FIELDS, _export),
+    "import": (
+        ("origin_country", "supplier", "outputs", "customs_declaration_no", "value"),
+        _import,
+    ),
+    "adjustment": (("lot_id", "delta_kg", "reason"), _adjustment),
+    "correction": (("corrects", "reason", "replacement"), _correction),
+    "customs_check": (_EXPORT_FIELDS, _customs_check),
+}
 _PARSERS: dict[str, tuple[tuple[str, ...], _Parser]] = {
     "enterprise": (("type", "id", "name", "name_local", "country", "roles", "status"), _enterprise),
     "facility": (

@@ -5,49 +5,36 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, TextClause, text
 
 from rareledger.store import schema
 from rareledger.store.queries import LotRow, lot_row
 
-_UP = text("""
-WITH RECURSIVE up(lot_id) AS (
-    SELECT CAST(:lot_id AS VARCHAR(128))
-    UNION
-    SELECT e.parent_lot_id FROM lot_edges e JOIN up ON e.child_lot_id = up.lot_id
-)
-SELECT e.parent_lot_id, e.child_lot_id, e.event_id, e.mass_g
-FROM lot_edges e JOIN up ON e.child_lot_id = up.lot_id
-""")
 
-_DOWN = text("""
-WITH RECURSIVE down(lot_id) AS (
+def _walk(direction: str, answer: str) -> TextClause:
+    """A recursive walk over ``lot_edges`` from ``:lot_id``, up (to parents) or down."""
+    near, far = (
+        ("child_lot_id", "parent_lot_id")
+        if direction == "up"
+        else ("parent_lot_id", "child_lot_id")
+    )
+    return text(f"""
+WITH RECURSIVE walk(lot_id) AS (
     SELECT CAST(:lot_id AS VARCHAR(128))
     UNION
-    SELECT e.child_lot_id FROM lot_edges e JOIN down ON e.parent_lot_id = down.lot_id
+    SELECT e.{far} FROM lot_edges e JOIN walk ON e.{near} = walk.lot_id
 )
-SELECT e.parent_lot_id, e.child_lot_id, e.event_id, e.mass_g
-FROM lot_edges e JOIN down ON e.parent_lot_id = down.lot_id
+{answer.format(near=near)}
 """)
 
 
-_UP_LOTS = text("""
-WITH RECURSIVE up(lot_id) AS (
-    SELECT CAST(:lot_id AS VARCHAR(128))
-    UNION
-    SELECT e.parent_lot_id FROM lot_edges e JOIN up ON e.child_lot_id = up.lot_id
+_EDGES = (
+    "SELECT e.parent_lot_id, e.child_lot_id, e.event_id, e.mass_g "
+    "FROM lot_edges e JOIN walk ON e.{near} = walk.lot_id"
 )
-SELECT l.* FROM lots l JOIN up ON l.lot_id = up.lot_id
-""")
-
-_DOWN_LOTS = text("""
-WITH RECURSIVE down(lot_id) AS (
-    SELECT CAST(:lot_id AS VARCHAR(128))
-    UNION
-    SELECT e.child_lot_id FROM lot_edges e JOIN down ON e.parent_lot_id = down.lot_id
-)
-SELECT l.* FROM lots l JOIN down ON l.lot_id = down.lot_id
-""")
+_LOTS = "SELECT l.* FROM lots l JOIN walk ON l.lot_id = walk.lot_id"
+_UP, _DOWN = _walk("up", _EDGES), _walk("down", _EDGES)
+_UP_LOTS, _DOWN_LOTS = _walk("up", _LOTS), _walk("down", _LOTS)
 
 
 def upstream_lots(connection: Connection, lot_id: str) -> dict[str, LotRow]:
