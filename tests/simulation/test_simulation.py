@@ -186,17 +186,17 @@ def test_rates_are_checked(tmp_path: Path) -> None:
 
 
 def test_cli_writes_the_year_and_reports(tmp_path: Path) -> None:
-    from rareledger.cli.simulate import simulate as command
+    from rareledger.cli import cli  # through the group, as a user runs it
 
     runner = CliRunner()
     out = tmp_path / "year"
     result = runner.invoke(
-        command,
-        ["--out", str(out), "--scale", str(SMALL), "--seed", "4", "--report",
+        cli,
+        ["simulate", "--out", str(out), "--scale", str(SMALL), "--seed", "4", "--report",
          "--rate", "late_report=0.5"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "mining, t REO" in result.output and "late_report" in result.output
     assert (out / "ground_truth.jsonl").read_text()
-    bad = runner.invoke(command, ["--out", str(out), "--rate", "bribery=1"])
+    bad = runner.invoke(cli, ["simulate", "--out", str(out), "--rate", "bribery=1"])
     assert bad.exit_code != 0 and "TYPE=RATE" in bad.output

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from rareledger.domain.control import Classification, classify, hs_prefixes_for, regime_from_record
 from rareledger.domain.control_records import WatchlistEntry, check_validity
 from rareledger.domain.events import Export, Party
-from rareledger.domain.findings import RuleSettings
+from rareledger.domain.findings import RuleSettings, regulator_zone
 from rareledger.domain.licences import (
     ApplicationState,
     LicenceApplication,
@@ -54,8 +54,7 @@ def no_screening(
 
 def regulator_date(moment: datetime, settings: RuleSettings) -> date:
     """The date of a moment in the regulator's time zone."""
-    zone = timezone(timedelta(minutes=settings.regulator_utc_offset_minutes))
-    return moment.astimezone(zone).date()
+    return moment.astimezone(regulator_zone(settings)).date()
 
 
 class ExportControl:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 from rareledger.domain.problems import Finding
@@ -37,6 +37,12 @@ class RuleSettings:
     receipt_tolerance: Decimal = Decimal("0.005")
     regulator_utc_offset_minutes: int = 8 * 60  # dates are the regulator's (China: UTC+8)
     screening_threshold: float = 90.0  # watch-list match score (0-100) that makes a finding
+
+
+def regulator_zone(settings: RuleSettings | None = None) -> timezone:
+    """The regulator's time zone, in which dates are counted."""
+    minutes = (settings or RuleSettings()).regulator_utc_offset_minutes
+    return timezone(timedelta(minutes=minutes))
 
 
 def negative_balance(lot_id: str, holder: str, taken_g: int, held_g: int) -> Finding:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import asdict, replace
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select, update
 
 from rareledger.domain.elements import ELEMENTS
+from rareledger.domain.findings import regulator_zone
 from rareledger.domain.rules import (
     Alert,
     DetectionSettings,
@@ -30,7 +31,6 @@ from rareledger.store import schema
 from rareledger.store.database import Database
 from rareledger.store.log import iter_entries
 
-REGULATOR_ZONE = timezone(timedelta(hours=8))
 STATUSES = ("open", "under_review", "confirmed", "dismissed")
 TRANSITIONS = {
     ("open", "under_review"),
@@ -46,7 +46,7 @@ class CaseError(ValueError):
 
 
 def end_of(day: date) -> datetime:
-    return datetime.combine(day + timedelta(days=1), time(), REGULATOR_ZONE)
+    return datetime.combine(day + timedelta(days=1), time(), regulator_zone())
 
 
 def _records_as_of(database: Database, as_of: datetime) -> Iterator[dict[str, Any]]:
