@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from rareledger.cli.accounts import apikey, serve, user
-from rareledger.cli.alerts import alerts, detect, evaluate
+from rareledger.cli.alerts import alerts, detect, evaluate, risk
 from rareledger.cli.context import CliContext
 from rareledger.cli.control import classify, customs, licence, regime
 from rareledger.cli.demo import demo
@@ -58,6 +58,7 @@ for command in (
     detect,
     alerts,
     evaluate,
+    risk,
 ):
     cli.add_command(command)
 

@@ -1,25 +1,35 @@
-"""Detection and case work: detect, alerts list|show|assign|close, evaluate."""
+"""Detection and case work: detect, alerts list|show|assign|review|note|close, risk, evaluate."""
 
 from __future__ import annotations
 
+import getpass
+import json
 import sys
+from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
+from rich.progress import Progress
 from rich.table import Table
 
 from rareledger.cli.context import (
     EXIT_REJECTED,
     CliContext,
     console,
+    csv_option,
     fail,
     json_option,
     pass_cli,
+    print_csv,
     print_json,
 )
-from rareledger.domain.rules import RULES
-from rareledger.services import detection, evaluation
+from rareledger.domain.detection import RULES, DetectionSettings, Rulebook, settings_with
+from rareledger.services import casework, detection, evaluation
+
+
+def _actor() -> str:
+    return f"cli:{getpass.getuser()}"
 
 
 @click.command()
@@ -33,38 +43,77 @@ from rareledger.services import detection, evaluation
     help="Judge the ledger as it stood at the end of this day (YYYY-MM-DD, "
     "regulator's time zone); default: now.",
 )
-@json_option
+@click.option(
+    "--partner-imports",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="CSV of partner-country import statistics (country, period, mass_kg[, source]) "
+    "for the mirror_gap rule.",
+)
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Change a rule parameter (repeatable), e.g. --set receipt_days=45 or "
+    "--set recovery_norms.separation=0.9; docs/rules.md lists them.",
+)
+@click.option("--full", is_flag=True, help="Read the whole ledger, not only what is new.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the alerts as JSON Lines, one per line."
+)
 @pass_cli
-def detect(ctx: CliContext, only: str | None, as_of: str | None, as_json: bool) -> None:
+def detect(
+    ctx: CliContext,
+    only: str | None,
+    as_of: str | None,
+    partner_imports: Path | None,
+    overrides: tuple[str, ...],
+    full: bool,
+    as_json: bool,
+) -> None:
     """Run the detection rules and keep their alerts (deduplicated; case work is kept)."""
     try:
         moment = detection.end_of(date.fromisoformat(as_of)) if as_of else datetime.now(UTC)
     except ValueError:
-        raise click.BadParameter(f"{as_of!r} is not a date YYYY-MM-DD") from None
-    alerts = detection.detect(ctx.database(), moment, only=only)
-    if as_json:
-        print_json(
-            [
-                {
-                    "alert_id": a.alert_id,
-                    "code": a.code,
-                    "severity": a.severity,
-                    "enterprise_ids": a.enterprise_ids,
-                    "event_ids": a.event_ids,
-                    "period": a.period,
-                    "message": a.message,
-                }
-                for a in alerts
-            ]
+        raise click.BadParameter(
+            f"{as_of!r} is not a date YYYY-MM-DD", param_hint="--as-of"
+        ) from None
+    try:
+        rulebook = Rulebook(_settings(overrides), detection.load_reference(partner_imports))
+    except ValueError as error:  # a bad parameter or unreadable reference data
+        fail(str(error))
+    show = not as_json and sys.stderr.isatty()
+    with Progress(disable=not show, console=console(), transient=True) as progress:
+        task = progress.add_task("reading the ledger", total=None)
+        run = detection.detect(
+            ctx.database(),
+            moment,
+            only=only,
+            rulebook=rulebook,
+            full=full,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
+    if as_json:
+        for alert in run.alerts:
+            click.echo(json.dumps(alert.as_dict(), ensure_ascii=False))
         return
-    counts: dict[str, int] = {}
-    for alert in alerts:
-        counts[alert.code] = counts.get(alert.code, 0) + 1
+    counts = Counter(alert.code for alert in run.alerts)
     click.echo(
-        f"{len(alerts)} alerts as of {moment.isoformat()}: "
+        f"{len(run.alerts)} alerts ({run.new_alerts} new) as of {moment.isoformat()}, "
+        f"{'incremental' if run.incremental else 'full'} run, {run.entries_read} entries read: "
         + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none")
     )
+
+
+def _settings(overrides: tuple[str, ...]) -> DetectionSettings:
+    pairs = {}
+    for item in overrides:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise ValueError(f"--set wants NAME=VALUE; got {item!r}")
+        pairs[name.strip()] = value.strip()
+    return settings_with(pairs)
 
 
 @click.group()
@@ -74,21 +123,33 @@ def alerts() -> None:
 
 @alerts.command("list")
 @click.option("--code", default=None)
-@click.option("--status", type=click.Choice(detection.STATUSES), default=None)
+@click.option("--status", type=click.Choice(casework.STATUSES), default=None)
+@click.option("--severity", type=click.Choice(["high", "medium", "low"]), default=None)
 @click.option("--enterprise", default=None)
 @json_option
+@csv_option
 @pass_cli
 def alerts_list(
-    ctx: CliContext, code: str | None, status: str | None, enterprise: str | None, as_json: bool
+    ctx: CliContext,
+    code: str | None,
+    status: str | None,
+    severity: str | None,
+    enterprise: str | None,
+    as_json: bool,
+    as_csv: bool,
 ) -> None:
     """List alerts."""
-    rows = detection.list_alerts(ctx.database(), code=code, status=status, enterprise_id=enterprise)
+    rows = casework.list_alerts(
+        ctx.database(), code=code, status=status, enterprise_id=enterprise, severity=severity
+    )
     if as_json:
         print_json(rows)
         return
-    table = Table(
-        "alert", "code", "severity", "status", "period", "message", title=f"{len(rows)} alerts"
-    )
+    if as_csv:
+        print_csv(rows)
+        return
+    table = Table("alert", "code", "severity", "status", "period", "message")
+    table.title = f"{len(rows)} alerts"
     for row in rows:
         table.add_row(
             row["alert_id"],
@@ -107,8 +168,8 @@ def alerts_list(
 def alerts_show(ctx: CliContext, alert_id: str) -> None:
     """An alert with its evidence and history (JSON)."""
     try:
-        print_json(detection.show_alert(ctx.database(), alert_id))
-    except detection.CaseError as error:
+        print_json(casework.show_alert(ctx.database(), alert_id))
+    except casework.CaseError as error:
         fail(str(error))
 
 
@@ -118,30 +179,73 @@ def alerts_show(ctx: CliContext, alert_id: str) -> None:
 @click.option("--note", default=None)
 @pass_cli
 def alerts_assign(ctx: CliContext, alert_id: str, assignee: str, note: str | None) -> None:
-    """Give an alert to someone; it goes under review."""
+    """Give an alert to someone; an open alert goes under review."""
     try:
-        current = detection.show_alert(ctx.database(), alert_id)
+        current = casework.show_alert(ctx.database(), alert_id)
         status = "under_review" if current["status"] == "open" else None
-        detection.change(
-            ctx.database(), alert_id, "cli:operator", status=status, assignee=assignee, note=note
+        casework.change(
+            ctx.database(), alert_id, _actor(), status=status, assignee=assignee, note=note
         )
-    except detection.CaseError as error:
+    except casework.CaseError as error:
         fail(str(error))
     click.echo(f"{alert_id} assigned to {assignee}")
 
 
+@alerts.command("note")
+@click.argument("alert_id")
+@click.argument("text")
+@pass_cli
+def alerts_note(ctx: CliContext, alert_id: str, text: str) -> None:
+    """Add a note to an alert's history."""
+    try:
+        casework.change(ctx.database(), alert_id, _actor(), note=text)
+    except casework.CaseError as error:
+        fail(str(error))
+    click.echo(f"{alert_id} noted")
+
+
 @alerts.command("close")
 @click.argument("alert_id")
-@click.option("--as", "outcome", type=click.Choice(["confirmed", "dismissed"]), required=True)
+@click.option("--as", "outcome", type=click.Choice(casework.CLOSED), required=True)
 @click.option("--note", required=True, help="Why.")
 @pass_cli
 def alerts_close(ctx: CliContext, alert_id: str, outcome: str, note: str) -> None:
     """Confirm or dismiss an alert, saying why."""
     try:
-        detection.change(ctx.database(), alert_id, "cli:operator", status=outcome, note=note)
-    except detection.CaseError as error:
+        casework.change(ctx.database(), alert_id, _actor(), status=outcome, note=note)
+    except casework.CaseError as error:
         fail(str(error))
     click.echo(f"{alert_id} {outcome}")
+
+
+@click.command()
+@click.option("--enterprise", default=None, help="One enterprise only.")
+@json_option
+@csv_option
+@pass_cli
+def risk(ctx: CliContext, enterprise: str | None, as_json: bool, as_csv: bool) -> None:
+    """Risk score per enterprise from its alerts (docs/rules.md explains the score)."""
+    rows = casework.risk(ctx.database(), enterprise)
+    if as_json:
+        print_json(rows)
+        return
+    if as_csv:
+        print_csv(rows)
+        return
+    table = Table("enterprise", "score", "level", "alerts", "high", "medium", "low", "codes")
+    table.title = f"risk of {len(rows)} enterprises"
+    for row in rows:
+        table.add_row(
+            row["enterprise_id"],
+            str(row["score"]),
+            row["level"],
+            str(row["alerts"]),
+            str(row["high"]),
+            str(row["medium"]),
+            str(row["low"]),
+            ", ".join(f"{k} {v}" for k, v in row["codes"].items()),
+        )
+    console().print(table)
 
 
 @click.command()
@@ -151,29 +255,26 @@ def alerts_close(ctx: CliContext, alert_id: str, outcome: str, note: str) -> Non
 def evaluate(ctx: CliContext, ground_truth: Path, as_json: bool) -> None:
     """Precision and recall of the stored alerts against a simulator's ground truth."""
     result = evaluation.evaluate(
-        evaluation.read_ground_truth(ground_truth), detection.list_alerts(ctx.database())
+        evaluation.read_ground_truth(ground_truth), casework.list_alerts(ctx.database())
     )
     if as_json:
         print_json(result)
         return
-    table = Table("violation type", "cases", "found", "alerts", "precision", "recall")
-    for kind, row in result["by_type"].items():
+    table = Table("violation type", "cases", "tp", "fn", "alerts", "fp", "precision", "recall")
+    for kind, row in [*result["by_type"].items(), ("overall", result["overall"])]:
         table.add_row(
             kind,
             str(row["cases"]),
-            str(row["found"]),
+            str(row["tp"]),
+            str(row["fn"]),
             str(row["alerts"]),
-            str(row["precision"]),
-            str(row["recall"]),
+            str(row["fp"]),
+            _ratio(row["precision"]),
+            _ratio(row["recall"]),
         )
-    overall = result["overall"]
-    table.add_row(
-        "overall",
-        str(overall["cases"]),
-        "",
-        str(overall["alerts"]),
-        str(overall["precision"]),
-        str(overall["recall"]),
-    )
     console().print(table)
-    sys.exit(0 if overall["cases"] else EXIT_REJECTED)
+    sys.exit(0 if result["overall"]["cases"] else EXIT_REJECTED)
+
+
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"

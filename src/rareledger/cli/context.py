@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sys
 from dataclasses import dataclass, field
@@ -55,5 +57,24 @@ def print_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
 
+def print_csv(rows: list[dict[str, Any]]) -> None:
+    """Rows as CSV with a header; lists joined with ";", mappings as JSON."""
+    out = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
+    click.echo(out.getvalue(), nl=False)
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value
+
+
+csv_option = click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
 pass_cli = click.make_pass_decorator(CliContext)

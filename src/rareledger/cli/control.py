@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from datetime import UTC, date, datetime
@@ -16,9 +14,11 @@ import click
 from rareledger.cli.context import (
     EXIT_REJECTED,
     CliContext,
+    csv_option,
     fail,
     json_option,
     pass_cli,
+    print_csv,
     print_json,
 )
 from rareledger.domain.actors import Actor
@@ -175,21 +175,10 @@ def _table(rows: list[dict[str, Any]], as_json: bool, as_csv: bool) -> None:
     if as_json:
         print_json(rows)
     elif as_csv:
-        out = io.StringIO()
-        if rows:
-            writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(
-                {k: (";".join(v) if isinstance(v, list) else v) for k, v in row.items()}
-                for row in rows
-            )
-        click.echo(out.getvalue(), nl=False)
+        print_csv(rows)
     else:
         for row in rows:
             click.echo("  ".join(str(v) for v in row.values()))
-
-
-csv_option = click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 
 
 @licence.command("list")

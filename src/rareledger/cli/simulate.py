@@ -60,7 +60,9 @@ def simulate(
 ) -> None:
     """Simulate a year of the rare earth economy: master data, events, hidden violations.
 
-    Load the records in name order: rareledger load OUT/records/*.jsonl
+    Load the records in name order: rareledger load OUT/records/*.jsonl; then
+    rareledger detect --partner-imports OUT/partner_imports.csv and
+    rareledger evaluate OUT/ground_truth.jsonl.
     """
     try:
         result = run_simulation(out, seed=seed, scale=scale, year=year, rates=_parse_rates(rates))
@@ -72,5 +74,9 @@ def simulate(
     cases = {kind: n for kind, n in result.violations_by_type.items() if n}
     listed = ", ".join(f"{kind} {n}" for kind, n in cases.items()) or "none"
     click.echo(f"hidden violations ({out / 'ground_truth.jsonl'}): {listed}")
+    click.echo(
+        f"partner-country import statistics: {out / 'partner_imports.csv'} "
+        "(rareledger detect --partner-imports)"
+    )
     if report:
         click.echo(format_report(result.calibration, scale))

@@ -1,162 +1,218 @@
-"""Run the detection rules over the ledger as it stood at a date, and keep the alerts.
+"""Run the detection rules over the ledger as it stood at a moment, and keep the alerts.
 
-Only what was recorded by the end of ``as_of`` (in the regulator's time zone) counts, corrections
-included, and elapsed time is measured to then, so a past period can be examined as it stood.
+Only what was recorded by ``as_of`` counts, corrections included, and elapsed time is measured
+to then, so that a past period can be examined as it stood. The ledger is folded into
+:class:`Facts`; the fold is saved with the position it reached, so the next run (at the same
+moment or later) reads only the entries after it: detection is incremental after the first run.
 Alerts are deduplicated by a stable id; a rerun refreshes them and keeps their case work.
 """
 
 from __future__ import annotations
 
+import csv
 import json
-from collections.abc import Iterator
-from dataclasses import asdict, replace
+import zlib
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+import orjson
+from sqlalchemy import Connection, delete, select, update
 
-from rareledger.domain.elements import ELEMENTS
-from rareledger.domain.findings import regulator_zone
-from rareledger.domain.rules import (
+from rareledger.domain.detection import (
     Alert,
     DetectionSettings,
-    Exported,
     Facts,
-    Shipped,
-    period_of,
+    PartnerImport,
+    Reference,
+    Rulebook,
     run_rules,
 )
+from rareledger.domain.findings import regulator_zone
 from rareledger.store import schema
-from rareledger.store.database import Database
-from rareledger.store.log import iter_entries
+from rareledger.store.database import Database, insert_rows
+from rareledger.store.log import read_head
 
-STATUSES = ("open", "under_review", "confirmed", "dismissed")
-TRANSITIONS = {
-    ("open", "under_review"),
-    ("open", "dismissed"),
-    ("open", "confirmed"),
-    ("under_review", "confirmed"),
-    ("under_review", "dismissed"),
-}
+FOLD_VERSION = 1
+CHUNK = 20_000
+FOLDED_TYPES = (
+    "quota",
+    "correction",
+    "extraction",
+    "processing",
+    "import",
+    "shipment",
+    "receipt",
+    "export",
+)
+Progress = Callable[[int, int], None]
 
 
-class CaseError(ValueError):
-    """An alert that does not exist, or a status change that is not allowed."""
+class ReferenceDataError(ValueError):
+    """Reference data (prices, partner statistics) that cannot be read."""
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    alerts: list[Alert]
+    as_of: datetime
+    entries_read: int
+    incremental: bool
+    new_alerts: int
 
 
 def end_of(day: date) -> datetime:
+    """The end of a day in the regulator's time zone."""
     return datetime.combine(day + timedelta(days=1), time(), regulator_zone())
 
 
-def _records_as_of(database: Database, as_of: datetime) -> Iterator[dict[str, Any]]:
-    """Records recorded by ``as_of``, corrections applied (retracted events left out)."""
-    kept: dict[str, dict[str, Any]] = {}
-    masters: list[dict[str, Any]] = []
+# -- reference data --------------------------------------------------------------------------
+
+
+def load_reference(partner_imports: Path | None = None) -> Reference:
+    """The shipped benchmark prices, and partner import statistics when a file is given."""
+    data = json.loads(
+        resources.files("rareledger.data").joinpath("benchmark_prices.json").read_text()
+    )
+    prices = {
+        (row["element"], row["form"]): Decimal(row["usd_per_kg_reo"]) for row in data["prices"]
+    }
+    rates = {unit: Decimal(rate) for unit, rate in data["usd_per_unit"].items()}
+    partners = read_partner_imports(partner_imports) if partner_imports else ()
+    return Reference(prices, rates, partners)
+
+
+def read_partner_imports(path: Path) -> tuple[PartnerImport, ...]:
+    """CSV with the columns country, period (YYYY or YYYY-MM), mass_kg and optional source."""
+    rows = []
+    with path.open(newline="", encoding="utf-8") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            try:
+                country, period = row["country"].strip().upper(), row["period"].strip()
+                mass = Decimal(row["mass_kg"])
+            except (KeyError, AttributeError, InvalidOperation) as error:
+                raise ReferenceDataError(
+                    f"{path}:{line}: needs country, period and a decimal mass_kg ({error})"
+                ) from None
+            if len(country) != 2 or len(period) not in (4, 7) or mass < 0:
+                raise ReferenceDataError(
+                    f"{path}:{line}: country must be ISO alpha-2, period YYYY or YYYY-MM, "
+                    f"mass_kg not negative; got {country!r}, {period!r}, {mass}"
+                )
+            rows.append(PartnerImport(country, period, mass, (row.get("source") or "").strip()))
+    return tuple(rows)
+
+
+# -- folding the ledger ----------------------------------------------------------------------
+
+
+def fold(
+    database: Database, as_of: datetime, *, full: bool = False, progress: Progress | None = None
+) -> tuple[Facts, int, bool]:
+    """The facts as of ``as_of``, resumed from the saved fold when it allows; saves the result.
+
+    Returns the facts, how many entries were read, and whether the run was incremental.
+    """
+    saved = None if full else _load_state(database, as_of)
+    facts = Facts.from_state(saved["facts"]) if saved else Facts(as_of=as_of)
+    facts.as_of = as_of
+    start, pending = (saved["position"], saved["pending"]) if saved else (0, [])
+    read = 0
+    waiting: list[int] = []
     with database.read() as connection:
-        for entry, _hash in iter_entries(connection):
-            if datetime.fromisoformat(entry.recorded_at) > as_of:
-                continue
-            record = json.loads(entry.record)
-            if entry.kind == "master":
-                masters.append(record)
-            elif record["type"] == "correction":
-                kept.pop(record["corrects"], None)
-                if record.get("replacement"):
-                    kept[record["replacement"]["event_id"]] = record["replacement"]
+        head = read_head(connection)[0]
+        for position, recorded_at, record, found in _entries(connection, pending, start, head):
+            read += 1
+            if datetime.fromisoformat(recorded_at) > as_of:
+                waiting.append(position)
             else:
-                kept[record["event_id"]] = record
-    yield from masters
-    yield from kept.values()
+                facts.apply(orjson.loads(record), found)
+            if progress and read % 5000 == 0:
+                progress(read, head - start + len(pending))
+    _save_state(database, facts, head, waiting)
+    return facts, read, saved is not None
 
 
-def _reo_t(outputs: list[dict[str, Any]]) -> Decimal:
-    total = Decimal(0)
-    for lot in outputs:
-        oxide = sum(
-            (Decimal(f) * ELEMENTS[e].reo_factor for e, f in lot["composition"].items()), Decimal(0)
-        )
-        total += oxide * Decimal(lot["mass_kg"]) / 1000
-    return total
+def _entries(
+    connection: Connection, pending: list[int], start: int, head: int
+) -> Iterator[tuple[int, str, str, list[tuple[str, str, str]]]]:
+    """Entries of the folded types: the pending ones first, then those after ``start``."""
+    e = schema.ledger_entries
+    columns = (e.c.position, e.c.recorded_at, e.c.record)
+    for i in range(0, len(pending), 1000):
+        chosen = pending[i : i + 1000]
+        rows = connection.execute(select(*columns).where(e.c.position.in_(chosen))).all()
+        found = _findings(connection, min(chosen) - 1, max(chosen))
+        for row in sorted(rows):
+            yield row.position, row.recorded_at, row.record, found.get(row.position, [])
+    for low in range(start, head, CHUNK):
+        high = min(low + CHUNK, head)
+        rows = connection.execute(
+            select(*columns)
+            .where(e.c.position > low, e.c.position <= high, e.c.type.in_(FOLDED_TYPES))
+            .order_by(e.c.position)
+        ).all()
+        found = _findings(connection, low, high)
+        for row in rows:
+            yield row.position, row.recorded_at, row.record, found.get(row.position, [])
 
 
-def load_facts(database: Database, as_of: datetime) -> Facts:
-    facts = Facts(as_of=as_of)
-    received: set[str] = set()
-    shipments: list[dict[str, Any]] = []
-    kept_events: set[str] = set()
-    for record in _records_as_of(database, as_of):
-        kind = record["type"]
-        if kind == "quota":
-            facts.quotas_t[(record["enterprise_id"], record["year"], record["kind"])] = Decimal(
-                record["reo_t"]
-            )
-            continue
-        if "event_id" not in record:
-            continue
-        kept_events.add(record["event_id"])
-        _add_event(facts, record, received, shipments)
-    for s in shipments:
-        facts.shipments.append(
-            Shipped(
-                s["event_id"],
-                s["reporter"],
-                s["buyer"],
-                datetime.fromisoformat(s["occurred_at"]),
-                _grams(s["items"]),
-                s["event_id"] in received,
-                tuple(i["lot_id"] for i in s["items"]),
-            )
-        )
-    _add_findings(database, facts, kept_events)
-    unlicensed = {event for code, _f, event, _p in facts.findings if code == "unlicensed_export"}
-    facts.exports = [replace(e, unlicensed=e.event_id in unlicensed) for e in facts.exports]
-    return facts
+def _findings(connection: Connection, low: int, high: int) -> dict[int, list[tuple[str, str, str]]]:
+    f = schema.findings
+    found: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+    query = (
+        select(f.c.position, f.c.code, f.c.enterprise_id, f.c.event_id)
+        .where(f.c.position > low, f.c.position <= high)
+        .order_by(f.c.position, f.c.seq)
+    )
+    for position, code, firm, event_id in connection.execute(query):
+        found[position].append((code, firm, event_id))
+    return found
 
 
-def _add_event(
-    facts: Facts, record: dict[str, Any], received: set[str], shipments: list[dict[str, Any]]
-) -> None:
-    kind, firm = record["type"], record["reporter"]
-    occurred = datetime.fromisoformat(record["occurred_at"])
-    if kind == "extraction":
-        key = (firm, occurred.year)
-        facts.mined_reo_t[key] = facts.mined_reo_t.get(key, Decimal(0)) + _reo_t(record["outputs"])
-        facts.mining_events.setdefault(key, []).append(record["event_id"])
-    if kind in ("extraction", "processing", "import"):
-        facts.acquired_g[firm] = facts.acquired_g.get(firm, 0) + _grams(record["outputs"])
-    elif kind == "receipt":
-        received.add(record["shipment_event_id"])
-        facts.acquired_g[firm] = facts.acquired_g.get(firm, 0) + _grams(record["items"])
-    elif kind == "shipment":
-        shipments.append(record)
-    elif kind == "export":
-        facts.exports.append(
-            Exported(
-                record["event_id"],
-                firm,
-                record["consignee"]["name"],
-                record["destination_country"],
-                occurred,
-                _grams(record["items"]),
-                record.get("licence_no"),
-            )
-        )
-
-
-def _grams(items: list[dict[str, Any]]) -> int:
-    return sum(int(Decimal(i["mass_kg"]) * 1000) for i in items)
-
-
-def _add_findings(database: Database, facts: Facts, kept: set[str]) -> None:
-    f, e = schema.findings, schema.ledger_entries
-    query = select(
-        f.c.code, f.c.enterprise_id, f.c.event_id, e.c.occurred_at, e.c.recorded_at
-    ).join(e, e.c.position == f.c.position)
+def _load_state(database: Database, as_of: datetime) -> dict[str, Any] | None:
+    t = schema.detection_state
     with database.read() as connection:
-        for code, firm, event_id, occurred, recorded in connection.execute(query):
-            if event_id in kept and datetime.fromisoformat(recorded) <= facts.as_of:
-                facts.findings.append((code, firm, event_id, (occurred or "")[:7]))
+        row = connection.execute(select(t).where(t.c.id == 1)).first()
+    if row is None or row.version != FOLD_VERSION:
+        return None
+    if as_of < datetime.fromisoformat(row.as_of):
+        return None  # an earlier moment than the saved fold: fold from the start
+    state: dict[str, Any] = orjson.loads(zlib.decompress(row.state))
+    return state
+
+
+def _save_state(database: Database, facts: Facts, position: int, pending: list[int]) -> None:
+    blob = zlib.compress(
+        orjson.dumps({"position": position, "pending": pending, "facts": facts.to_state()}), 1
+    )
+    t = schema.detection_state
+    with database.write() as connection:
+        connection.execute(delete(t))
+        connection.execute(
+            t.insert().values(
+                id=1,
+                version=FOLD_VERSION,
+                position=position,
+                as_of=facts.as_of.isoformat(),
+                saved_at=datetime.now(UTC).isoformat(),
+                state=blob,
+            )
+        )
+
+
+def forget_state(database: Database) -> None:
+    """Drop the saved fold (after a rebuild, say): the next run reads the whole ledger."""
+    with database.write() as connection:
+        connection.execute(delete(schema.detection_state))
+
+
+# -- running the rules -----------------------------------------------------------------------
 
 
 def detect(
@@ -164,128 +220,54 @@ def detect(
     as_of: datetime | None = None,
     *,
     only: str | None = None,
-    settings: DetectionSettings | None = None,
-) -> list[Alert]:
-    """Run the rules as of a moment (default: now) and store what they find."""
+    rulebook: Rulebook | None = None,
+    full: bool = False,
+    progress: Progress | None = None,
+) -> Run:
+    """Run the rules (or one) as of a moment (default: now) and store what they find."""
     as_of = as_of or datetime.now(UTC)
-    alerts = run_rules(load_facts(database, as_of), settings, only)
-    _store(database, alerts, as_of)
-    return alerts
+    rulebook = rulebook or Rulebook(reference=load_reference())
+    facts, read, incremental = fold(database, as_of, full=full, progress=progress)
+    alerts = run_rules(facts, rulebook.settings, rulebook.reference, only)
+    new = _store(database, alerts, as_of)
+    return Run(alerts, as_of, read, incremental, new)
 
 
-def _store(database: Database, alerts: list[Alert], as_of: datetime) -> None:
+def _store(database: Database, alerts: list[Alert], as_of: datetime) -> int:
+    """Insert new alerts, refresh known ones (their case work stays); the number of new ones."""
     t = schema.alerts
     stamp = as_of.isoformat()
     with database.write() as connection:
         known = {r.alert_id for r in connection.execute(select(t.c.alert_id))}
-        for alert in alerts:
-            row = {
-                "code": alert.code,
-                "severity": alert.severity,
-                "enterprise_ids": json.dumps(alert.enterprise_ids),
-                "event_ids": json.dumps(alert.event_ids),
-                "period": alert.period,
-                "message": alert.message,
-                "evidence": json.dumps(alert.evidence),
-                "last_as_of": stamp,
-            }
-            if alert.alert_id in known:
-                connection.execute(update(t).where(t.c.alert_id == alert.alert_id).values(**row))
-            else:
-                connection.execute(
-                    t.insert().values(
-                        alert_id=alert.alert_id,
-                        status="open",
-                        assignee=None,
-                        first_as_of=stamp,
-                        **row,
-                    )
-                )
-
-
-def list_alerts(
-    database: Database,
-    *,
-    code: str | None = None,
-    status: str | None = None,
-    enterprise_id: str | None = None,
-) -> list[dict[str, Any]]:
-    t = schema.alerts
-    query = select(t).order_by(t.c.period, t.c.code, t.c.alert_id)
-    if code:
-        query = query.where(t.c.code == code)
-    if status:
-        query = query.where(t.c.status == status)
-    with database.read() as connection:
-        rows = [_alert_row(r) for r in connection.execute(query)]
-    return [r for r in rows if enterprise_id is None or enterprise_id in r["enterprise_ids"]]
-
-
-def _alert_row(row: Any) -> dict[str, Any]:
-    values = dict(row._mapping)
-    for name in ("enterprise_ids", "event_ids", "evidence"):
-        values[name] = json.loads(values[name])
-    return values
-
-
-def show_alert(database: Database, alert_id: str) -> dict[str, Any]:
-    t, h = schema.alerts, schema.alert_history
-    with database.read() as connection:
-        row = connection.execute(select(t).where(t.c.alert_id == alert_id)).first()
-        if row is None:
-            raise CaseError(f"no alert {alert_id!r}")
-        history = [
-            dict(r._mapping)
-            for r in connection.execute(select(h).where(h.c.alert_id == alert_id).order_by(h.c.id))
-        ]
-    return {**_alert_row(row), "history": history}
-
-
-def change(
-    database: Database,
-    alert_id: str,
-    actor: str,
-    *,
-    status: str | None = None,
-    assignee: str | None = None,
-    note: str | None = None,
-) -> dict[str, Any]:
-    """Assign, annotate or move an alert along open -> under_review -> confirmed/dismissed."""
-    current = show_alert(database, alert_id)
-    values: dict[str, Any] = {}
-    if status is not None and status != current["status"]:
-        if (current["status"], status) not in TRANSITIONS:
-            raise CaseError(f"alert {alert_id} is {current['status']}; it cannot become {status}")
-        values["status"] = status
-    if assignee is not None:
-        values["assignee"] = assignee
-    t, h = schema.alerts, schema.alert_history
-    with database.write() as connection:
-        if values:
-            connection.execute(update(t).where(t.c.alert_id == alert_id).values(**values))
-        connection.execute(
-            h.insert().values(
-                alert_id=alert_id,
-                at=datetime.now(UTC).isoformat(),
-                actor=actor,
-                action="change",
-                detail=json.dumps({**values, "note": note}),
-            )
+        rows = [_row(alert, stamp) for alert in alerts]
+        fresh = [r for r in rows if r["alert_id"] not in known]
+        insert_rows(
+            connection,
+            t,
+            [{**r, "status": "open", "assignee": None, "first_as_of": stamp} for r in fresh],
         )
-    return show_alert(database, alert_id)
+        for row in rows:
+            if row["alert_id"] in known:
+                connection.execute(update(t).where(t.c.alert_id == row["alert_id"]).values(**row))
+    return len(fresh)
 
 
-def settings_dict(settings: DetectionSettings) -> dict[str, str]:
-    return {k: str(v) for k, v in asdict(settings).items()}
+def _row(alert: Alert, stamp: str) -> dict[str, Any]:
+    return {
+        "alert_id": alert.alert_id,
+        "code": alert.code,
+        "severity": alert.severity,
+        "enterprise_ids": json.dumps(alert.enterprise_ids),
+        "event_ids": json.dumps(alert.event_ids),
+        "period": alert.period,
+        "message": alert.message,
+        "evidence": json.dumps(alert.evidence),
+        "last_as_of": stamp,
+    }
 
 
-__all__ = [
-    "STATUSES",
-    "CaseError",
-    "change",
-    "detect",
-    "end_of",
-    "list_alerts",
-    "period_of",
-    "show_alert",
-]
+def settings_dict(settings: DetectionSettings) -> dict[str, Any]:
+    return {
+        k: ({p: str(n) for p, n in v.items()} if isinstance(v, dict) else str(v))
+        for k, v in asdict(settings).items()
+    }

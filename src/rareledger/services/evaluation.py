@@ -1,9 +1,12 @@
 """How well the alerts find what the simulator hid: precision and recall per violation type.
 
 A ground-truth case is found when an alert of one of its type's codes names at least one of the
-case's events (or, for mining beyond quota, the same enterprise and year). An alert of those
-codes that finds no case at all (of any type: an unlicensed export is rightly flagged when it
-was part of split consignments) counts against precision. docs/rules.md documents the matching.
+case's events (for mining beyond quota: the same enterprise and year; for unreported
+exports: the same country and year). An alert of those codes that finds no case at all (of
+any type: an unlicensed export is rightly flagged when it was part of split consignments)
+counts against precision. So ``tp`` counts cases found and
+``fn`` cases missed (recall = tp / cases), while ``fp`` counts alerts that match no case
+(precision = true alerts / alerts). docs/rules.md documents the matching.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ CODES_FOR: dict[str, tuple[str, ...]] = {
     "split_consignments": ("split_consignments",),
     "under_invoicing": ("under_invoicing",),
     "circular_trading": ("circular_trading",),
-    "quantity_mismatch": ("receipt_mismatch",),
+    "quantity_mismatch": ("receipt_mismatch", "quantity_mismatch"),
     "late_report": ("late_report",),
+    "unreported_exports": ("mirror_gap",),
 }
 
 
@@ -31,6 +35,11 @@ def _matches(case: dict[str, Any], alert: dict[str, Any]) -> bool:
     if case["type"] == "mining_beyond_quota":
         return (
             bool(set(case["enterprise_ids"]) & set(alert["enterprise_ids"]))
+            and alert["period"][:4] == case["period"][:4]
+        )
+    if case["type"] == "unreported_exports":
+        return (
+            str(alert["evidence"].get("country")) == case.get("country")
             and alert["period"][:4] == case["period"][:4]
         )
     return bool(set(case["event_ids"]) & set(alert["event_ids"]))
@@ -46,21 +55,27 @@ def evaluate(cases: list[dict[str, Any]], alerts: list[dict[str, Any]]) -> dict[
         true = sum(1 for a in raised if any(_matches(c, a) for c in cases))
         rows[kind] = {
             "cases": len(mine),
-            "found": found,
+            "tp": found,
+            "fn": len(mine) - found,
             "alerts": len(raised),
             "true_alerts": true,
+            "fp": len(raised) - true,
             "recall": round(found / len(mine), 3) if mine else None,
             "precision": round(true / len(raised), 3) if raised else None,
         }
     cases_n = sum(r["cases"] for r in rows.values())
     alerts_n = sum(r["alerts"] for r in rows.values())
+    found_n = sum(r["tp"] for r in rows.values())
+    true_n = sum(r["true_alerts"] for r in rows.values())
     overall = {
         "cases": cases_n,
+        "tp": found_n,
+        "fn": cases_n - found_n,
         "alerts": alerts_n,
-        "recall": (round(sum(r["found"] for r in rows.values()) / cases_n, 3) if cases_n else None),
-        "precision": (
-            round(sum(r["true_alerts"] for r in rows.values()) / alerts_n, 3) if alerts_n else None
-        ),
+        "true_alerts": true_n,
+        "fp": alerts_n - true_n,
+        "recall": round(found_n / cases_n, 3) if cases_n else None,
+        "precision": round(true_n / alerts_n, 3) if alerts_n else None,
     }
     return {"by_type": rows, "overall": overall}
 

@@ -19,6 +19,7 @@ from rareledger.simulation.context import Sim, Window, month_window
 from rareledger.simulation.economy import build
 from rareledger.simulation.exports import exports
 from rareledger.simulation.licences import LicenceDesk
+from rareledger.simulation.mirror import partner_imports, write_partner_imports
 from rareledger.simulation.model import Journal, Stock
 from rareledger.simulation.output import write
 from rareledger.simulation.trade import (
@@ -105,7 +106,9 @@ def simulate(
         for stage in STAGES:
             stage(sim, window)
     report_quota_breaches(sim)
+    mirror = partner_imports((e.record for e in journal.entries), violations, year)
     paths = write(Path(out), economy.records, journal, violations.cases, year)
+    paths.append(write_partner_imports(Path(out), mirror))
     records = [*economy.records, *(e.record for e in journal.entries)]
     counts = Counter(str(r["type"]) for r in records)
     found = Counter(case.type for case in violations.cases)

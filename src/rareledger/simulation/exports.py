@@ -18,6 +18,8 @@ RE_EXPORTS_T = 55_431  # rare earth exports, 2024
 SIZE_KG = {"magnet": (100, 1_500), "oxide": (300, 4_000)}
 MISDECLARED_HS = {"metal": "720299", "alloy": "720299"}  # ferro-alloy heading; else ores
 
+SPLIT_MIN_PARCELS = 5  # fewer small parcels are not a split pattern
+
 
 def exports(sim: Sim, window: Window) -> None:
     for kind, target, products in (
@@ -160,7 +162,9 @@ def _without_licence(
         violations.add("misdeclared_goods", [exporter.id], [_last_event(sim)], when)
         return done
     if violations.hit("split_consignments"):
-        return _split(sim, window, exporter, holdings, when)
+        split = _split(sim, window, exporter, holdings, when)
+        if split is not None:
+            return split
     general = sim.rng.random() < 0.7
     quantity = _general_quantity(sim, grams) if general else grams
     sim.desk.apply(exporter, buyer, product, quantity, when, general)
@@ -169,22 +173,32 @@ def _without_licence(
 
 def _split(
     sim: Sim, window: Window, exporter: Enterprise, holdings: list[Holding], when: datetime
-) -> int:
-    """Many small parcels without a licence to one consignee over a few weeks."""
+) -> int | None:
+    """Many small parcels without a licence to one consignee over a few weeks.
+
+    A split is planned whole first; when the stock or the time left cannot carry at least
+    ``SPLIT_MIN_PARCELS`` parcels, nothing happens (None) and the exporter behaves honestly.
+    """
     rng = sim.violations.rng
     available = sum(h.grams for h in holdings)
-    events, total, first = [], 0, when
+    plan: list[tuple[int, datetime]] = []
+    total, moment = 0, when
     for _ in range(rng.randint(6, 12)):
         grams = rng.randint(40, 400) * 1000
-        if total + grams > available or when >= window.end - timedelta(days=1):
+        if total + grams > available or moment >= window.end - timedelta(days=1):
             break
-        form = holdings[0].lot.form
-        total += _ship_out(sim, exporter, holdings, grams, when, None, hs_code=HS_CODE[form])
+        plan.append((grams, moment))
+        total += grams
+        moment += timedelta(hours=rng.randint(10, 60))
+    if len(plan) < SPLIT_MIN_PARCELS:
+        return None
+    form = holdings[0].lot.form
+    events, shipped = [], 0
+    for grams, moment in plan:
+        shipped += _ship_out(sim, exporter, holdings, grams, moment, None, hs_code=HS_CODE[form])
         events.append(_last_event(sim))
-        when += timedelta(hours=rng.randint(10, 60))
-    if events:
-        sim.violations.add("split_consignments", [exporter.id], events, first)
-    return total
+    sim.violations.add("split_consignments", [exporter.id], events, when)
+    return shipped
 
 
 def _outside(

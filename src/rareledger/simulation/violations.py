@@ -22,6 +22,7 @@ VIOLATION_TYPES: dict[str, str] = {
     "circular_trading": "per trader and month: a lot sold round three related traders",
     "quantity_mismatch": "per domestic shipment: the buyer reports a different quantity",
     "late_report": "per uncontrolled export: recorded after the 10th of the next month",
+    "unreported_exports": "per destination country: material leaves with no export report",
 }
 DEFAULT_RATES: dict[str, float] = {
     "mining_beyond_quota": 0.05,
@@ -35,6 +36,7 @@ DEFAULT_RATES: dict[str, float] = {
     "circular_trading": 0.005,
     "quantity_mismatch": 0.0005,
     "late_report": 0.002,
+    "unreported_exports": 0.1,
 }
 
 
@@ -44,14 +46,18 @@ class Case:
     enterprise_ids: tuple[str, ...]
     event_ids: tuple[str, ...]
     period: str
+    country: str = ""  # for cases about a country rather than events
 
     def as_record(self) -> Record:
-        return {
+        record: Record = {
             "type": self.type,
             "enterprise_ids": list(self.enterprise_ids),
             "event_ids": list(self.event_ids),
             "period": self.period,
         }
+        if self.country:
+            record["country"] = self.country
+        return record
 
 
 def rates_with(given: Mapping[str, float] | None) -> dict[str, float]:
@@ -82,3 +88,7 @@ class Violations:
     ) -> None:
         period = when.astimezone(CST).strftime("%Y-%m")
         self.cases.append(Case(kind, tuple(dict.fromkeys(enterprises)), tuple(events), period))
+
+    def add_subject(self, kind: str, country: str, period: str) -> None:
+        """A case about a country and period, with no event of its own."""
+        self.cases.append(Case(kind, (), (), period, country))

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Column,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -111,6 +112,17 @@ alert_history = Table(
     Column("actor", String(200), nullable=False),
     Column("action", String(32), nullable=False),
     Column("detail", Text, nullable=False),
+)
+
+detection_state = Table(
+    "detection_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("version", Integer, nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("as_of", String(40), nullable=False),
+    Column("saved_at", String(40), nullable=False),
+    Column("state", LargeBinary, nullable=False),
 )
 
 # ---------------------------------------------------------------- projections

@@ -1,0 +1,335 @@
+"""What detection may know: the ledger folded, record by record, into per-event facts.
+
+Facts are kept per event so that a correction can take an event back out, and so that a run can
+resume from where the previous one stopped (incremental detection): the state is plain data and
+round-trips through :meth:`Facts.to_state` / :meth:`Facts.from_state`. Masses are integer grams;
+rare earth content is the mass of the elements themselves (oxide equivalents are computed where a
+rule needs them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from rareledger.domain.elements import ELEMENTS
+
+Composition = tuple[tuple[str, float], ...]  # (element, mass fraction), sorted
+
+
+@dataclass(frozen=True, slots=True)
+class Shipped:
+    event_id: str
+    seller: str
+    buyer: str
+    occurred_at: datetime
+    items: tuple[tuple[str, int], ...]  # (lot, grams)
+
+    @property
+    def mass_g(self) -> int:
+        return sum(grams for _lot, grams in self.items)
+
+    @property
+    def lots(self) -> tuple[str, ...]:
+        return tuple(lot for lot, _grams in self.items)
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    event_id: str
+    shipment_event_id: str
+    buyer: str
+    items: tuple[tuple[str, int], ...]
+
+    @property
+    def mass_g(self) -> int:
+        return sum(grams for _lot, grams in self.items)
+
+
+@dataclass(frozen=True, slots=True)
+class Exported:
+    event_id: str
+    exporter: str
+    consignee: str
+    destination: str
+    occurred_at: datetime
+    items: tuple[tuple[str, int], ...]
+    licence_no: str | None
+    value: tuple[Decimal, str] | None = None  # amount, currency
+
+    @property
+    def mass_g(self) -> int:
+        return sum(grams for _lot, grams in self.items)
+
+
+@dataclass(frozen=True, slots=True)
+class Processed:
+    event_id: str
+    enterprise_id: str
+    facility_id: str
+    process: str
+    occurred_at: datetime
+    input_re_g: float
+    output_re_g: float
+
+
+@dataclass(frozen=True, slots=True)
+class Mined:
+    event_id: str
+    enterprise_id: str
+    year: int
+    reo_t: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str
+    enterprise_id: str
+    event_id: str
+    period: str
+
+
+@dataclass
+class Facts:
+    """The ledger as it stood at ``as_of``: what the rules may know, and nothing else."""
+
+    as_of: datetime
+    quotas_t: dict[tuple[str, int, str], Decimal] = field(default_factory=dict)
+    mined: dict[str, Mined] = field(default_factory=dict)
+    processed: dict[str, Processed] = field(default_factory=dict)
+    shipments: dict[str, Shipped] = field(default_factory=dict)
+    receipts: dict[str, Received] = field(default_factory=dict)  # by shipment event id
+    exports: dict[str, Exported] = field(default_factory=dict)
+    acquired: dict[str, tuple[str, int]] = field(default_factory=dict)  # event: (firm, grams)
+    findings: dict[str, list[Finding]] = field(default_factory=dict)  # by event id
+    unlicensed: set[str] = field(default_factory=set)  # export events flagged unlicensed
+    retracted: set[str] = field(default_factory=set)  # event ids taken back by corrections
+    lots: dict[str, tuple[str, int]] = field(default_factory=dict)  # lot: (form, composition)
+    compositions: list[Composition] = field(default_factory=list)
+    _composition_ids: dict[Composition, int] = field(default_factory=dict, repr=False)
+    _receipt_of: dict[str, str] = field(default_factory=dict, repr=False)  # receipt: shipment
+
+    # -- folding records in ---------------------------------------------------------------
+
+    def apply(self, record: dict[str, Any], findings: Sequence[tuple[str, str, str]] = ()) -> None:
+        """Fold one stored record and the findings raised on it ((code, enterprise, event))."""
+        kind = record["type"]
+        if kind == "quota":
+            key = (record["enterprise_id"], int(record["year"]), record["kind"])
+            self.quotas_t[key] = Decimal(str(record["reo_t"]))
+            return
+        if kind == "correction":
+            self.retract(record["corrects"])
+            if record.get("replacement"):
+                self._add(record["replacement"], findings)
+            return
+        if record.get("event_id") not in self.retracted:
+            self._add(record, findings)
+
+    def _add(self, record: dict[str, Any], findings: Sequence[tuple[str, str, str]]) -> None:
+        event_id = record.get("event_id")
+        if event_id is None:
+            return
+        self._add_event(record["type"], event_id, record)
+        if findings:
+            period = record["occurred_at"][:7]
+            self.findings[event_id] = [Finding(c, f, e, period) for c, f, e in findings]
+            if any(code == "unlicensed_export" for code, _f, _e in findings):
+                self.unlicensed.add(event_id)
+
+    def _add_event(self, kind: str, event_id: str, record: dict[str, Any]) -> None:
+        firm = record["reporter"]
+        occurred = datetime.fromisoformat(record["occurred_at"])
+        outputs = record.get("outputs") or []
+        for lot in outputs:
+            self.lots[lot["lot_id"]] = (lot["form"], self._composition(lot["composition"]))
+        if kind in ("extraction", "processing", "import"):
+            self.acquired[event_id] = (firm, sum(_grams(o["mass_kg"]) for o in outputs))
+        if kind == "extraction":
+            reo = sum((_reo_t(o) for o in outputs), Decimal(0))
+            self.mined[event_id] = Mined(event_id, firm, occurred.year, reo)
+        elif kind == "processing":
+            self.processed[event_id] = Processed(
+                event_id,
+                firm,
+                record.get("facility_id") or firm,
+                record["process"],
+                occurred,
+                sum(self.re_share(i["lot_id"]) * _grams(i["mass_kg"]) for i in record["inputs"]),
+                sum(self.re_share(o["lot_id"]) * _grams(o["mass_kg"]) for o in outputs),
+            )
+        elif kind == "shipment":
+            self.shipments[event_id] = Shipped(
+                event_id, firm, record["buyer"], occurred, _items(record["items"])
+            )
+        elif kind == "receipt":
+            shipment = record["shipment_event_id"]
+            items = _items(record["items"])
+            self.receipts[shipment] = Received(event_id, shipment, firm, items)
+            self._receipt_of[event_id] = shipment
+            self.acquired[event_id] = (firm, sum(g for _l, g in items))
+        elif kind == "export":
+            value = record.get("value")
+            self.exports[event_id] = Exported(
+                event_id,
+                firm,
+                record["consignee"]["name"],
+                record["destination_country"],
+                occurred,
+                _items(record["items"]),
+                record.get("licence_no"),
+                (Decimal(str(value["amount"])), value["currency"]) if value else None,
+            )
+
+    def retract(self, event_id: str) -> None:
+        """Take an event (and what it contributed) back out, as a correction does."""
+        self.retracted.add(event_id)
+        for table in (
+            self.mined,
+            self.processed,
+            self.shipments,
+            self.exports,
+            self.acquired,
+            self.findings,
+        ):
+            table.pop(event_id, None)
+        self.unlicensed.discard(event_id)
+        shipment = self._receipt_of.pop(event_id, None)
+        if shipment is not None:
+            self.receipts.pop(shipment, None)
+
+    # -- lots --------------------------------------------------------------------------------
+
+    def _composition(self, composition: dict[str, Any]) -> int:
+        key = tuple(sorted((e, float(f)) for e, f in composition.items()))
+        found = self._composition_ids.get(key)
+        if found is None:
+            found = self._composition_ids[key] = len(self.compositions)
+            self.compositions.append(key)
+        return found
+
+    def composition_of(self, lot_id: str) -> Composition:
+        known = self.lots.get(lot_id)
+        return self.compositions[known[1]] if known else ()
+
+    def form_of(self, lot_id: str) -> str | None:
+        known = self.lots.get(lot_id)
+        return known[0] if known else None
+
+    def re_share(self, lot_id: str) -> float:
+        """The mass fraction of a lot that is rare earth elements (0 for an unknown lot)."""
+        return sum(fraction for _e, fraction in self.composition_of(lot_id))
+
+    # -- state for incremental runs ------------------------------------------------------
+
+    def to_state(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "quotas_t": [[*k, str(v)] for k, v in self.quotas_t.items()],
+            "mined": [
+                [m.event_id, m.enterprise_id, m.year, str(m.reo_t)] for m in self.mined.values()
+            ],
+            "processed": [
+                [
+                    p.event_id,
+                    p.enterprise_id,
+                    p.facility_id,
+                    p.process,
+                    p.occurred_at.isoformat(),
+                    p.input_re_g,
+                    p.output_re_g,
+                ]
+                for p in self.processed.values()
+            ],
+            "shipments": [
+                [s.event_id, s.seller, s.buyer, s.occurred_at.isoformat(), s.items]
+                for s in self.shipments.values()
+            ],
+            "receipts": [
+                [r.event_id, r.shipment_event_id, r.buyer, r.items] for r in self.receipts.values()
+            ],
+            "exports": [
+                [
+                    e.event_id,
+                    e.exporter,
+                    e.consignee,
+                    e.destination,
+                    e.occurred_at.isoformat(),
+                    e.items,
+                    e.licence_no,
+                    [str(e.value[0]), e.value[1]] if e.value else None,
+                ]
+                for e in self.exports.values()
+            ],
+            "acquired": self.acquired,
+            "findings": [
+                [f.code, f.enterprise_id, f.event_id, f.period]
+                for found in self.findings.values()
+                for f in found
+            ],
+            "unlicensed": sorted(self.unlicensed),
+            "retracted": sorted(self.retracted),
+            "lots": self.lots,
+            "compositions": self.compositions,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Facts:
+        facts = cls(as_of=datetime.fromisoformat(state["as_of"]))
+        facts.quotas_t = {(f, int(y), k): Decimal(v) for f, y, k, v in state["quotas_t"]}
+        facts.mined = {e: Mined(e, f, int(y), Decimal(r)) for e, f, y, r in state["mined"]}
+        facts.processed = {
+            p[0]: Processed(p[0], p[1], p[2], p[3], datetime.fromisoformat(p[4]), p[5], p[6])
+            for p in state["processed"]
+        }
+        facts.shipments = {
+            s[0]: Shipped(s[0], s[1], s[2], datetime.fromisoformat(s[3]), _pairs(s[4]))
+            for s in state["shipments"]
+        }
+        facts.receipts = {r[1]: Received(r[0], r[1], r[2], _pairs(r[3])) for r in state["receipts"]}
+        facts._receipt_of = {r.event_id: r.shipment_event_id for r in facts.receipts.values()}
+        facts.exports = {
+            e[0]: Exported(
+                e[0],
+                e[1],
+                e[2],
+                e[3],
+                datetime.fromisoformat(e[4]),
+                _pairs(e[5]),
+                e[6],
+                (Decimal(e[7][0]), e[7][1]) if e[7] else None,
+            )
+            for e in state["exports"]
+        }
+        facts.acquired = {k: (v[0], int(v[1])) for k, v in state["acquired"].items()}
+        for code, firm, event_id, period in state["findings"]:
+            facts.findings.setdefault(event_id, []).append(Finding(code, firm, event_id, period))
+        facts.unlicensed = set(state["unlicensed"])
+        facts.retracted = set(state["retracted"])
+        facts.compositions = [tuple((e, float(f)) for e, f in c) for c in state["compositions"]]
+        facts._composition_ids = {c: i for i, c in enumerate(facts.compositions)}
+        facts.lots = {k: (v[0], int(v[1])) for k, v in state["lots"].items()}
+        return facts
+
+
+def _grams(mass_kg: Any) -> int:
+    return int(Decimal(str(mass_kg)) * 1000)
+
+
+def _items(items: list[dict[str, Any]]) -> tuple[tuple[str, int], ...]:
+    return tuple((i["lot_id"], _grams(i["mass_kg"])) for i in items)
+
+
+def _pairs(items: list[list[Any]]) -> tuple[tuple[str, int], ...]:
+    return tuple((lot, int(grams)) for lot, grams in items)
+
+
+def _reo_t(lot: dict[str, Any]) -> Decimal:
+    oxide = sum(
+        (Decimal(str(f)) * ELEMENTS[e].reo_factor for e, f in lot["composition"].items()),
+        Decimal(0),
+    )
+    return oxide * Decimal(str(lot["mass_kg"])) / 1000

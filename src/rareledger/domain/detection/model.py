@@ -1,0 +1,182 @@
+"""Alerts, the rules' parameters, the reference data they compare with, and the rule registry."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from rareledger.domain.detection.facts import Facts
+
+SEVERITY_WEIGHT = {"high": 10, "medium": 4, "low": 1}
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    code: str
+    severity: str  # low | medium | high
+    enterprise_ids: tuple[str, ...]
+    event_ids: tuple[str, ...]
+    period: str  # YYYY or YYYY-MM
+    message: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+    subject: str = ""  # what the alert is about when no event names it (a country, say)
+
+    @property
+    def alert_id(self) -> str:
+        """Stable across runs: the same substance is the same alert (deduplication)."""
+        parts = [self.code, self.period, ",".join(self.enterprise_ids), ",".join(self.event_ids)]
+        if self.subject:
+            parts.append(self.subject)
+        key = "|".join(parts)
+        return "A-" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "alert_id": self.alert_id,
+            "code": self.code,
+            "severity": self.severity,
+            "enterprise_ids": list(self.enterprise_ids),
+            "event_ids": list(self.event_ids),
+            "period": self.period,
+            "message": self.message,
+            "evidence": self.evidence,
+        }
+
+
+# Lowest credible recovery of rare earth content per process (industry norm conditions, 2016;
+# shared/reference/rare-earth-domain.md section 4.6). Recycling has no published norm: 0.60 is
+# this project's assumption.
+RECOVERY_NORMS: Mapping[str, Decimal] = {
+    "beneficiation": Decimal("0.75"),
+    "separation": Decimal("0.92"),
+    "metal_smelting": Decimal("0.95"),
+    "alloying": Decimal("0.95"),
+    "magnet_making": Decimal("0.60"),
+    "recycling": Decimal("0.60"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DetectionSettings:
+    quota_warning_share: Decimal = Decimal("0.95")
+    receipt_days: int = 30
+    mismatch_share: Decimal = Decimal("0.003")
+    mismatch_min_kg: Decimal = Decimal("1")
+    split_min_count: int = 5
+    split_max_kg: Decimal = Decimal("500")
+    split_window_days: int = 45
+    split_licence_kg: Decimal | None = None
+    split_licence_margin: Decimal = Decimal("0.05")
+    source_tolerance: Decimal = Decimal("0.02")
+    circle_window_days: int = 90
+    circle_min_firms: int = 3
+    output_tolerance: Decimal = Decimal("0.02")
+    output_min_kg: Decimal = Decimal("10")
+    recovery_norms: Mapping[str, Decimal] = field(default_factory=lambda: dict(RECOVERY_NORMS))
+    implausible_share: Decimal = Decimal("0.75")
+    implausible_min_input_kg: Decimal = Decimal("100")
+    price_share: Decimal = Decimal("0.7")
+    mirror_tolerance: Decimal = Decimal("0.10")
+    mirror_min_kg: Decimal = Decimal("1000")
+
+
+def settings_with(overrides: Mapping[str, str]) -> DetectionSettings:
+    """Default settings with some parameters changed (``recovery_norms.PROCESS`` for a norm)."""
+    base = DetectionSettings()
+    changes: dict[str, Any] = {}
+    norms = dict(base.recovery_norms)
+    for name, text in overrides.items():
+        try:
+            if name.startswith("recovery_norms."):
+                norms[name.split(".", 1)[1]] = _positive(Decimal(text))
+                continue
+            current = getattr(base, name)
+        except AttributeError:
+            raise ValueError(f"no detection parameter {name!r}") from None
+        except ArithmeticError:
+            raise ValueError(f"{name} must be a decimal number; got {text!r}") from None
+        changes[name] = _parse(name, current, text)
+    return replace(base, recovery_norms=norms, **changes)
+
+
+def _parse(name: str, current: Any, text: str) -> Any:
+    try:
+        if isinstance(current, int):
+            return int(_positive(Decimal(text)))
+        if name == "split_licence_kg" and text.lower() in ("", "none", "off"):
+            return None
+        return _positive(Decimal(text))
+    except ArithmeticError:
+        raise ValueError(f"{name} must be a number not below zero; got {text!r}") from None
+
+
+def _positive(value: Decimal) -> Decimal:
+    if not value.is_finite() or value < 0:
+        raise InvalidOperation(value)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerImport:
+    """A partner country's import statistics: what it says it received from China."""
+
+    country: str
+    period: str  # YYYY or YYYY-MM
+    mass_kg: Decimal
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """Reference data the rules compare reports with (kept as data, not code)."""
+
+    prices_usd_per_kg_reo: Mapping[tuple[str, str], Decimal] = field(default_factory=dict)
+    usd_per_unit: Mapping[str, Decimal] = field(default_factory=lambda: {"USD": Decimal(1)})
+    partner_imports: tuple[PartnerImport, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Rulebook:
+    """The parameters and reference data one detection run uses."""
+
+    settings: DetectionSettings = field(default_factory=DetectionSettings)
+    reference: Reference = field(default_factory=Reference)
+
+
+Rule = Callable[[Facts, DetectionSettings, Reference], list[Alert]]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    code: str
+    severity: str
+    title: str
+    function: Rule
+    emits: tuple[str, ...]
+
+
+RULES: dict[str, RuleInfo] = {}
+
+
+def rule(
+    code: str, severity: str, title: str, emits: tuple[str, ...] = ()
+) -> Callable[[Rule], Rule]:
+    """Register a rule under its stable code (``emits``: further codes its alerts may carry)."""
+
+    def register(function: Rule) -> Rule:
+        RULES[code] = RuleInfo(code, severity, title, function, (code, *emits))
+        return function
+
+    return register
+
+
+def period_of(moment: datetime | date) -> str:
+    return moment.strftime("%Y-%m")
+
+
+def kg(grams: float) -> str:
+    return f"{grams / 1000:.3f}"
