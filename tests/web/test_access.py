@@ -60,6 +60,24 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/v1/keys"): {},
     ("GET", "/api/v1/lots"): {},
     ("POST", "/api/v1/passports/verify"): {"json": {"passport": {}, "signature": {}}},
+    ("POST", "/api/v1/detection/runs"): {"json": {"rule": "quota_exceeded"}},
+    ("GET", "/api/v1/alerts"): {},
+    ("GET", "/api/v1/alerts.csv"): {},
+    ("GET", "/api/v1/alerts/{alert_id}"): {"url": "/api/v1/alerts/A-0"},
+    ("POST", "/api/v1/alerts/{alert_id}/assignment"): {
+        "url": "/api/v1/alerts/A-0/assignment",
+        "json": {"assignee": "wang"},
+    },
+    ("POST", "/api/v1/alerts/{alert_id}/notes"): {
+        "url": "/api/v1/alerts/A-0/notes",
+        "json": {"note": "seen"},
+    },
+    ("POST", "/api/v1/alerts/{alert_id}/closing"): {
+        "url": "/api/v1/alerts/A-0/closing",
+        "json": {"outcome": "dismissed", "note": "fine"},
+    },
+    ("GET", "/api/v1/risk"): {},
+    ("GET", "/api/v1/risk.csv"): {},
 }
 ROUTES = [(method, route.path, route) for route in api_routes() for method in route.methods]
 

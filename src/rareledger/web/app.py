@@ -13,7 +13,7 @@ from rareledger.config import Settings, check_secret, load_settings
 from rareledger.services.reads import BadCursor, NotVisible
 from rareledger.store.database import Database
 from rareledger.web import errors
-from rareledger.web.api import control, passports, reading, reporting, system
+from rareledger.web.api import control, enforcement, passports, reading, reporting, system
 from rareledger.web.middleware import BodyLimit
 from rareledger.web.security import make_context
 
@@ -44,7 +44,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     return app
 
 
-ROUTERS = (system.router, reporting.router, reading.router, control.router, passports.router)
+ROUTERS = (
+    system.router,
+    reporting.router,
+    reading.router,
+    control.router,
+    passports.router,
+    enforcement.router,
+)
 
 
 def api_routes() -> list[APIRoute]:
