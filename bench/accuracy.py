@@ -31,14 +31,26 @@ def one_seed(seed: int, scale: float, work: Path, reuse: bool) -> dict[str, obje
     if not (reuse and (out / "ledger.db").exists()):
         rates = [arg for kind, rate in RATES.items() for arg in ("--rate", f"{kind}={rate}")]
         (out / "ledger.db").unlink(missing_ok=True)
-        measure(["simulate", "--out", str(out), "--seed", str(seed), "--scale", str(scale),
-                 *rates], url)
+        measure(
+            ["simulate", "--out", str(out), "--seed", str(seed), "--scale", str(scale), *rates], url
+        )
         measure(["init"], url)
         records = sorted(str(p) for p in (out / "records").glob("*.jsonl"))
         measure(["load", "--json", *records], url)
-    detected = measure(["detect", "--full", "--as-of", "2026-02-28", "--partner-imports",
-                        str(out / "partner_imports.csv")], url)
-    result = json.loads(measure(["evaluate", "--json", str(out / "ground_truth.jsonl")], url).stdout)
+    detected = measure(
+        [
+            "detect",
+            "--full",
+            "--as-of",
+            "2026-02-28",
+            "--partner-imports",
+            str(out / "partner_imports.csv"),
+        ],
+        url,
+    )
+    result = json.loads(
+        measure(["evaluate", "--json", str(out / "ground_truth.jsonl")], url).stdout
+    )
     return {"seed": seed, "scale": scale, "detect_seconds": round(detected.seconds, 1), **result}
 
 

@@ -99,9 +99,21 @@ def test_the_cli_reference_is_current() -> None:
     )
 
 
-def test_every_rule_is_in_the_catalogue() -> None:
-    from rareledger.domain.rules import RULES
+def test_every_rule_code_and_parameter_is_in_the_catalogue() -> None:
+    from dataclasses import fields
+
+    from rareledger.domain.detection import RULES, DetectionSettings, codes
+    from rareledger.domain.detection.model import RECOVERY_NORMS
+    from rareledger.services.evaluation import CODES_FOR
 
     doc = (ROOT / "docs" / "rules.md").read_text()
-    for code in [*RULES, "quota_approaching"]:
+    for code in [*RULES, *codes()]:
+        assert f"`{code}`" in doc, code
+    for code in RULES:
         assert f"### `{code}`" in doc, code
+    for setting in fields(DetectionSettings):
+        assert f"`{setting.name}`" in doc, setting.name
+    for process in RECOVERY_NORMS:
+        assert f"| {process} |" in doc, process
+    for kind in CODES_FOR:
+        assert f"| {kind} |" in doc, kind

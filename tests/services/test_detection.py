@@ -136,7 +136,7 @@ def test_risk_scores_follow_severity_and_case_status(sqlite_database: Database, 
 def test_partner_statistics_are_checked(tmp_path: Path) -> None:
     bad = tmp_path / "partner.csv"
     bad.write_text("country,period,mass_kg\nGermany,2025,10\n")
-    with pytest.raises(detection.ReferenceDataError, match="partner.csv:2: country must be"):
+    with pytest.raises(detection.ReferenceDataError, match=r"partner\.csv:2: country must be"):
         detection.load_reference(bad)
     bad.write_text("country,period,mass_kg\nDE,2025,ten\n")
     with pytest.raises(detection.ReferenceDataError, match="decimal mass_kg"):

@@ -8,6 +8,7 @@ import sys
 from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.progress import Progress
@@ -260,7 +261,13 @@ def evaluate(ctx: CliContext, ground_truth: Path, as_json: bool) -> None:
     if as_json:
         print_json(result)
         return
+    print_evaluation(result)
+    sys.exit(0 if result["overall"]["cases"] else EXIT_REJECTED)
+
+
+def print_evaluation(result: dict[str, Any]) -> None:
     table = Table("violation type", "cases", "tp", "fn", "alerts", "fp", "precision", "recall")
+    table.title = "alerts against the simulator's hidden cases"
     for kind, row in [*result["by_type"].items(), ("overall", result["overall"])]:
         table.add_row(
             kind,
@@ -273,7 +280,6 @@ def evaluate(ctx: CliContext, ground_truth: Path, as_json: bool) -> None:
             _ratio(row["recall"]),
         )
     console().print(table)
-    sys.exit(0 if result["overall"]["cases"] else EXIT_REJECTED)
 
 
 def _ratio(value: float | None) -> str:

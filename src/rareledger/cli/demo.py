@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
 from rich.table import Table
 
+from rareledger.cli.alerts import print_evaluation
 from rareledger.cli.context import CliContext, console, fail, pass_cli
 from rareledger.cli.ledger import load_files, print_summary
 from rareledger.domain.actors import Actor
-from rareledger.services import accounts, export_control, integrity
+from rareledger.domain.detection import Rulebook
+from rareledger.services import (
+    accounts,
+    casework,
+    detection,
+    evaluation,
+    export_control,
+    integrity,
+)
 from rareledger.services.reporting import Recorder
 from rareledger.services.summary import national_summary
 from rareledger.store.database import Database
@@ -70,6 +81,7 @@ def demo(
     check = integrity.verify(database)
     out.print(f"ledger verified: {check.entries} entries, {'intact' if check.intact else 'BROKEN'}")
     _print_national(national_summary(database))
+    _detect(database, directory / "year", result.year_end)
     if no_serve:
         return
     _serve(ctx, database, host, port)
@@ -95,6 +107,28 @@ def _print_national(summary: dict[str, Any]) -> None:
     for code, count in summary["findings_by_code"].items():
         findings.add_row(code, str(count))
     out.print(findings)
+
+
+def _detect(database: Database, year: Path, as_of: date) -> None:
+    """Every rule as of two months after the year, scored against the hidden cases."""
+    out = console()
+    rulebook = Rulebook(reference=detection.load_reference(year / "partner_imports.csv"))
+    run = detection.detect(database, detection.end_of(as_of), rulebook=rulebook)
+    counts = Counter(alert.code for alert in run.alerts)
+    table = Table("code", "alerts", title=f"alerts as of {as_of} ({len(run.alerts)})")
+    for code, count in sorted(counts.items()):
+        table.add_row(code, str(count))
+    out.print(table)
+    print_evaluation(
+        evaluation.evaluate(
+            evaluation.read_ground_truth(year / "ground_truth.jsonl"),
+            casework.list_alerts(database),
+        )
+    )
+    risky = Table("enterprise", "score", "level", "alerts", title="highest risk")
+    for row in casework.risk(database)[:5]:
+        risky.add_row(row["enterprise_id"], str(row["score"]), row["level"], str(row["alerts"]))
+    out.print(risky)
 
 
 def _serve(ctx: CliContext, database: Database, host: str, port: int) -> None:

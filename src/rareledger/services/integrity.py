@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, delete
 
 from rareledger.domain.findings import RuleSettings
 from rareledger.domain.integrity import ChainBreak
@@ -16,6 +16,7 @@ from rareledger.domain.problems import Rejected
 from rareledger.domain.state import LedgerState, Needs
 from rareledger.services.reporting import replay_record
 from rareledger.services.screening import make_screener
+from rareledger.store import schema
 from rareledger.store.database import Database
 from rareledger.store.log import iter_entries, read_head, verify_chain
 from rareledger.store.projections import SqlStateSource, clear_projections, write_changes
@@ -55,6 +56,7 @@ def rebuild(
     """
     with database.write() as connection:
         clear_projections(connection)
+        connection.execute(delete(schema.detection_state))  # folded from the old findings
         head, _ = read_head(connection)
         source = SqlStateSource(connection)
         state = LedgerState(source)

@@ -11,6 +11,7 @@ import random
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from rareledger.simulation.actions import Actions
@@ -66,6 +67,12 @@ class SimulationResult:
     paths: list[Path]
     calibration: list[Row]
     rates: dict[str, float] = field(default_factory=dict)
+    year: int = 2025
+
+    @property
+    def year_end(self) -> date:
+        """The end of February after the year: late reports and receipts are in by then."""
+        return date(self.year + 1, 2, 28)
 
     @property
     def record_files(self) -> list[Path]:
@@ -118,6 +125,7 @@ def simulate(
         paths,
         report(records, year, scale, _undocumented(violations)),
         chosen,
+        year,
     )
 
 

@@ -16,7 +16,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, Table, create_engine, event, text
+from sqlalchemy import Connection, Engine, Select, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -214,3 +214,19 @@ def insert_rows(
 def upsert(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert rows, replacing those whose primary key exists (same SQL shape on both)."""
     insert_rows(connection, table, rows, replace=True)
+
+
+def raw_rows(connection: Connection, statement: Select[Any]) -> list[tuple[Any, ...]]:
+    """Plain tuples straight from the driver, for bulk reads of plain columns.
+
+    The statement is compiled by SQLAlchemy for the connection's dialect with its values
+    inlined (so use it only with values the program chose, never with input), and run on the
+    transaction's own driver connection: no row objects, no per-row processing.
+    """
+    sql = statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(str(sql))
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()

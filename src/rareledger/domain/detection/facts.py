@@ -18,6 +18,7 @@ from typing import Any
 from rareledger.domain.elements import ELEMENTS
 
 Composition = tuple[tuple[str, float], ...]  # (element, mass fraction), sorted
+_REO_FACTOR = {symbol: element.reo_factor for symbol, element in ELEMENTS.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +110,9 @@ class Facts:
     retracted: set[str] = field(default_factory=set)  # event ids taken back by corrections
     lots: dict[str, tuple[str, int]] = field(default_factory=dict)  # lot: (form, composition)
     compositions: list[Composition] = field(default_factory=list)
-    _composition_ids: dict[Composition, int] = field(default_factory=dict, repr=False)
+    _raw_ids: dict[tuple[Any, ...], int] = field(default_factory=dict, repr=False)
+    _re_shares: list[float] = field(default_factory=list, repr=False)
+    _reo_shares: list[Decimal | None] = field(default_factory=list, repr=False)
     _receipt_of: dict[str, str] = field(default_factory=dict, repr=False)  # receipt: shipment
 
     # -- folding records in ---------------------------------------------------------------
@@ -149,7 +152,10 @@ class Facts:
         if kind in ("extraction", "processing", "import"):
             self.acquired[event_id] = (firm, sum(_grams(o["mass_kg"]) for o in outputs))
         if kind == "extraction":
-            reo = sum((_reo_t(o) for o in outputs), Decimal(0))
+            reo = sum(
+                (self.reo_share(o["lot_id"]) * Decimal(str(o["mass_kg"])) / 1000 for o in outputs),
+                Decimal(0),
+            )
             self.mined[event_id] = Mined(event_id, firm, occurred.year, reo)
         elif kind == "processing":
             self.processed[event_id] = Processed(
@@ -204,12 +210,17 @@ class Facts:
     # -- lots --------------------------------------------------------------------------------
 
     def _composition(self, composition: dict[str, Any]) -> int:
-        key = tuple(sorted((e, float(f)) for e, f in composition.items()))
-        found = self._composition_ids.get(key)
+        raw = tuple(composition.items())
+        found = self._raw_ids.get(raw)
         if found is None:
-            found = self._composition_ids[key] = len(self.compositions)
-            self.compositions.append(key)
+            found = self._raw_ids[raw] = self._intern(tuple((e, float(f)) for e, f in raw))
         return found
+
+    def _intern(self, key: Composition) -> int:
+        self.compositions.append(key)
+        self._re_shares.append(sum(fraction for _e, fraction in key))
+        self._reo_shares.append(None)
+        return len(self.compositions) - 1
 
     def composition_of(self, lot_id: str) -> Composition:
         known = self.lots.get(lot_id)
@@ -221,7 +232,22 @@ class Facts:
 
     def re_share(self, lot_id: str) -> float:
         """The mass fraction of a lot that is rare earth elements (0 for an unknown lot)."""
-        return sum(fraction for _e, fraction in self.composition_of(lot_id))
+        known = self.lots.get(lot_id)
+        return self._re_shares[known[1]] if known else 0.0
+
+    def reo_share(self, lot_id: str) -> Decimal:
+        """Tonnes of rare earth oxide in a tonne of the lot (0 for an unknown lot)."""
+        known = self.lots.get(lot_id)
+        if known is None:
+            return Decimal(0)
+        share = self._reo_shares[known[1]]
+        if share is None:  # worked out when first needed: few lots are weighed as oxide
+            share = sum(
+                (Decimal(repr(f)) * _REO_FACTOR[e] for e, f in self.compositions[known[1]]),
+                Decimal(0),
+            )
+            self._reo_shares[known[1]] = share
+        return share
 
     # -- state for incremental runs ------------------------------------------------------
 
@@ -309,8 +335,8 @@ class Facts:
             facts.findings.setdefault(event_id, []).append(Finding(code, firm, event_id, period))
         facts.unlicensed = set(state["unlicensed"])
         facts.retracted = set(state["retracted"])
-        facts.compositions = [tuple((e, float(f)) for e, f in c) for c in state["compositions"]]
-        facts._composition_ids = {c: i for i, c in enumerate(facts.compositions)}
+        for composition in state["compositions"]:
+            facts._intern(tuple((e, float(f)) for e, f in composition))
         facts.lots = {k: (v[0], int(v[1])) for k, v in state["lots"].items()}
         return facts
 
@@ -325,11 +351,3 @@ def _items(items: list[dict[str, Any]]) -> tuple[tuple[str, int], ...]:
 
 def _pairs(items: list[list[Any]]) -> tuple[tuple[str, int], ...]:
     return tuple((lot, int(grams)) for lot, grams in items)
-
-
-def _reo_t(lot: dict[str, Any]) -> Decimal:
-    oxide = sum(
-        (Decimal(str(f)) * ELEMENTS[e].reo_factor for e, f in lot["composition"].items()),
-        Decimal(0),
-    )
-    return oxide * Decimal(str(lot["mass_kg"])) / 1000

@@ -175,7 +175,8 @@ def rule(
 
 
 def period_of(moment: datetime | date) -> str:
-    return moment.strftime("%Y-%m")
+    """The month, YYYY-MM, in the moment's own time zone."""
+    return f"{moment.year:04d}-{moment.month:02d}"
 
 
 def kg(grams: float) -> str:

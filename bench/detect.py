@@ -1,0 +1,132 @@
+"""Detection benchmark: every rule over a simulated national year, on SQLite and PostgreSQL.
+
+Simulates a year at ``--scale`` (1.0 is about 1.3 million records), loads it once per backend
+with ``rareledger load`` (kept for later runs: pass ``--fresh`` to start over), then times
+``rareledger detect --full`` (the whole ledger folded and every rule run) and an incremental
+``rareledger detect`` straight after (nothing new to read), each with its peak resident memory.
+Target (issue 7): the full run under 60 s on SQLite on a 2-core machine. Results go to
+DIR/detect.json; see bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from _run import measure, save
+from ingest import postgres_url, with_database
+from psycopg import sql
+
+AS_OF = "2026-02-28"
+TARGET_S = 60
+PG_NAME = "rareledger_bench_detect"
+
+
+def simulated(work: Path, scale: float, seed: int, fresh: bool) -> Path:
+    year = work / "year"
+    if fresh or not (year / "ground_truth.jsonl").exists():
+        shutil.rmtree(year, ignore_errors=True)
+        took = measure(
+            ["simulate", "--out", str(year), "--seed", str(seed), "--scale", str(scale)],
+            "sqlite://",
+        )
+        print(f"simulated scale {scale} in {took.seconds:.0f} s")
+    return year
+
+
+def loaded(url: str, year: Path, marker: Path) -> dict[str, Any]:
+    """Load the year unless this database already holds it; how long the load took."""
+    if marker.exists():
+        return {"load_seconds": float(marker.read_text() or 0), "reused": True}
+    measure(["init"], url)
+    files = sorted(str(p) for p in (year / "records").glob("*.jsonl"))
+    took = measure(["load", "--json", *files], url)
+    marker.write_text(f"{took.seconds:.1f}")
+    return {"load_seconds": round(took.seconds, 1), "reused": False}
+
+
+def run_detection(url: str, year: Path) -> dict[str, Any]:
+    partner = ["--partner-imports", str(year / "partner_imports.csv")]
+    full = measure(["detect", "--full", "--as-of", AS_OF, *partner], url)
+    again = measure(["detect", "--as-of", AS_OF, *partner], url)
+    return {
+        "full_seconds": round(full.seconds, 1),
+        "full_peak_mib": round(full.peak_mib),
+        "full_summary": full.stdout.strip(),
+        "incremental_seconds": round(again.seconds, 1),
+        "incremental_peak_mib": round(again.peak_mib),
+    }
+
+
+def sqlite_backend(work: Path, year: Path, fresh: bool) -> dict[str, Any]:
+    path = work / "ledger.db"
+    marker = work / "sqlite.loaded"
+    if fresh:
+        path.unlink(missing_ok=True)
+        marker.unlink(missing_ok=True)
+    url = f"sqlite:///{path}"
+    return {**loaded(url, year, marker), **run_detection(url, year)}
+
+
+def postgres_backend(work: Path, year: Path, given: str | None, fresh: bool) -> dict[str, Any]:
+    server, note = postgres_url(given)
+    if server is None:
+        return {"skipped": note}
+    marker = work / "postgres.loaded"
+    with psycopg.connect(server, autocommit=True) as admin:
+        exists = admin.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (PG_NAME,)
+        ).fetchone()
+        if fresh or not exists or not marker.exists():
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(PG_NAME))
+            )
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(PG_NAME)))
+            marker.unlink(missing_ok=True)
+    url = with_database(server, PG_NAME)
+    return {"server": note, **loaded(url, year, marker), **run_detection(url, year)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--dir", type=Path, default=Path("bench-results/detect"))
+    parser.add_argument("--postgres-url", default=os.environ.get("RARELEDGER_BENCH_POSTGRES_URL"))
+    parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--fresh", action="store_true", help="Simulate and load again.")
+    args = parser.parse_args()
+    args.dir.mkdir(parents=True, exist_ok=True)
+    year = simulated(args.dir, args.scale, args.seed, args.fresh)
+    records = sum(1 for p in (year / "records").glob("*.jsonl") for _ in p.open())
+    result: dict[str, Any] = {
+        "scale": args.scale,
+        "records": records,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "sqlite": sqlite_backend(args.dir, year, args.fresh),
+    }
+    if not args.skip_postgres:
+        result["postgres"] = postgres_backend(args.dir, year, args.postgres_url, args.fresh)
+    print(f"detection over {records:,} records (scale {args.scale}), as of {AS_OF}")
+    for backend in ("sqlite", "postgres"):
+        row = result.get(backend)
+        if not row or "skipped" in row:
+            print(f"  {backend:9} skipped: {row and row['skipped']}")
+            continue
+        print(
+            f"  {backend:9} full {row['full_seconds']:>6.1f} s, peak {row['full_peak_mib']} MiB; "
+            f"incremental {row['incremental_seconds']:.1f} s, peak "
+            f"{row['incremental_peak_mib']} MiB (load {row['load_seconds']} s)"
+        )
+    ok = result["sqlite"]["full_seconds"] < TARGET_S
+    print(f"  target: full run under {TARGET_S} s on SQLite: {'met' if ok else 'NOT met'}")
+    save(args.dir / "detect.json", result)
+
+
+if __name__ == "__main__":
+    main()
