@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,7 @@ RAISED = {
     "circular_trading": 0.2,
     "quantity_mismatch": 0.01,
     "late_report": 0.05,
+    "unreported_exports": 0.5,
 }
 # The finding the ledger raises at load for each type (the others need cross-event rules).
 FINDING_OF = {
@@ -146,7 +149,11 @@ def test_every_violation_type_is_in_the_ground_truth_and_the_records(
     assert crooked.violations_by_type == dict(Counter(case["type"] for case in truth))
     records = {r.get("event_id"): r for r in _records(crooked)}
     enterprises = {r["id"] for r in _records(crooked) if r["type"] == "enterprise"}
+    partner = _partner_imports(crooked)
     for case in truth:
+        if "country" in case:  # unreported exports: what the partner saw, beyond the reports
+            assert case["period"] == "2025" and partner[case["country"]] > 0
+            continue
         assert set(case["enterprise_ids"]) <= enterprises, case
         assert case["event_ids"] and set(case["event_ids"]) <= set(records), case
         assert case["period"].startswith("2025-"), case
@@ -160,6 +167,31 @@ def test_every_violation_type_is_in_the_ground_truth_and_the_records(
         expected = FINDING_OF.get(case["type"])
         if expected:
             assert any(findings[e] & expected for e in case["event_ids"]), case
+
+
+def _partner_imports(result: SimulationResult) -> dict[str, Decimal]:
+    """Partner figures over reported exports, less one: the share nobody reported."""
+    reported: Counter[str] = Counter()
+    for record in _records(result):
+        if record["type"] == "export":
+            reported[record["destination_country"]] += sum(
+                Decimal(i["mass_kg"]) for i in record["items"]
+            )
+    path = result.paths[-1].parent / "partner_imports.csv"
+    with path.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert {r["country"] for r in rows} == set(reported)
+    return {r["country"]: Decimal(r["mass_kg"]) / reported[r["country"]] - 1 for r in rows}
+
+
+def test_partner_statistics_mirror_the_exports(crooked: SimulationResult) -> None:
+    truth = [json.loads(line) for line in crooked.paths[-1].read_text().splitlines()]
+    hidden = {case["country"] for case in truth if case["type"] == "unreported_exports"}
+    for country, excess in _partner_imports(crooked).items():
+        if country in hidden:
+            assert Decimal("0.27") <= excess <= Decimal("0.86"), country
+        else:
+            assert Decimal("-0.03") <= excess <= Decimal("0.06"), country
 
 
 def test_violation_substance(crooked: SimulationResult) -> None:

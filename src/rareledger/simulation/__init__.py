@@ -115,7 +115,7 @@ def simulate(
     report_quota_breaches(sim)
     mirror = partner_imports((e.record for e in journal.entries), violations, year)
     paths = write(Path(out), economy.records, journal, violations.cases, year)
-    paths.append(write_partner_imports(Path(out), mirror))
+    paths.insert(-1, write_partner_imports(Path(out), mirror))  # the ground truth stays last
     records = [*economy.records, *(e.record for e in journal.entries)]
     counts = Counter(str(r["type"]) for r in records)
     found = Counter(case.type for case in violations.cases)
