@@ -280,6 +280,10 @@ def print_evaluation(result: dict[str, Any]) -> None:
             _ratio(row["recall"]),
         )
     console().print(table)
+    others = result.get("other_alerts") or {}
+    if others:
+        listed = ", ".join(f"{code} {n}" for code, n in others.items())
+        console().print(f"alerts of codes no simulated violation type covers: {listed}")
 
 
 def _ratio(value: float | None) -> str:

@@ -77,7 +77,12 @@ def evaluate(cases: list[dict[str, Any]], alerts: list[dict[str, Any]]) -> dict[
         "recall": round(found_n / cases_n, 3) if cases_n else None,
         "precision": round(true_n / alerts_n, 3) if alerts_n else None,
     }
-    return {"by_type": rows, "overall": overall}
+    mapped = {code for codes in CODES_FOR.values() for code in codes}
+    others: dict[str, int] = {}
+    for alert in alerts:
+        if alert["code"] not in mapped:
+            others[alert["code"]] = others.get(alert["code"], 0) + 1
+    return {"by_type": rows, "overall": overall, "other_alerts": dict(sorted(others.items()))}
 
 
 def read_ground_truth(path: Path) -> list[dict[str, Any]]:
