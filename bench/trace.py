@@ -1,7 +1,7 @@
 """Lineage benchmark: traces over a synthetic graph of at least a million lots in eight stages.
 
 Builds the graph straight into the projection tables of a fresh database (``lots`` and
-``lot_edges``, as the ledger would leave them): stage 1 are mine lots; every lot of a later
+``lot_links``, as the ledger would leave them): stage 1 are mine lots; every lot of a later
 stage is made from two or three lots of the stage before (merges), and every lot feeds two or
 three of the next (splits). Then times, for a sample of magnet lots (the last stage), the
 upstream trace (the recursive lineage query, the lots on the way, and the origin shares), and
@@ -50,13 +50,14 @@ def build(database: Database, per_stage: int, seed: int) -> int:
                 }
             )
             if stage:
+                event = {"event_id": f"ev-{lot_id}", "position": total + n}
+                edges.append({**event, "side": "out", "lot_id": lot_id, "mass_g": 1_000_000})
                 for parent in rng.sample(range(per_stage), rng.choice((2, 3))):
                     edges.append(
                         {
-                            "parent_lot_id": f"S{stage - 1}-{parent}",
-                            "child_lot_id": lot_id,
-                            "event_id": f"ev-{lot_id}",
-                            "position": total + n,
+                            **event,
+                            "side": "in",
+                            "lot_id": f"S{stage - 1}-{parent}",
                             "mass_g": 500_000,
                         }
                     )
@@ -64,9 +65,9 @@ def build(database: Database, per_stage: int, seed: int) -> int:
             for start in range(0, len(lots), 50_000):
                 insert_rows(connection, schema.lots, lots[start : start + 50_000])
             for start in range(0, len(edges), 50_000):
-                insert_rows(connection, schema.lot_edges, edges[start : start + 50_000])
+                insert_rows(connection, schema.lot_links, edges[start : start + 50_000])
         total += per_stage
-        print(f"  stage {stage + 1} ({form}): {per_stage} lots, {len(edges)} edges", flush=True)
+        print(f"  stage {stage + 1} ({form}): {per_stage} lots, {len(edges)} links", flush=True)
     return total
 
 

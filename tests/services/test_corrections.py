@@ -102,12 +102,12 @@ def test_retracted_processing_restores_inputs_and_drops_lineage(
         ),
     )
     with database.read() as connection:
-        assert queries.dump(connection)["lot_edges"]
+        assert queries.dump(connection)["lot_links"]
     reporter.accept(f.correction(f.SEPARATOR, "p1"))
     balance = holdings.enterprise_balance(database, f.SEPARATOR)
     assert balance["lots"] == [{"lot_id": "LOT-A", "mass_kg": "100.000"}]
     with database.read() as connection:
-        assert queries.dump(connection)["lot_edges"] == []
+        assert queries.dump(connection)["lot_links"] == []
 
 
 def test_retracted_adjustment_and_export_are_undone(

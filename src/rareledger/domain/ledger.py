@@ -46,10 +46,10 @@ from rareledger.domain.problems import Finding, Problem, Rejected, reject
 from rareledger.domain.quantities import utc_text
 from rareledger.domain.records import ParsedRecord, content_digest
 from rareledger.domain.state import (
-    Edge,
     EnterpriseState,
     EventState,
     LedgerState,
+    Link,
     LotState,
     MasterState,
     Movement,
@@ -370,11 +370,9 @@ class _Context(Corrections):
         self.create(event.outputs, event.reporter, event.event_id)
         for finding in excess:
             self.flag(event.event_id, finding)
-        self.state.changes.edges.extend(
-            Edge(i.lot_id, o.lot_id, event.event_id, self.position, i.mass_g)
-            for i in event.inputs
-            for o in event.outputs
-        )
+        links, at = self.state.changes.links, self.position
+        links.extend(Link(i.lot_id, event.event_id, "in", at, i.mass_g) for i in event.inputs)
+        links.extend(Link(o.lot_id, event.event_id, "out", at, o.mass_g) for o in event.outputs)
 
     def shipment(self, event: Shipment, path: str) -> None:
         if self.state.enterprise(event.buyer) is None:

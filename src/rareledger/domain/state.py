@@ -92,12 +92,16 @@ class RecordedFinding:
 
 
 @dataclass(frozen=True, slots=True)
-class Edge:
-    """Processing took ``mass_g`` of the parent lot to make (among others) the child lot."""
+class Link:
+    """A lot on one side of a processing event: an input (``mass_g`` taken) or an output.
 
-    parent_lot_id: str
-    child_lot_id: str
+    Every output of an event is made from all its inputs; storing each side once keeps an
+    event of m inputs and n outputs at m + n rows instead of m x n edges.
+    """
+
+    lot_id: str
     event_id: str
+    side: str  # "in" | "out"
     position: int
     mass_g: int = 0
 
@@ -148,7 +152,7 @@ class _Table(dict[K, V]):
 class Changes:
     findings: list[RecordedFinding] = field(default_factory=list)
     retracted_findings: list[str] = field(default_factory=list)  # event ids
-    edges: list[Edge] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
     retracted_edges: list[str] = field(default_factory=list)  # event ids
     movements: list[Movement] = field(default_factory=list)
 
@@ -279,7 +283,7 @@ class LedgerState:
         marks = (
             len(self.changes.findings),
             len(self.changes.retracted_findings),
-            len(self.changes.edges),
+            len(self.changes.links),
             len(self.changes.retracted_edges),
             len(self.changes.movements),
         )
@@ -294,7 +298,7 @@ class LedgerState:
                     table[key] = old
             del self.changes.findings[marks[0] :]
             del self.changes.retracted_findings[marks[1] :]
-            del self.changes.edges[marks[2] :]
+            del self.changes.links[marks[2] :]
             del self.changes.retracted_edges[marks[3] :]
             del self.changes.movements[marks[4] :]
             raise

@@ -1,4 +1,9 @@
-"""Lineage by recursive SQL over the ``lot_edges`` table: the same query on both databases."""
+"""Lineage by recursive SQL over ``lot_links``: the same query on both databases.
+
+A processing event links its input lots (side ``in``) to its output lots (side ``out``); every
+output is made from all the inputs. Walking up goes from a lot to the events that made it and
+on to their inputs; walking down, from a lot to the events it fed and on to their outputs.
+"""
 
 from __future__ import annotations
 
@@ -10,30 +15,37 @@ from sqlalchemy import Connection, TextClause, text
 from rareledger.store import schema
 from rareledger.store.queries import LotRow, lot_row
 
+_SIDES = {"up": ("out", "in"), "down": ("in", "out")}  # (side of the known lot, side reached)
+
 
 def _walk(direction: str, answer: str) -> TextClause:
-    """A recursive walk over ``lot_edges`` from ``:lot_id``, up (to parents) or down."""
-    near, far = (
-        ("child_lot_id", "parent_lot_id")
-        if direction == "up"
-        else ("parent_lot_id", "child_lot_id")
-    )
+    """A recursive walk from ``:lot_id`` through processing events, up or down."""
+    near, far = _SIDES[direction]
     return text(f"""
 WITH RECURSIVE walk(lot_id) AS (
     SELECT CAST(:lot_id AS VARCHAR(128))
     UNION
-    SELECT e.{far} FROM lot_edges e JOIN walk ON e.{near} = walk.lot_id
+    SELECT f.lot_id FROM lot_links n
+    JOIN walk ON n.lot_id = walk.lot_id AND n.side = '{near}'
+    JOIN lot_links f ON f.event_id = n.event_id AND f.side = '{far}'
 )
-{answer.format(near=near)}
+{answer}
 """)
 
 
-_EDGES = (
-    "SELECT e.parent_lot_id, e.child_lot_id, e.event_id, e.mass_g "
-    "FROM lot_edges e JOIN walk ON e.{near} = walk.lot_id"
+# The edges the walk passed: (input lot, output lot, event, mass of the input taken).
+_EDGES_UP = (
+    "SELECT i.lot_id, n.lot_id, n.event_id, i.mass_g FROM lot_links n "
+    "JOIN walk ON n.lot_id = walk.lot_id AND n.side = 'out' "
+    "JOIN lot_links i ON i.event_id = n.event_id AND i.side = 'in'"
+)
+_EDGES_DOWN = (
+    "SELECT n.lot_id, o.lot_id, n.event_id, n.mass_g FROM lot_links n "
+    "JOIN walk ON n.lot_id = walk.lot_id AND n.side = 'in' "
+    "JOIN lot_links o ON o.event_id = n.event_id AND o.side = 'out'"
 )
 _LOTS = "SELECT l.* FROM lots l JOIN walk ON l.lot_id = walk.lot_id"
-_UP, _DOWN = _walk("up", _EDGES), _walk("down", _EDGES)
+_UP, _DOWN = _walk("up", _EDGES_UP), _walk("down", _EDGES_DOWN)
 _UP_LOTS, _DOWN_LOTS = _walk("up", _LOTS), _walk("down", _LOTS)
 
 

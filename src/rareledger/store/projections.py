@@ -347,19 +347,19 @@ def _write_findings_and_edges(connection: Connection, changes: Changes) -> None:
                 for f in changes.findings
             ],
         )
-    if changes.edges:
+    if changes.links:
         insert_rows(
             connection,
-            schema.lot_edges,
+            schema.lot_links,
             [
                 {
-                    "parent_lot_id": e.parent_lot_id,
-                    "child_lot_id": e.child_lot_id,
-                    "event_id": e.event_id,
-                    "position": e.position,
-                    "mass_g": e.mass_g,
+                    "event_id": k.event_id,
+                    "side": k.side,
+                    "lot_id": k.lot_id,
+                    "position": k.position,
+                    "mass_g": k.mass_g,
                 }
-                for e in changes.edges
+                for k in changes.links
             ],
         )
     for batch in chunks(changes.retracted_findings):
@@ -390,7 +390,7 @@ def _write_findings_and_edges(connection: Connection, changes: Changes) -> None:
         connection.execute(
             delete(schema.lot_movements).where(schema.lot_movements.c.event_id.in_(batch))
         )
-        connection.execute(delete(schema.lot_edges).where(schema.lot_edges.c.event_id.in_(batch)))
+        connection.execute(delete(schema.lot_links).where(schema.lot_links.c.event_id.in_(batch)))
 
 
 def clear_projections(connection: Connection) -> None:

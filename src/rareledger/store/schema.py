@@ -209,16 +209,15 @@ events = Table(
     Column("via_correction", ID),
 )
 
-lot_edges = Table(
-    "lot_edges",
+lot_links = Table(
+    "lot_links",
     metadata,
-    Column("parent_lot_id", ID, primary_key=True),
-    Column("child_lot_id", ID, primary_key=True),
     Column("event_id", ID, primary_key=True),
+    Column("side", String(3), primary_key=True),  # "in" (mass_g taken) or "out" (mass_g made)
+    Column("lot_id", ID, primary_key=True),
     Column("position", BigInteger, nullable=False),
     Column("mass_g", BigInteger, nullable=False),
-    Index("ix_lot_edges_child", "child_lot_id"),
-    Index("ix_lot_edges_event", "event_id"),
+    Index("ix_lot_links_lot", "lot_id", "side"),
 )
 
 findings = Table(
@@ -266,14 +265,14 @@ PROJECTIONS = (
     shipments,
     shipment_items,
     events,
-    lot_edges,
+    lot_links,
     findings,
     registry,
     lot_movements,
 )
 # Bump when a projection table changes: `rareledger init` then recreates the projections and
 # rebuilds them from the ledger (they are never migrated).
-PROJECTION_VERSION = 2
+PROJECTION_VERSION = 3
 
 projection_meta = Table(
     "projection_meta",
