@@ -33,16 +33,17 @@ WITH RECURSIVE walk(lot_id) AS (
 """)
 
 
-# The edges the walk passed: (input lot, output lot, event, mass of the input taken).
+# The edges the walk passed: (input lot, output lot, event, mass of the input taken). The walk
+# is a subquery so that the planner starts from its few lots, not from the whole table.
 _EDGES_UP = (
     "SELECT i.lot_id, n.lot_id, n.event_id, i.mass_g FROM lot_links n "
-    "JOIN walk ON n.lot_id = walk.lot_id AND n.side = 'out' "
-    "JOIN lot_links i ON i.event_id = n.event_id AND i.side = 'in'"
+    "JOIN lot_links i ON i.event_id = n.event_id AND i.side = 'in' "
+    "WHERE n.side = 'out' AND n.lot_id IN (SELECT lot_id FROM walk)"
 )
 _EDGES_DOWN = (
     "SELECT n.lot_id, o.lot_id, n.event_id, n.mass_g FROM lot_links n "
-    "JOIN walk ON n.lot_id = walk.lot_id AND n.side = 'in' "
-    "JOIN lot_links o ON o.event_id = n.event_id AND o.side = 'out'"
+    "JOIN lot_links o ON o.event_id = n.event_id AND o.side = 'out' "
+    "WHERE n.side = 'in' AND n.lot_id IN (SELECT lot_id FROM walk)"
 )
 _LOTS = "SELECT l.* FROM lots l JOIN walk ON l.lot_id = walk.lot_id"
 _UP, _DOWN = _walk("up", _EDGES_UP), _walk("down", _EDGES_DOWN)
