@@ -141,3 +141,21 @@ def test_partner_statistics_are_checked(tmp_path: Path) -> None:
     bad.write_text("country,period,mass_kg\nDE,2025,ten\n")
     with pytest.raises(detection.ReferenceDataError, match="decimal mass_kg"):
         detection.load_reference(bad)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE alert_history SET actor = 'mallory'", "DELETE FROM alert_history"],
+)
+def test_case_history_cannot_be_rewritten(database: Database, year: Path, statement: str) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    _load(database, year, slice(0, 4))
+    run = detection.detect(database, detection.end_of(date(2026, 3, 1)))
+    casework.change(database, run.alerts[0].alert_id, "inspector", note="first look")
+    with pytest.raises(DBAPIError, match="append-only"), database.write() as connection:
+        connection.execute(text(statement))
+    assert casework.show_alert(database, run.alerts[0].alert_id)["history"][0]["actor"] == (
+        "inspector"
+    )
