@@ -51,34 +51,38 @@ def shipment_not_received(
     "Seller and buyer disagree on what was delivered, over a month between the two",
 )
 def quantity_mismatch(facts: Facts, settings: DetectionSettings, _ref: Reference) -> list[Alert]:
-    pairs: dict[tuple[str, str, str], list[tuple[Shipped, Received]]] = defaultdict(list)
+    sent: dict[tuple[str, str, str], int] = defaultdict(int)
+    got: dict[tuple[str, str, str], int] = defaultdict(int)
+    differing: dict[tuple[str, str, str], list[tuple[Shipped, Received]]] = defaultdict(list)
     for s in facts.shipments.values():
-        got = facts.receipts.get(s.event_id)
-        if got is not None:
-            pairs[(s.seller, s.buyer, period_of(s.occurred_at))].append((s, got))
-    alerts = []
-    for (seller, buyer, period), moves in sorted(pairs.items()):
-        sent_g = sum(s.mass_g for s, _r in moves)
-        got_g = sum(r.mass_g for _s, r in moves)
-        gap_g = got_g - sent_g
-        if (
-            abs(gap_g) <= sent_g * float(settings.mismatch_share)
-            or abs(gap_g) < float(settings.mismatch_min_kg) * 1000
-        ):
+        receipt = facts.receipts.get(s.event_id)
+        if receipt is None:
             continue
-        differing = [(s, r) for s, r in moves if s.mass_g != r.mass_g]
+        key = (s.seller, s.buyer, period_of(s.occurred_at))
+        shipped_g, received_g = s.mass_g, receipt.mass_g
+        sent[key] += shipped_g
+        got[key] += received_g
+        if shipped_g != received_g:
+            differing[key].append((s, receipt))
+    share, least_g = float(settings.mismatch_share), float(settings.mismatch_min_kg) * 1000
+    alerts = []
+    for key, moves in sorted(differing.items()):
+        seller, buyer, period = key
+        gap_g = got[key] - sent[key]
+        if abs(gap_g) <= sent[key] * share or abs(gap_g) < least_g:
+            continue
         alerts.append(
             Alert(
                 "quantity_mismatch",
                 "medium",
                 (seller, buyer),
-                tuple(e for s, r in differing for e in (s.event_id, r.event_id)),
+                tuple(e for s, r in moves for e in (s.event_id, r.event_id)),
                 period,
-                f"{buyer} reports receiving {kg(got_g)} kg of what {seller} reports shipping as "
-                f"{kg(sent_g)} kg in {period}",
+                f"{buyer} reports receiving {kg(got[key])} kg of what {seller} reports shipping "
+                f"as {kg(sent[key])} kg in {period}",
                 {
-                    "shipped_kg": kg(sent_g),
-                    "received_kg": kg(got_g),
+                    "shipped_kg": kg(sent[key]),
+                    "received_kg": kg(got[key]),
                     "difference_kg": kg(gap_g),
                     "shipments": [
                         {
@@ -87,7 +91,7 @@ def quantity_mismatch(facts: Facts, settings: DetectionSettings, _ref: Reference
                             "shipped_kg": kg(s.mass_g),
                             "received_kg": kg(r.mass_g),
                         }
-                        for s, r in differing
+                        for s, r in moves
                     ],
                     "tolerance_share": str(settings.mismatch_share),
                     "min_kg": str(settings.mismatch_min_kg),
