@@ -182,11 +182,7 @@ def alerts_show(ctx: CliContext, alert_id: str) -> None:
 def alerts_assign(ctx: CliContext, alert_id: str, assignee: str, note: str | None) -> None:
     """Give an alert to someone; an open alert goes under review."""
     try:
-        current = casework.show_alert(ctx.database(), alert_id)
-        status = "under_review" if current["status"] == "open" else None
-        casework.change(
-            ctx.database(), alert_id, _actor(), status=status, assignee=assignee, note=note
-        )
+        casework.assign(ctx.database(), alert_id, _actor(), assignee, note)
     except casework.CaseError as error:
         fail(str(error))
     click.echo(f"{alert_id} assigned to {assignee}")

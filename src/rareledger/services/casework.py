@@ -116,6 +116,15 @@ def change(
     return show_alert(database, alert_id)
 
 
+def assign(
+    database: Database, alert_id: str, actor: str, assignee: str, note: str | None = None
+) -> dict[str, Any]:
+    """Give an alert to someone; an open alert goes under review."""
+    current = show_alert(database, alert_id)
+    status = "under_review" if current["status"] == "open" else None
+    return change(database, alert_id, actor, status=status, assignee=assignee, note=note)
+
+
 def risk(database: Database, enterprise_id: str | None = None) -> list[dict[str, Any]]:
     """The risk score of every enterprise named by an alert (or of one), highest first."""
     rows = list_alerts(database, enterprise_id=enterprise_id)

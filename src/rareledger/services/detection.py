@@ -16,7 +16,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from importlib import resources
@@ -24,11 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 
 from rareledger.domain.detection import (
     Alert,
-    DetectionSettings,
     Facts,
     PartnerImport,
     Reference,
@@ -268,9 +267,16 @@ def _store(database: Database, alerts: list[Alert], as_of: datetime) -> int:
             t,
             [{**r, "status": "open", "assignee": None, "first_as_of": stamp} for r in fresh],
         )
-        for row in rows:
-            if row["alert_id"] in known:
-                connection.execute(update(t).where(t.c.alert_id == row["alert_id"]).values(**row))
+        # Known alerts: their substance refreshed in one executemany; their case work is kept.
+        again = [{f"new_{k}": v for k, v in r.items()} for r in rows if r["alert_id"] in known]
+        if again:
+            names = [k for k in rows[0] if k != "alert_id"]
+            refresh = (
+                update(t)
+                .where(t.c.alert_id == bindparam("new_alert_id"))
+                .values({name: bindparam(f"new_{name}") for name in names})
+            )
+            connection.execute(refresh, again)
     return len(fresh)
 
 
@@ -285,11 +291,4 @@ def _row(alert: Alert, stamp: str) -> dict[str, Any]:
         "message": alert.message,
         "evidence": json.dumps(alert.evidence),
         "last_as_of": stamp,
-    }
-
-
-def settings_dict(settings: DetectionSettings) -> dict[str, Any]:
-    return {
-        k: ({p: str(n) for p, n in v.items()} if isinstance(v, dict) else str(v))
-        for k, v in asdict(settings).items()
     }

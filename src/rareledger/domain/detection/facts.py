@@ -21,6 +21,11 @@ Composition = tuple[tuple[str, float], ...]  # (element, mass fraction), sorted
 _REO_FACTOR = {symbol: element.reo_factor for symbol, element in ELEMENTS.items()}
 
 
+def total_g(items: tuple[tuple[str, int], ...]) -> int:
+    """The mass of (lot, grams) items."""
+    return sum(grams for _lot, grams in items)
+
+
 @dataclass(frozen=True, slots=True)
 class Shipped:
     event_id: str
@@ -31,7 +36,7 @@ class Shipped:
 
     @property
     def mass_g(self) -> int:
-        return sum(grams for _lot, grams in self.items)
+        return total_g(self.items)
 
     @property
     def lots(self) -> tuple[str, ...]:
@@ -47,7 +52,7 @@ class Received:
 
     @property
     def mass_g(self) -> int:
-        return sum(grams for _lot, grams in self.items)
+        return total_g(self.items)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +68,7 @@ class Exported:
 
     @property
     def mass_g(self) -> int:
-        return sum(grams for _lot, grams in self.items)
+        return total_g(self.items)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +181,7 @@ class Facts:
             items = _items(record["items"])
             self.receipts[shipment] = Received(event_id, shipment, firm, items)
             self._receipt_of[event_id] = shipment
-            self.acquired[event_id] = (firm, sum(g for _l, g in items))
+            self.acquired[event_id] = (firm, total_g(items))
         elif kind == "export":
             value = record.get("value")
             self.exports[event_id] = Exported(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
@@ -64,9 +65,7 @@ async def run_detection(
     run = await run_in_threadpool(
         detection.detect, ctx.database, moment, only=body.rule, rulebook=rulebook, full=body.full
     )
-    counts: dict[str, int] = {}
-    for alert in run.alerts:
-        counts[alert.code] = counts.get(alert.code, 0) + 1
+    counts = Counter(alert.code for alert in run.alerts)
     return {
         "as_of": moment.isoformat(),
         "alerts": len(run.alerts),
@@ -126,17 +125,7 @@ def show_alert(
 def assign_alert(
     alert_id: str, body: Assignment, ctx: Context, principal: Principal = allow(REGULATOR)
 ) -> dict[str, Any]:
-    current = _case(casework.show_alert, ctx, alert_id)
-    status = "under_review" if current["status"] == "open" else None
-    return _case(
-        casework.change,
-        ctx,
-        alert_id,
-        principal.name,
-        status=status,
-        assignee=body.assignee,
-        note=body.note,
-    )
+    return _case(casework.assign, ctx, alert_id, principal.name, body.assignee, body.note)
 
 
 @router.post("/alerts/{alert_id}/notes", summary="Add a note to an alert's history")
