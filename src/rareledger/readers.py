@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 import ijson
 
-from rareledger.services.reporting import Unreadable
+from rareledger.domain.records import Unreadable
 
 
 def _first_byte(stream: BinaryIO) -> bytes:

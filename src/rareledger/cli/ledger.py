@@ -21,11 +21,11 @@ from rareledger.cli.context import (
     pass_cli,
     print_json,
 )
-from rareledger.domain.ledger import Actor
+from rareledger.domain.actors import Actor
 from rareledger.formats import spreadsheet
 from rareledger.readers import iter_records
 from rareledger.services import export_control, integrity, uploads
-from rareledger.services.reporting import Receipt, Recorder
+from rareledger.services.reporting import Acknowledgement, Recorder
 
 BATCH = 2000
 SHOWN = 20
@@ -61,8 +61,8 @@ class Tally:
     def __init__(self) -> None:
         self.status: Counter[str] = Counter()
         self.finding_codes: Counter[str] = Counter()
-        self.rejected: list[Receipt] = []
-        self.flagged: list[Receipt] = []
+        self.rejected: list[Acknowledgement] = []
+        self.flagged: list[Acknowledgement] = []
 
     def add_row(self, row: dict[str, Any]) -> None:
         self.status[row["status"]] += 1
@@ -71,11 +71,11 @@ class Tally:
                 {**e, "field": f"{row['sheet']} row {row['row']} column {e['column']}"}
                 for e in row["errors"]
             ]
-            self.rejected.append(Receipt(row["id"], "rejected", errors=errors))
+            self.rejected.append(Acknowledgement(row["id"], "rejected", errors=errors))
         if row["status"] == "accepted" and row["findings"]:
             self.finding_codes.update(f["code"] for f in row["findings"])
 
-    def add(self, receipt: Receipt) -> None:
+    def add(self, receipt: Acknowledgement) -> None:
         self.status[receipt.status] += 1
         self.finding_codes.update(
             f["code"] for f in receipt.findings if receipt.status == "accepted"
