@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rareledger.readers import iter_records
+from rareledger.formats.jsonlines import iter_records
 from rareledger.services import traceability
 from rareledger.services.holdings import NotFound
 from rareledger.store.database import Database

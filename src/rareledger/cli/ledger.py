@@ -16,14 +16,14 @@ from rareledger.cli.context import (
     EXIT_REJECTED,
     CliContext,
     console,
-    fail,
     json_option,
     pass_cli,
     print_json,
 )
 from rareledger.domain.actors import Actor
+from rareledger.errors import Conflict
 from rareledger.formats import spreadsheet
-from rareledger.readers import iter_records
+from rareledger.formats.jsonlines import iter_records
 from rareledger.services import export_control, integrity, uploads
 from rareledger.services.reporting import Acknowledgement, Recorder
 
@@ -149,10 +149,7 @@ def _load_sheets(
     recorder: Recorder, path: Path, batch_size: int, as_json: bool, tally: Tally
 ) -> None:
     """Load a spreadsheet; each row is answered (JSON: one row answer per line)."""
-    try:
-        sheets = spreadsheet.read_upload(path.name, path.read_bytes())
-    except spreadsheet.SheetError as error:
-        fail(f"{path}: {error}")
+    sheets = spreadsheet.read_upload(path.name, path.read_bytes())
     result = uploads.submit_sheets(recorder, sheets, batch_size)
     for row in result["rows"]:
         tally.add_row(row)
@@ -223,6 +220,6 @@ def rebuild(ctx: CliContext) -> None:
 
         try:
             count = integrity.rebuild(ctx.database(), ctx.settings.rules, advance)
-        except RuntimeError as error:
-            fail(str(error))
+        except RuntimeError as error:  # a stored entry the rules now reject
+            raise Conflict(str(error), code="replay_rejected") from error
     click.echo(f"rebuilt the projections from {count} ledger entries")

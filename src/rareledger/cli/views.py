@@ -5,9 +5,8 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from rareledger.cli.context import CliContext, console, fail, json_option, pass_cli, print_json
-from rareledger.services import holdings
-from rareledger.store import queries
+from rareledger.cli.context import CliContext, console, json_option, pass_cli, print_json
+from rareledger.services import holdings, reads
 
 
 @click.group()
@@ -21,10 +20,7 @@ def lot() -> None:
 @pass_cli
 def lot_show(ctx: CliContext, lot_id: str, as_json: bool) -> None:
     """Form, composition, REO content, holders and balances, and mass in transit of LOT_ID."""
-    try:
-        report = holdings.lot_report(ctx.database(), lot_id)
-    except holdings.NotFound as error:
-        fail(str(error))
+    report = holdings.lot_report(ctx.database(), lot_id)
     if as_json:
         print_json(report)
         return
@@ -93,8 +89,7 @@ def findings(
     ctx: CliContext, code: str | None, enterprise: str | None, limit: int | None, as_json: bool
 ) -> None:
     """List findings on accepted reports (retracted events' findings are left out)."""
-    with ctx.database().read() as connection:
-        rows = queries.findings(connection, code, enterprise, limit=limit)
+    rows = reads.all_findings(ctx.database(), code=code, enterprise_id=enterprise, limit=limit)
     if as_json:
         print_json(rows)
         return
