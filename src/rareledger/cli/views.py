@@ -5,7 +5,15 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from rareledger.cli.context import CliContext, console, json_option, pass_cli, print_json
+from rareledger.cli.context import (
+    CliContext,
+    console,
+    csv_option,
+    json_option,
+    pass_cli,
+    print_csv,
+    print_json,
+)
 from rareledger.services import holdings, reads
 
 
@@ -84,14 +92,23 @@ def balance(ctx: CliContext, enterprise: str, as_json: bool) -> None:
 @click.option("--enterprise", help="Only findings about this enterprise.")
 @click.option("--limit", type=int, default=None, help="At most this many.")
 @json_option
+@csv_option
 @pass_cli
 def findings(
-    ctx: CliContext, code: str | None, enterprise: str | None, limit: int | None, as_json: bool
+    ctx: CliContext,
+    code: str | None,
+    enterprise: str | None,
+    limit: int | None,
+    as_json: bool,
+    as_csv: bool,
 ) -> None:
     """List findings on accepted reports (retracted events' findings are left out)."""
     rows = reads.all_findings(ctx.database(), code=code, enterprise_id=enterprise, limit=limit)
     if as_json:
         print_json(rows)
+        return
+    if as_csv:
+        print_csv(rows)
         return
     table = Table(
         "position", "event", "code", "enterprise", "lot", "message", title=f"{len(rows)} findings"

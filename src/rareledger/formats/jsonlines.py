@@ -136,5 +136,5 @@ def _array(stream: BinaryIO) -> Iterator[object]:
                 yield Unreadable("", error.message)
                 continue
             yield item
-    except ijson.JSONError as error:
+    except (ijson.JSONError, UnicodeDecodeError) as error:  # the parser cannot go on from here
         yield Unreadable("", f"the JSON array is malformed: {error}")
