@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from rareledger.domain.intake import RawLine
 from rareledger.domain.records import Unreadable
 from rareledger.errors import Invalid
 from rareledger.formats.jsonlines import MAX_DEPTH, MalformedJson, iter_records, parse_json
@@ -43,15 +44,16 @@ def test_json_that_breaks_a_rule_is_refused_naming_the_problem(text: bytes, prob
     assert caught.value.code == "malformed_json" and caught.value.message.startswith("the body")
 
 
-def test_a_bad_line_of_a_file_becomes_its_own_unreadable_record() -> None:
-    lines = b'{"a": 1}\n{"b": "\\ud800"}\n' + b"[" * 70 + b"]" * 70 + b'\n{"c": 2.5}\n'
+def test_lines_go_undecoded_to_the_write_path_and_bad_array_items_alone() -> None:
+    lines = b'{"a": 1}\n\n  {"b": "\\ud800"}\n'
     records = list(iter_records(io.BufferedReader(io.BytesIO(lines))))
-    assert records[0] == {"a": 1} and records[3] == {"c": Decimal("2.5")}
-    assert isinstance(records[1], Unreadable) and "line 2" in records[1].reason
-    assert isinstance(records[2], Unreadable) and "deeper" in records[2].reason
-    array = b'[{"a": 1}, {"b": "\\udc00"}]'
+    assert records == [RawLine(b'{"a": 1}', 1), RawLine(b'{"b": "\\ud800"}', 3)]
+    array = b'[{"a": 1.5}, [' + b"[" * 70 + b"]" * 70 + b'], {"b": 2}]'
     items = list(iter_records(io.BufferedReader(io.BytesIO(array))))
-    assert items[0] == {"a": 1} and isinstance(items[1], Unreadable)
+    assert items[0] == {"a": Decimal("1.5")} and items[2] == {"b": 2}
+    assert isinstance(items[1], Unreadable) and "item 2 is nested deeper" in items[1].reason
+    surrogate = list(iter_records(io.BufferedReader(io.BytesIO(b'[{"a": 1}, {"b": "\\udc00"}]'))))
+    assert surrogate[0] == {"a": 1} and isinstance(surrogate[1], Unreadable)
 
 
 def test_days_are_strict_yyyy_mm_dd() -> None:

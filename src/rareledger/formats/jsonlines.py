@@ -1,12 +1,17 @@
 """JSON as rareledger reads it, from a request body, a file of JSON Lines or a JSON array.
 
-One set of rules everywhere (:func:`parse_json`): numbers that are not integers are read as
+:func:`parse_json` reads a value by one set of rules: numbers that are not integers are read as
 ``Decimal`` (never binary floats); ``NaN`` and ``Infinity`` are refused; so are strings with a
 lone surrogate (they cannot be stored as UTF-8) and values nested deeper than
 :data:`MAX_DEPTH` arrays and objects (no contract record comes near it, and a deeper one would
-only exhaust the stack of whatever walks it). Files are streamed (:func:`iter_records`): a line
-or an array item that breaks a rule becomes an :class:`~rareledger.domain.records.Unreadable`,
-so that it gets its own rejected receipt and the rest of the file is still read.
+only exhaust the stack of whatever walks it). Request bodies and the values people type are
+read with it.
+
+Files are streamed (:func:`iter_records`), never held in memory. A JSON Lines file yields each
+line undecoded (:class:`~rareledger.domain.intake.RawLine`): the write path decodes and checks
+it (in a second process for a bulk load), so a line that is not JSON gets its own rejected
+receipt and the rest of the file is still read. The records of a JSON array are decoded here;
+an item that breaks a rule above becomes an :class:`~rareledger.domain.records.Unreadable`.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any, BinaryIO
 
 import ijson
 
+from rareledger.domain.intake import RawLine
 from rareledger.domain.records import Unreadable
 from rareledger.errors import Invalid
 
@@ -117,14 +123,11 @@ def _first_byte(stream: BinaryIO) -> bytes:
 
 
 def _lines(stream: BinaryIO) -> Iterator[object]:
+    """Each non-empty line, still undecoded: the write path decodes and checks it."""
     for number, line in enumerate(stream, start=1):
         text = line.strip()
-        if not text:
-            continue
-        try:
-            yield parse_json(text, what=f"line {number}")
-        except MalformedJson as error:
-            yield Unreadable(text.decode("utf-8", "replace")[:200], error.message)
+        if text:
+            yield RawLine(text, number)
 
 
 def _array(stream: BinaryIO) -> Iterator[object]:

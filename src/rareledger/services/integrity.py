@@ -8,9 +8,9 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete
 
+from rareledger.domain.decode import decode_valid
 from rareledger.domain.findings import RuleSettings
 from rareledger.domain.integrity import ChainBreak
-from rareledger.domain.records import parse_stored
 from rareledger.services.reporting import BatchEngine, Stored, replay
 from rareledger.store import schema
 from rareledger.store.database import Database
@@ -68,7 +68,7 @@ def rebuild(
 def _stored_batches(connection: Connection) -> Iterator[list[Stored]]:
     batch: list[Stored] = []
     for entry, _hash in iter_entries(connection):
-        parsed = parse_stored(entry.record)
+        parsed = decode_valid(entry.record, entry.digest, entry.type)
         batch.append(Stored(entry.position, datetime.fromisoformat(entry.recorded_at), parsed))
         if len(batch) == REPLAY_BATCH:
             yield batch

@@ -23,6 +23,7 @@ from sqlalchemy import Connection
 from rareledger.domain.actors import Actor
 from rareledger.domain.events import Event
 from rareledger.domain.findings import RuleSettings
+from rareledger.domain.intake import LineRejected, RawLine, parse_line
 from rareledger.domain.integrity import Entry
 from rareledger.domain.ledger.engine import Applied, Ledger
 from rareledger.domain.ledger.needs import needs_of
@@ -30,6 +31,7 @@ from rareledger.domain.ledger.state import LedgerState, Needs
 from rareledger.domain.problems import Problem, Rejected
 from rareledger.domain.quantities import utc_text
 from rareledger.domain.records import ParsedRecord, Unreadable, parse_record, record_id_of
+from rareledger.services import collector
 from rareledger.services.screening import make_screener
 from rareledger.store import log, projections, queries
 from rareledger.store.database import Database
@@ -133,8 +135,9 @@ class Recorder:
 
     def submit(self, raws: Iterable[object]) -> list[Acknowledgement]:
         """Judge and record one batch (one transaction); one answer per record, in order."""
-        parsed = [self._parse(raw) for raw in raws]
-        with self.database.write() as connection:
+        with collector.paused():
+            parsed = [self._parse(raw) for raw in raws]
+        with self.database.write() as connection, collector.paused():
             try:
                 return self._submit(connection, parsed)
             except BaseException:
@@ -142,6 +145,12 @@ class Recorder:
                 raise
 
     def _parse(self, raw: object) -> ParsedRecord | Acknowledgement:
+        if isinstance(raw, RawLine):
+            raw = parse_line(raw, allow_recorded_at=self.allow_recorded_at)
+        if isinstance(raw, ParsedRecord):  # validated already (a bulk load's worker)
+            return raw
+        if isinstance(raw, LineRejected):
+            return rejected(raw.record_id, raw.problems)
         if isinstance(raw, Unreadable):
             return rejected(None, [Problem("malformed_json", "", raw.reason, raw.text)])
         result = parse_record(raw, allow_recorded_at=self.allow_recorded_at)
@@ -226,6 +235,11 @@ def replay(connection: Connection, engine: BatchEngine, stored: list[Stored], he
 
     ``head`` is the ledger's head, which a replay does not move.
     """
+    with collector.paused():
+        _replay(connection, engine, stored, head)
+
+
+def _replay(connection: Connection, engine: BatchEngine, stored: list[Stored], head: int) -> None:
     ledger = engine.working_state(connection, head)
     engine.prefetch(s.parsed for s in stored)
     operator = Actor("rebuild")

@@ -9,15 +9,39 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
 
-from rareledger.domain.lots import Lot
+from rareledger.domain.lots import Composition, Lot
 from rareledger.domain.quantities import format_kg
 from rareledger.store import schema
 
 
 @lru_cache(maxsize=65536)
-def parse_composition(text: str) -> dict[str, Decimal]:
+def parse_composition(text: str) -> Composition:
     """A stored composition; many lots share one, so parsed ones are kept (never mutate)."""
-    return {k: Decimal(v) for k, v in json.loads(text).items()}
+    return Composition(((k, Decimal(v)) for k, v in json.loads(text).items()), text)
+
+
+LOT_COLUMNS = (
+    "lot_id, form, composition, creator, event_id, position, created_g, consumed_g, "
+    "exported_g, adjusted_g, discrepancy_g, retracted"
+)
+
+
+def lot_from_tuple(row: Any) -> Lot:
+    """A lot from the columns of :data:`LOT_COLUMNS`, in order."""
+    return Lot(
+        row[0],
+        row[1],
+        parse_composition(row[2]),
+        row[3],
+        row[4],
+        row[5],
+        row[6],
+        row[7],
+        row[8],
+        row[9],
+        row[10],
+        bool(row[11]),
+    )
 
 
 def lot_from_row(row: Any) -> Lot:
