@@ -22,7 +22,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from rareledger.domain.records import canonical_json
+from rareledger.domain.canonical import canonical_json
 from rareledger.errors import Invalid
 from rareledger.services import integrity, traceability
 from rareledger.services.export_control import classify_item
