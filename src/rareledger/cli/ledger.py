@@ -16,7 +16,6 @@ from rareledger.cli.context import (
     EXIT_REJECTED,
     CliContext,
     console,
-    fail,
     json_option,
     pass_cli,
     print_json,
@@ -154,10 +153,7 @@ def _load_sheets(
     recorder: Recorder, path: Path, batch_size: int, as_json: bool, tally: Tally
 ) -> None:
     """Load a spreadsheet; each row is answered (JSON: one row answer per line)."""
-    try:
-        sheets = spreadsheet.read_upload(path.name, path.read_bytes())
-    except spreadsheet.SheetError as error:
-        fail(f"{path}: {error}")
+    sheets = spreadsheet.read_upload(path.name, path.read_bytes())
     result = uploads.submit_sheets(recorder, sheets, batch_size)
     for row in result["rows"]:
         tally.add_row(row)
@@ -226,8 +222,5 @@ def rebuild(ctx: CliContext) -> None:
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        try:
-            count = integrity.rebuild(ctx.database(), ctx.settings.rules, advance)
-        except RuntimeError as error:
-            fail(str(error))
+        count = integrity.rebuild(ctx.database(), ctx.settings.rules, advance)
     click.echo(f"rebuilt the projections from {count} ledger entries")

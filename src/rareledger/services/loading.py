@@ -16,7 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import BinaryIO
 
 from rareledger.domain.intake import Checked, RawLine, check_lines, decoded
-from rareledger.readers import iter_records
+from rareledger.formats.jsonlines import iter_records
 from rareledger.services.reporting import Acknowledgement, Recorder
 
 PARALLEL_FROM_BYTES = 1_000_000  # smaller inputs are validated in place (no worker start-up)
