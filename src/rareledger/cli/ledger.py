@@ -168,9 +168,10 @@ def print_summary(tally: Tally) -> None:
         f"rejected {tally.status['rejected']}"
     )
     for receipt in tally.rejected:
+        where = f" (line {receipt.line})" if receipt.line is not None else ""
         for error in receipt.errors:
             out.print(
-                f"  rejected {receipt.id or '(no id)'}: {error['field'] or '(record)'}: "
+                f"  rejected {receipt.id or '(no id)'}{where}: {error['field'] or '(record)'}: "
                 f"{error['message']} [{error['code']}] (value: {error['value']!r})"
             )
     if tally.finding_codes:
