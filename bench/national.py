@@ -80,6 +80,7 @@ def main() -> int:
     }
     (args.out / "national.json").write_text(json.dumps(figures, indent=2) + "\n")
     rebuilt, peak = figures["rebuild"]["seconds"], figures["load"]["peak_mib"]
+    small = "met" if peak < LOAD_MEMORY_TARGET_MIB else "NOT met"
     print(
         f"load {records:,} records: {figures['load']['seconds']} s "
         f"({figures['load']['records_per_s']:,}/s), peak {peak} MiB "
