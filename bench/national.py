@@ -84,7 +84,7 @@ def main() -> int:
     print(
         f"load {records:,} records: {figures['load']['seconds']} s "
         f"({figures['load']['records_per_s']:,}/s), peak {peak} MiB "
-        f"(target < {LOAD_MEMORY_TARGET_MIB} MiB: {'met' if peak < LOAD_MEMORY_TARGET_MIB else 'NOT met'})"
+        f"(target < {LOAD_MEMORY_TARGET_MIB} MiB: {small})"
     )
     print(
         f"rebuild: {rebuilt} s, peak {figures['rebuild']['peak_mib']} MiB "
