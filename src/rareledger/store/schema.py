@@ -232,6 +232,20 @@ lot_links = Table(
     sqlite_with_rowid=False,
 )
 
+# Each lot's origin vector (rareledger.domain.origins): per element, the largest shares by origin
+# lot, the rest summed, and exact shares by kind and country, as compact JSON. Kept beside
+# ``lots`` rather than in it, so that the rules, which read lots all the time, never read it.
+# An origin lot (an extraction or an import) also says what it is: kind, country and mine.
+lot_origins = Table(
+    "lot_origins",
+    metadata,
+    Column("lot_id", ID, primary_key=True),
+    Column("kind", String(16)),
+    Column("country", String(2)),
+    Column("mine", ID),
+    Column("shares", Text, nullable=False),
+)
+
 findings = Table(
     "findings",
     metadata,
@@ -283,10 +297,11 @@ PROJECTIONS = (
     findings,
     registry,
     lot_movements,
+    lot_origins,
 )
 # Bump when a projection table changes: `rareledger init` then recreates the projections and
 # rebuilds them from the ledger (they are never migrated).
-PROJECTION_VERSION = 5
+PROJECTION_VERSION = 6
 
 projection_meta = Table(
     "projection_meta",
