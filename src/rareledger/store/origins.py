@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection, bindparam, select, text
 
 from rareledger.domain.ledger.model import OriginSource
 from rareledger.domain.origins import (
@@ -169,4 +169,18 @@ def _compositions(connection: Connection, lot_ids: Iterable[str]) -> dict[str, d
         query = t.select().with_only_columns(t.c.lot_id, t.c.composition)
         for row in connection.execute(query.where(t.c.lot_id.in_(batch))):
             found[row.lot_id] = parse_composition(row.composition)
+    return found
+
+
+def origin_lots(connection: Connection, lot_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """What each of these origin lots is: kind, country, mine, creator and creating event."""
+    o, lots = schema.lot_origins, schema.lots
+    found: dict[str, dict[str, Any]] = {}
+    for batch in chunks(sorted(set(lot_ids))):
+        query = (
+            select(o.c.lot_id, o.c.kind, o.c.country, o.c.mine, lots.c.creator, lots.c.event_id)
+            .join(lots, lots.c.lot_id == o.c.lot_id)
+            .where(o.c.lot_id.in_(batch))
+        )
+        found.update((row.lot_id, dict(row._mapping)) for row in connection.execute(query))
     return found
