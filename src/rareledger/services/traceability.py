@@ -35,13 +35,11 @@ def _page_lots(
     connection: Transaction, lot_id: str, page: lineage.Page
 ) -> tuple[list[Lot], dict[str, list[tuple[str, int]]]]:
     """The traced lot, then the page's lots (retracted ones left out), and their inputs."""
-    ids = [lot_id, *page.lot_ids]
-    rows = queries.lots(connection, ids)
-    if lot_id not in rows or rows[lot_id].retracted:
+    lot = queries.lot(connection, lot_id)
+    if lot is None or lot.retracted:
         raise NotFound(f"no lot {lot_id!r}")
-    return [rows[k] for k in ids if k in rows and not rows[k].retracted], lineage.inputs_of(
-        connection, ids
-    )
+    lots = [lot, *(row for row in page.lots if not row.retracted)]
+    return lots, lineage.inputs_of(connection, [row.lot_id for row in lots])
 
 
 def trace_up(

@@ -12,8 +12,9 @@ from typing import Any
 
 from sqlalchemy import Connection, TextClause, select, text
 
-from rareledger.domain.lots import cause_event, unresolved
+from rareledger.domain.lots import Lot, cause_event, unresolved
 from rareledger.store import schema
+from rareledger.store.lot_rows import LOT_COLUMNS, lot_from_tuple
 from rareledger.store.queries import master_page
 
 _SIDES = {"up": ("out", "in"), "down": ("in", "out")}  # (side of the known lot, side reached)
@@ -35,10 +36,12 @@ WITH RECURSIVE walk(lot_id) AS (
 
 
 # One page of a lineage: the lots after a cursor, in lot id order, and how many there are in
-# all (the lot itself left out). Only ids travel from the walk.
-_PAGE = """
+# all (the lot itself left out). Only ids travel through the walk and its count.
+_PAGE = f"""
 , counted AS (SELECT lot_id, COUNT(*) OVER () AS total FROM walk WHERE lot_id <> :lot_id)
-SELECT lot_id, total FROM counted WHERE lot_id > :after ORDER BY lot_id LIMIT :limit
+, paged AS (SELECT lot_id, total FROM counted WHERE lot_id > :after ORDER BY lot_id LIMIT :limit)
+SELECT paged.total, {", ".join("l." + c for c in LOT_COLUMNS.split(", "))}
+FROM paged JOIN lots l ON l.lot_id = paged.lot_id ORDER BY l.lot_id
 """
 _PAGES = {direction: _walk(direction, _PAGE) for direction in _SIDES}
 _IDS = {direction: _walk(direction, "SELECT lot_id FROM walk") for direction in _SIDES}
@@ -46,7 +49,7 @@ _IDS = {direction: _walk(direction, "SELECT lot_id FROM walk") for direction in 
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    lot_ids: list[str]  # in id order, after the cursor
+    lots: list[Lot]  # in id order, after the cursor
     total: int  # lots in the whole lineage, the traced lot left out
     next_cursor: str | None  # the last id of this page, when there are more
 
@@ -54,14 +57,14 @@ class Page:
 def page(connection: Connection, lot_id: str, direction: str, after: str, limit: int) -> Page:
     """One page of the lots a lot descends from (``up``) or that were made from it (``down``).
 
-    Every page walks the lineage again (a recursive query cannot resume), but only ids travel;
-    what is read about each lot is read for the lots of the page only."""
+    Every page walks the lineage again (a recursive query cannot resume), but only ids travel
+    through the walk; the lots' rows are read for the lots of the page only."""
     rows = connection.execute(
         _PAGES[direction], {"lot_id": lot_id, "after": after, "limit": limit + 1}
     ).all()
-    ids = [row[0] for row in rows[:limit]]
-    total = rows[0][1] if rows else 0
-    return Page(ids, total, ids[-1] if len(rows) > limit else None)
+    lots = [lot_from_tuple(row[1:]) for row in rows[:limit]]
+    total = rows[0][0] if rows else 0
+    return Page(lots, total, lots[-1].lot_id if len(rows) > limit else None)
 
 
 def walk(connection: Connection, lot_id: str, direction: str) -> list[str]:
@@ -70,20 +73,43 @@ def walk(connection: Connection, lot_id: str, direction: str) -> list[str]:
     return [row[0] for row in connection.execute(_IDS[direction], {"lot_id": lot_id})]
 
 
+def rows_in(connection: Connection, query: str, ids: list[str]) -> list[Any]:
+    """Driver rows of ``query`` with its ``{ids}`` filled by these ids, 500 at a time: the
+    reads of one page are a few small queries, run straight on the driver."""
+    marker = "%s" if connection.dialect.name == "postgresql" else "?"
+    found: list[Any] = []
+    cursor = connection.connection.cursor()
+    try:
+        for start in range(0, len(ids), 500):
+            batch = ids[start : start + 500]
+            cursor.execute(query.format(ids=",".join([marker] * len(batch))), batch)
+            found.extend(cursor.fetchall())
+    finally:
+        cursor.close()
+    return found
+
+
+_INPUTS = (
+    "SELECT made.lot_id, taken.lot_id, taken.mass_g FROM lot_links made "
+    "JOIN lot_links taken ON taken.event_id = made.event_id AND taken.side = 'in' "
+    "WHERE made.side = 'out' AND made.lot_id IN ({ids})"
+)
+
+
 def inputs_of(connection: Connection, lot_ids: list[str]) -> dict[str, list[tuple[str, int]]]:
     """For each of these lots made by processing: the inputs of the event that made it, as
     (lot, grams taken), in lot id order."""
-    made, taken = schema.lot_links.alias("made"), schema.lot_links.alias("taken")
     found: dict[str, list[tuple[str, int]]] = {}
-    for start in range(0, len(lot_ids), 500):
-        query = (
-            select(made.c.lot_id, taken.c.lot_id.label("parent"), taken.c.mass_g)
-            .join(taken, (taken.c.event_id == made.c.event_id) & (taken.c.side == "in"))
-            .where(made.c.side == "out", made.c.lot_id.in_(lot_ids[start : start + 500]))
-        )
-        for row in connection.execute(query):
-            found.setdefault(row.lot_id, []).append((row.parent, row.mass_g))
+    for lot_id, parent, mass_g in rows_in(connection, _INPUTS, lot_ids):
+        found.setdefault(lot_id, []).append((parent, mass_g))
     return {k: sorted(v) for k, v in found.items()}
+
+
+_MOVES = (
+    "SELECT lot_id, event_id, kind, from_holder, to_holder, mass_g, position, occurred_at "
+    "FROM lot_movements WHERE lot_id IN ({ids})"
+)
+_MOVE_FIELDS = ("lot_id", "event_id", "kind", "from_holder", "to_holder", "mass_g", "position")
 
 
 def movements(
@@ -91,13 +117,11 @@ def movements(
 ) -> tuple[list[dict[str, Any]], bool]:
     """The chain of custody of these lots (only moves of ``kind`` if given), in ledger order:
     the first ``limit`` moves of each lot, and whether none was left out."""
-    t = schema.lot_movements
-    found: list[dict[str, Any]] = []
-    for start in range(0, len(lot_ids), 500):
-        query = t.select().where(t.c.lot_id.in_(lot_ids[start : start + 500]))
-        if kind is not None:
-            query = query.where(t.c.kind == kind)
-        found.extend(dict(row._mapping) for row in connection.execute(query))
+    query = _MOVES + (f" AND kind = '{kind}'" if kind in ("exported", "shipped") else "")
+    found = [
+        {**dict(zip(_MOVE_FIELDS, row, strict=False)), "occurred_at": row[7]}
+        for row in rows_in(connection, query, lot_ids)
+    ]
     found.sort(key=lambda m: (m["position"], m["lot_id"], m["kind"]))
     kept: list[dict[str, Any]] = []
     counts: dict[str, int] = {}

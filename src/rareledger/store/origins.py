@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, bindparam, select, text
+from sqlalchemy import Connection, bindparam, text
 
 from rareledger.domain.ledger.model import OriginSource
 from rareledger.domain.origins import (
@@ -33,6 +33,7 @@ from rareledger.domain.origins import (
 )
 from rareledger.store import schema
 from rareledger.store.bulk import bulk_write
+from rareledger.store.lineage import rows_in
 from rareledger.store.lot_rows import parse_composition
 
 CHUNK = 500
@@ -71,12 +72,8 @@ def decode(stored: str) -> OriginVector:
 
 def vectors(connection: Connection, lot_ids: Iterable[str]) -> dict[str, OriginVector]:
     """The stored vectors of these lots (those that have one)."""
-    t = schema.lot_origins
-    found: dict[str, OriginVector] = {}
-    for batch in chunks(sorted(set(lot_ids))):
-        query = t.select().with_only_columns(t.c.lot_id, t.c.shares).where(t.c.lot_id.in_(batch))
-        found.update((row.lot_id, decode(row.shares)) for row in connection.execute(query))
-    return found
+    query = "SELECT lot_id, shares FROM lot_origins WHERE lot_id IN ({ids})"
+    return {k: decode(v) for k, v in rows_in(connection, query, sorted(set(lot_ids)))}
 
 
 def write_origins(connection: Connection, sources: list[OriginSource]) -> None:
@@ -172,15 +169,16 @@ def _compositions(connection: Connection, lot_ids: Iterable[str]) -> dict[str, d
     return found
 
 
+_ABOUT = (
+    "SELECT o.lot_id, o.kind, o.country, o.mine, l.creator, l.event_id FROM lot_origins o "
+    "JOIN lots l ON l.lot_id = o.lot_id WHERE o.lot_id IN ({ids})"
+)
+_ABOUT_FIELDS = ("lot_id", "kind", "country", "mine", "creator", "event_id")
+
+
 def origin_lots(connection: Connection, lot_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     """What each of these origin lots is: kind, country, mine, creator and creating event."""
-    o, lots = schema.lot_origins, schema.lots
-    found: dict[str, dict[str, Any]] = {}
-    for batch in chunks(sorted(set(lot_ids))):
-        query = (
-            select(o.c.lot_id, o.c.kind, o.c.country, o.c.mine, lots.c.creator, lots.c.event_id)
-            .join(lots, lots.c.lot_id == o.c.lot_id)
-            .where(o.c.lot_id.in_(batch))
-        )
-        found.update((row.lot_id, dict(row._mapping)) for row in connection.execute(query))
-    return found
+    return {
+        row[0]: dict(zip(_ABOUT_FIELDS, row, strict=True))
+        for row in rows_in(connection, _ABOUT, sorted(set(lot_ids)))
+    }
