@@ -172,6 +172,7 @@ lots = Table(
     Column("discrepancy_g", BigInteger, nullable=False),
     Column("retracted", Boolean, nullable=False),
     Column("gap_causes", Text, nullable=False),  # "code:event_id" separated by spaces
+    Index("ix_lots_form", "form", "lot_id"),  # the lots list by form, in id order
     sqlite_with_rowid=False,
 )
 
@@ -213,10 +214,13 @@ events = Table(
     Column("event_id", ID, primary_key=True),
     Column("position", BigInteger, nullable=False, index=True),
     Column("type", String(32), nullable=False),
-    Column("reporter", ID, nullable=False, index=True),
+    Column("reporter", ID, nullable=False),
     Column("digest", HASH, nullable=False),
     Column("retracted_by", ID),
     Column("via_correction", ID),
+    # the events list by reporter or type, in ledger order (no page reads past its rows)
+    Index("ix_events_reporter", "reporter", "position"),
+    Index("ix_events_type", "type", "position"),
     sqlite_with_rowid=False,
 )
 
@@ -252,12 +256,15 @@ findings = Table(
     Column("position", BigInteger, primary_key=True, autoincrement=False),
     Column("seq", Integer, primary_key=True, autoincrement=False),
     Column("event_id", ID, nullable=False, index=True),
-    Column("code", String(64), nullable=False, index=True),
-    Column("enterprise_id", ID, nullable=False, index=True),
+    Column("code", String(64), nullable=False),
+    Column("enterprise_id", ID, nullable=False),
     Column("lot_id", ID),
     Column("message", Text, nullable=False),
     Column("details", Text, nullable=False),
     Column("retracted", Boolean, nullable=False),
+    # the findings list by code or enterprise, in ledger order
+    Index("ix_findings_code", "code", "position", "seq"),
+    Index("ix_findings_enterprise", "enterprise_id", "position", "seq"),
 )
 
 lot_movements = Table(
