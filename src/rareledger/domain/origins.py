@@ -127,13 +127,32 @@ def mixed_vector(
     top: int = TOP_ORIGINS,
 ) -> OriginVector:
     """The vector of a processing output: per element, its inputs' vectors weighted by the
-    mass of the element each contributed (input mass x the input's fraction of it).
+    mass of the element each contributed (input mass x the input's fraction of it)."""
+    return Mixer(ingredients, top).vector(composition)
+
+
+class Mixer:
+    """The mix of one processing step's inputs, element by element: every output of the step
+    takes the same proportions, so each element is mixed once for all of them.
 
     Inputs are taken in lot id order, so the result does not depend on the order of a record's
     inputs (floating-point sums do). An input without a vector counts as unattributed.
     """
-    ordered = sorted(ingredients, key=lambda pair: (pair[0].lot_id, pair[0].mass_g))
-    return {symbol: _mix(symbol, ordered, top) for symbol in sorted(composition)}
+
+    def __init__(
+        self, ingredients: list[tuple[Ingredient, OriginVector | None]], top: int = TOP_ORIGINS
+    ) -> None:
+        self.ordered = sorted(ingredients, key=lambda pair: (pair[0].lot_id, pair[0].mass_g))
+        self.top = top
+        self.mixed: dict[str, ElementOrigins] = {}
+
+    def vector(self, composition: Mapping[str, Decimal]) -> OriginVector:
+        return {symbol: self.element(symbol) for symbol in sorted(composition)}
+
+    def element(self, symbol: str) -> ElementOrigins:
+        if symbol not in self.mixed:
+            self.mixed[symbol] = _mix(symbol, self.ordered, self.top)
+        return self.mixed[symbol]
 
 
 def _mix(

@@ -26,8 +26,8 @@ from rareledger.domain.ledger.model import OriginSource
 from rareledger.domain.origins import (
     ElementOrigins,
     Ingredient,
+    Mixer,
     OriginVector,
-    mixed_vector,
     root_vector,
     unattributed_vector,
 )
@@ -45,16 +45,9 @@ def chunks(values: Iterable[str]) -> Iterable[list[str]]:
 
 
 def encode(vector: OriginVector) -> str:
+    """The stored form (orjson writes the tuples as arrays)."""
     return orjson.dumps(
-        {
-            symbol: [
-                [list(t) for t in e.top],
-                e.other,
-                e.unattributed,
-                [list(c) for c in e.countries],
-            ]
-            for symbol, e in vector.items()
-        }
+        {s: (e.top, e.other, e.unattributed, e.countries) for s, e in vector.items()}
     ).decode()
 
 
@@ -84,6 +77,7 @@ def write_origins(connection: Connection, sources: list[OriginSource]) -> None:
     made: dict[str, OriginVector] = {}
     rows: dict[str, tuple[Any, ...]] = {}
     seeds: list[str] = []
+    mixers: dict[int, Mixer] = {}  # the outputs of one step share its inputs (one tuple)
     for source in sources:
         if source.root is not None:
             vector = root_vector(source.lot_id, source.composition, source.root)
@@ -93,8 +87,11 @@ def write_origins(connection: Connection, sources: list[OriginSource]) -> None:
             vector = unattributed_vector(source.composition)
             rows[source.lot_id] = (source.lot_id, None, None, None, "")
         else:
-            parts = [(i, made.get(i.lot_id) or stored.get(i.lot_id)) for i in source.inputs]
-            vector = mixed_vector(source.composition, parts)
+            mixer = mixers.get(id(source.inputs))
+            if mixer is None:
+                parts = [(i, made.get(i.lot_id) or stored.get(i.lot_id)) for i in source.inputs]
+                mixer = mixers[id(source.inputs)] = Mixer(parts)
+            vector = mixer.vector(source.composition)
             rows[source.lot_id] = (source.lot_id, None, None, None, "")
         made[source.lot_id] = vector
         if source.downstream:
@@ -135,12 +132,14 @@ def recompute_downstream(connection: Connection, seeds: list[str]) -> None:
     rows: dict[str, tuple[Any, ...]] = {}
     for event_id in events:
         inputs, outputs = links[event_id]
-        parts = [
-            (Ingredient(lot, mass_g, compositions.get(lot, {})), current.get(lot))
-            for lot, mass_g in inputs
-        ]
+        mixer = Mixer(
+            [
+                (Ingredient(lot, mass_g, compositions.get(lot, {})), current.get(lot))
+                for lot, mass_g in inputs
+            ]
+        )
         for lot, _ in outputs:
-            current[lot] = mixed_vector(compositions.get(lot, {}), parts)
+            current[lot] = mixer.vector(compositions.get(lot, {}))
             rows[lot] = (lot, None, None, None, encode(current[lot]))
     _write(connection, list(rows.values()))
 
