@@ -199,14 +199,23 @@ def measure(database: Database, per_stage: int, samples: int, seed: int) -> dict
     return results
 
 
-def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
+def _built(database: Database) -> int:
+    with database.read() as connection:
+        return int(connection.exec_driver_sql("SELECT COUNT(*) FROM lot_origins").scalar_one())
+
+
+def run(url: str, args: argparse.Namespace, reuse: bool = False) -> dict[str, Any]:
     database = Database(url)
     database.initialise()
     try:
         started = time.perf_counter()
-        total = build(database, args.per_stage, args.seed)
-        built_s = round(time.perf_counter() - started)
-        print(f"built {total} lots in {built_s} s")
+        if reuse and _built(database) == args.per_stage * len(STAGES):
+            total, built_s = _built(database), None
+            print(f"reusing the {total} lots already built in {url}")
+        else:
+            total = build(database, args.per_stage, args.seed)
+            built_s = round(time.perf_counter() - started)
+            print(f"built {total} lots in {built_s} s")
         return {
             "lots": total,
             "built_s": built_s,
@@ -223,14 +232,18 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--postgres-url", default=os.environ.get("RARELEDGER_BENCH_POSTGRES_URL"))
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure again on the SQLite graph of a past run"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "trace")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    for stale in args.out.glob("trace.db*"):
-        stale.unlink()
+    if not args.reuse:
+        for stale in args.out.glob("trace.db*"):
+            stale.unlink()
     results: dict[str, Any] = {"load_average_at_start": os.getloadavg()}
     print(f"SQLite (load average {results['load_average_at_start'][0]:.1f}):")
-    results["sqlite"] = run(f"sqlite:///{args.out / 'trace.db'}", args)
+    results["sqlite"] = run(f"sqlite:///{args.out / 'trace.db'}", args, args.reuse)
     if not args.skip_postgres:
         server, note = server_url(args.postgres_url)
         if server is None:
@@ -241,7 +254,8 @@ def main() -> None:
                 results["postgresql"] = run(url, args)
     results["load_average_at_end"] = os.getloadavg()
     print(f"load average at the end: {results['load_average_at_end'][0]:.1f}")
-    (args.out / "trace.json").write_text(json.dumps(results, indent=2))
+    name = "trace-sqlite.json" if args.skip_postgres else "trace.json"
+    (args.out / name).write_text(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ they are computed from stay exact.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -123,7 +123,7 @@ def unattributed_vector(composition: Mapping[str, Decimal]) -> OriginVector:
 
 def mixed_vector(
     composition: Mapping[str, Decimal],
-    ingredients: list[tuple[Ingredient, OriginVector | None]],
+    ingredients: Sequence[tuple[Ingredient, OriginVector | None]],
     top: int = TOP_ORIGINS,
 ) -> OriginVector:
     """The vector of a processing output: per element, its inputs' vectors weighted by the
@@ -140,7 +140,7 @@ class Mixer:
     """
 
     def __init__(
-        self, ingredients: list[tuple[Ingredient, OriginVector | None]], top: int = TOP_ORIGINS
+        self, ingredients: Sequence[tuple[Ingredient, OriginVector | None]], top: int = TOP_ORIGINS
     ) -> None:
         self.ordered = sorted(ingredients, key=lambda pair: (pair[0].lot_id, pair[0].mass_g))
         self.top = top
