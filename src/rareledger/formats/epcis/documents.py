@@ -21,13 +21,52 @@ from rareledger.formats.epcis.vocabulary import (
 DOCUMENT_TYPES = ("EPCISDocument", "EPCISQueryDocument")
 # Terms the protected standard context defines (besides its prefixes).
 PROTECTED_TERMS = frozenset(
-    """id type eventID eventTime recordTime eventTimeZoneOffset action certificationInfo
-    bizStep disposition bizLocation readPoint transformationID epcList sourceList
-    destinationList persistentDisposition quantity epcClass uom quantityList
-    bizTransactionList parentID childEPCs childQuantityList inputEPCList outputEPCList
-    inputQuantityList outputQuantityList sensorElementList errorDeclaration creationDate
-    sender receiver instanceIdentifier schemaVersion ilmd epcisHeader epcisBody eventList
-    queryResults resultsBody queryName subscriptionID""".split()
+    [
+        "id",
+        "type",
+        "eventID",
+        "eventTime",
+        "recordTime",
+        "eventTimeZoneOffset",
+        "action",
+        "certificationInfo",
+        "bizStep",
+        "disposition",
+        "bizLocation",
+        "readPoint",
+        "transformationID",
+        "epcList",
+        "sourceList",
+        "destinationList",
+        "persistentDisposition",
+        "quantity",
+        "epcClass",
+        "uom",
+        "quantityList",
+        "bizTransactionList",
+        "parentID",
+        "childEPCs",
+        "childQuantityList",
+        "inputEPCList",
+        "outputEPCList",
+        "inputQuantityList",
+        "outputQuantityList",
+        "sensorElementList",
+        "errorDeclaration",
+        "creationDate",
+        "sender",
+        "receiver",
+        "instanceIdentifier",
+        "schemaVersion",
+        "ilmd",
+        "epcisHeader",
+        "epcisBody",
+        "eventList",
+        "queryResults",
+        "resultsBody",
+        "queryName",
+        "subscriptionID",
+    ]
 )
 
 
@@ -39,7 +78,12 @@ class DocumentError(ValueError):
         self.code, self.field, self.message, self.value = code, field, message, value
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "field": self.field, "message": self.message, "value": self.value}
+        return {
+            "code": self.code,
+            "field": self.field,
+            "message": self.message,
+            "value": self.value,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +152,9 @@ def _inline(entry: dict[str, Any], path: str) -> dict[str, str]:
         elif isinstance(value, dict) and isinstance(value.get("@id"), str):
             found[key] = value["@id"]
         elif not isinstance(value, dict):
-            raise DocumentError("type", f"{path}.{key}", "must be an IRI or a term definition", value)
+            raise DocumentError(
+                "type", f"{path}.{key}", "must be an IRI or a term definition", value
+            )
     return found
 
 

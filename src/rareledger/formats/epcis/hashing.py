@@ -78,9 +78,7 @@ REPORT_FIELDS = (
     "uom",
     "coordinateReferenceSystem",
 )
-_TIME = re.compile(
-    r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?(Z|z|[+-]\d\d:\d\d)"
-)
+_TIME = re.compile(r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?(Z|z|[+-]\d\d:\d\d)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,7 +260,9 @@ class _Canon:
         for element in _listed(raw):
             if not isinstance(element, dict):
                 continue
-            meta, left = self.block("sensorMetadata", element.get("sensorMetadata"), METADATA_FIELDS)
+            meta, left = self.block(
+                "sensorMetadata", element.get("sensorMetadata"), METADATA_FIELDS
+            )
             reports = [
                 self.block("sensorReport", report, REPORT_FIELDS)
                 for report in _listed(element.get("sensorReport"))
@@ -291,7 +291,8 @@ class _Canon:
     def extensions(self, raw: dict[str, Any], known: tuple[str, ...]) -> tuple[str, list[str]]:
         """The namespaced extensions of a structure (sorted, to go at its end), and the
         entries of other unknown fields."""
-        inside, left = [], []
+        inside: list[str] = []
+        left: list[str] = []
         for key, value in raw.items():
             if key in known or key in NOT_HASHED:
                 continue
@@ -336,7 +337,11 @@ class _Canon:
         found = []
         for element in _listed(raw):
             if isinstance(element, dict):
-                kind = self.pair("type", element["type"], TYPE_LISTS[item]) if "type" in element else ""
+                kind = (
+                    self.pair("type", element["type"], TYPE_LISTS[item])
+                    if "type" in element
+                    else ""
+                )
                 found.append(kind + self.pair(item, element.get(item, "")))
         return key + "".join(sorted(found)) if found else ""
 
@@ -348,10 +353,7 @@ class _Canon:
         name = self.name(key)
         if isinstance(raw, dict):
             children = [
-                entry
-                for k, v in raw.items()
-                if k not in COMMENTS
-                for entry in self.generic(k, v)
+                entry for k, v in raw.items() if k not in COMMENTS for entry in self.generic(k, v)
             ]
             return [name + "".join(sorted(children))]
         text = self.value(raw)

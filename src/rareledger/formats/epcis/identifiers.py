@@ -232,7 +232,10 @@ _TEXT = "[\"'\\-.0-9;<=>?A-Z_a-z]"
 # The primary keys, each with the pattern of its value and its qualifiers' patterns.
 _KEYS: dict[str, tuple[str, dict[str, str]]] = {
     "00": (r"\d{18}", {}),
-    "01": (r"\d{14}", {"21": f"{_TEXT}{{0,20}}", "10": f"{_TEXT}{{0,20}}", "235": f"{_TEXT}{{0,28}}"}),
+    "01": (
+        r"\d{14}",
+        {"21": f"{_TEXT}{{0,20}}", "10": f"{_TEXT}{{0,20}}", "235": f"{_TEXT}{{0,28}}"},
+    ),
     "253": (rf"\d{{13}}{_TEXT}{{0,17}}", {}),
     "255": (r"\d{13}\d{0,12}", {}),
     "401": (f"{_TEXT}{{0,30}}", {}),

@@ -116,7 +116,7 @@ class _Reader:
             else:
                 data[name] = value
 
-    def field(self, name: str, element: Element) -> Any:  # noqa: PLR0911 - one case per shape
+    def field(self, name: str, element: Element) -> Any:
         if name in ID_LISTS:
             return [(c.text or "").strip() for c in self.children(element)]
         if name in QUANTITY_LISTS:
@@ -203,7 +203,9 @@ def _parse(data: bytes) -> tuple[Element, list[tuple[str, str]]]:
             type(error).__name__,
         ) from error
     except safe_xml.ParseError as error:
-        raise DocumentError("malformed_xml", "", f"the body is not well-formed XML: {error}") from error
+        raise DocumentError(
+            "malformed_xml", "", f"the body is not well-formed XML: {error}"
+        ) from error
     return root, declared
 
 
@@ -213,7 +215,10 @@ def read_xml_document(data: bytes) -> Document:
     kind = _split(root.tag)[1]
     if kind not in ("EPCISDocument", "EPCISQueryDocument"):
         raise DocumentError(
-            "unknown_document_type", "", "the root must be EPCISDocument or EPCISQueryDocument", kind
+            "unknown_document_type",
+            "",
+            "the root must be EPCISDocument or EPCISQueryDocument",
+            kind,
         )
     reader = _Reader(declared)
     event_list = next((e for e in root.iter() if _split(e.tag) == ("", "EventList")), None)
