@@ -19,6 +19,7 @@ from typing import Any
 
 from rareledger.domain.actors import Actor, check_applicant, check_reporter
 from rareledger.domain.corrections import Corrections
+from rareledger.domain.epcis_records import EPCIS_EVENT, apply_epcis_event
 from rareledger.domain.events import (
     Adjustment,
     Correction,
@@ -107,6 +108,8 @@ class Ledger:
     # ------------------------------------------------------------------ master data
 
     def _apply_master(self, parsed: ParsedRecord, position: int, actor: Actor) -> Applied:
+        if parsed.type == EPCIS_EVENT:
+            return Applied(apply_epcis_event(self.state, parsed, position, actor), [])
         if parsed.type in CONTROL_RECORDS:
             return self._apply_control(parsed, position, actor)
         if not actor.writes_master_data:

@@ -18,6 +18,7 @@ import orjson
 
 from rareledger.domain import vocabulary as vocab
 from rareledger.domain.control_records import MASTER_PARSERS
+from rareledger.domain.epcis_records import EPCIS_PARSERS, read_event_hash
 from rareledger.domain.events import (
     Adjustment,
     Correction,
@@ -37,7 +38,15 @@ from rareledger.domain.events import (
 from rareledger.domain.fields import Fields, all_read
 from rareledger.domain.problems import Problem
 
-COMMON_EVENT_FIELDS = ("type", "event_id", "reporter", "occurred_at", "facility_id", "note")
+COMMON_EVENT_FIELDS = (
+    "type",
+    "event_id",
+    "reporter",
+    "occurred_at",
+    "facility_id",
+    "note",
+    "epcis_event_hash",  # extension: the CBV hash ID of an event captured through EPCIS
+)
 RECORDED_AT = "recorded_at"
 
 
@@ -234,6 +243,7 @@ def _header(f: Fields) -> dict[str, Any] | None:
     }
     facility_id = f.identifier("facility_id", required=False)
     note = f.text("note", required=False)
+    read_event_hash(f, "epcis_event_hash", required=False)
     if None in header.values():
         return None
     return {**header, "facility_id": facility_id, "note": note}
@@ -415,6 +425,7 @@ _PARSERS: dict[str, tuple[tuple[str, ...], _Parser]] = {
     ),
     "quota": (("type", "id", "enterprise_id", "year", "kind", "reo_t"), _quota),
     **MASTER_PARSERS,
+    **EPCIS_PARSERS,
     **{
         name: ((*COMMON_EVENT_FIELDS, *own), build) for name, (own, build) in _EVENT_PARSERS.items()
     },
