@@ -82,4 +82,5 @@ REJECTION_CODES: dict[str, str] = {
     "declared_event_unknown": "an error declaration that repeats no stored event",
     "epcis_duplicate": "an EPCIS event whose hash ID is already stored",
     "invalid_event": "an EPCIS event that breaks the standard's structure",
+    "rolled_back": "an EPCIS event not captured because another of its document was rejected",
 }

@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -141,6 +142,8 @@ def canonical_time(text: str) -> str:
 
 def canonical_number(text: str) -> str:
     """A numeric text without leading or trailing zeros (as a double, shortest form)."""
+    if not text or not (text[0].isdigit() or text[0] in "+-."):
+        return text
     try:
         number = float(text)
     except ValueError:
@@ -148,6 +151,23 @@ def canonical_number(text: str) -> str:
     if not math.isfinite(number):
         return text
     return str(int(number)) if number.is_integer() else repr(number)
+
+
+@lru_cache(maxsize=65536)
+def _canonical_text(text: str) -> str:
+    """CBV URNs as Web URIs, numbers without trailing zeros, GS1 identifiers as canonical
+    Digital Links (cached: the same values recur from event to event)."""
+    if text.startswith("urn:epcglobal:cbv:"):
+        for urn, web in CBV_URNS:
+            if text.startswith(urn):
+                text = web + text[len(urn) :]
+    text = canonical_number(text)
+    if text.startswith(("urn:epc:", "http")):
+        return canonical_identifier(text) or text
+    return text
+
+
+_cached_time = lru_cache(maxsize=65536)(canonical_time)
 
 
 class _Canon:
@@ -178,16 +198,12 @@ class _Canon:
         prefix, sep, local = text.partition(":")
         if sep and prefix in self.value_prefixes and not local.startswith("//"):
             text = self.value_prefixes[prefix] + local
-        for urn, web in CBV_URNS:
-            if text.startswith(urn):
-                text = web + text[len(urn) :]
-        text = canonical_number(text)
-        return canonical_identifier(text) or text
+        return _canonical_text(text)
 
     def pair(self, key: str, raw: Any, codes: tuple[frozenset[str], str] | None = None) -> str:
         """``key=value``, or "" when the value is empty."""
         if "time" in key.lower() and "offset" not in key.lower():
-            text = canonical_time(text_of(raw))
+            text = _cached_time(text_of(raw))
         else:
             text = self.value(raw, codes)
         return f"{key}={text}" if text else ""
