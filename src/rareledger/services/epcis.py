@@ -22,7 +22,6 @@ from rareledger.domain.findings import RuleSettings
 from rareledger.domain.ledger import Actor
 from rareledger.formats.epcis.checks import check_event
 from rareledger.formats.epcis.documents import Document, DocumentError, read_document
-from rareledger.formats.epcis.export import to_epcis
 from rareledger.formats.epcis.hashing import EpcisEvent, hash_id
 from rareledger.formats.epcis.intake import (
     Translation,
@@ -31,7 +30,7 @@ from rareledger.formats.epcis.intake import (
     in_vocabulary,
     to_native,
 )
-from rareledger.formats.epcis.profile import RL_NS, derived_id, event_id_of, event_uri
+from rareledger.formats.epcis.profile import derived_id, event_id_of, event_uri
 from rareledger.formats.epcis.vocabulary import DEFAULT_CONTEXT
 from rareledger.formats.epcis.xml_binding import read_xml_document
 from rareledger.services import epcis_index
@@ -226,26 +225,6 @@ class Capture:
         given = event.data.get("eventID")
         event_id = event_id_of(given) if isinstance(given, str) else derived_id(hashed)
         translation = to_native(event, event_id=event_id)
-        try:
-            again = EpcisEvent(to_epcis(translation.record)[0], {"rl": RL_NS})
-        except (KeyError, TypeError, ValueError, ArithmeticError):
-            again = None  # the record is incomplete: the contract's checks will say how
-        if again is None or hash_id(again) != hashed:
-            _check_contract(translation, self.allow_recorded_at)
-        if again is None or hash_id(again) != hashed:
-            given = set(again.data) if again is not None else set()
-            differing = sorted(set(event.data) ^ given - {"@context", "recordTime"})
-            raise Untranslatable(
-                [
-                    {
-                        "code": "not_representable",
-                        "field": differing[0] if differing else "",
-                        "message": "rareledger's record of this event would not give it back "
-                        "(see docs/epcis.md for the fields of each event)",
-                        "value": None,
-                    }
-                ]
-            )
         translation.record["epcis_event_hash"] = hashed
         return translation
 

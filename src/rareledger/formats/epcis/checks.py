@@ -13,11 +13,37 @@ _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
 _OFFSET = re.compile(r"[+-]((0\d|1[0-3]):[0-5]\d|14:00)")
 _UOM = re.compile(r"[A-Z0-9]{2,3}")
 STANDARD_FIELDS = frozenset(
-    """@context type eventID eventTime recordTime eventTimeZoneOffset certificationInfo
-    errorDeclaration action epcList quantityList bizStep disposition persistentDisposition
-    readPoint bizLocation bizTransactionList sourceList destinationList sensorElementList
-    ilmd parentID childEPCs childQuantityList inputEPCList inputQuantityList outputEPCList
-    outputQuantityList transformationID""".split()
+    [
+        "@context",
+        "type",
+        "eventID",
+        "eventTime",
+        "recordTime",
+        "eventTimeZoneOffset",
+        "certificationInfo",
+        "errorDeclaration",
+        "action",
+        "epcList",
+        "quantityList",
+        "bizStep",
+        "disposition",
+        "persistentDisposition",
+        "readPoint",
+        "bizLocation",
+        "bizTransactionList",
+        "sourceList",
+        "destinationList",
+        "sensorElementList",
+        "ilmd",
+        "parentID",
+        "childEPCs",
+        "childQuantityList",
+        "inputEPCList",
+        "inputQuantityList",
+        "outputEPCList",
+        "outputQuantityList",
+        "transformationID",
+    ]
 )
 NEEDS_ACTION = frozenset(
     {"ObjectEvent", "AggregationEvent", "TransactionEvent", "AssociationEvent"}
@@ -57,6 +83,10 @@ def _header(event: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _lists(event: dict[str, Any]) -> list[dict[str, Any]]:
+    return _id_lists(event) + _quantity_lists(event) + _parties(event)
+
+
+def _id_lists(event: dict[str, Any]) -> list[dict[str, Any]]:
     found = []
     for name in ID_LISTS:
         value = event.get(name)
@@ -64,6 +94,11 @@ def _lists(event: dict[str, Any]) -> list[dict[str, Any]]:
             isinstance(value, list) and all(isinstance(v, str) for v in value)
         ):
             found.append(_problem(name, "must be a list of URIs", value))
+    return found
+
+
+def _quantity_lists(event: dict[str, Any]) -> list[dict[str, Any]]:
+    found = []
     for name in QUANTITY_LISTS:
         value = event.get(name)
         if value is None:
@@ -73,6 +108,11 @@ def _lists(event: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         for index, element in enumerate(value):
             found.extend(_quantity(element, f"{name}[{index}]"))
+    return found
+
+
+def _parties(event: dict[str, Any]) -> list[dict[str, Any]]:
+    found = []
     for name, item in (("sourceList", "source"), ("destinationList", "destination")):
         for index, element in enumerate(event.get(name) or []):
             if not (isinstance(element, dict) and "type" in element and item in element):

@@ -16,9 +16,9 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
 from rareledger.formats.epcis.identifiers import canonical_identifier
@@ -135,9 +135,16 @@ def canonical_time(text: str) -> str:
         )
     except ValueError:
         return text.strip()
-    millis = Decimal(f"0.{fraction or 0}").quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
-    moment = (moment + timedelta(milliseconds=int(millis * 1000))).astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S") + f".{moment.microsecond // 1000:03d}Z"
+    if fraction is None or len(fraction) <= 3:
+        millis = int((fraction or "0").ljust(3, "0"))
+    else:
+        rounded = Decimal(f"0.{fraction}").quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+        millis = int(rounded * 1000)
+    moment = (moment + timedelta(milliseconds=millis)).astimezone(UTC)
+    return (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T{moment.hour:02d}:"
+        f"{moment.minute:02d}:{moment.second:02d}.{moment.microsecond // 1000:03d}Z"
+    )
 
 
 def canonical_number(text: str) -> str:
@@ -167,7 +174,7 @@ def _canonical_text(text: str) -> str:
     return text
 
 
-_cached_time = lru_cache(maxsize=65536)(canonical_time)
+cached_time = lru_cache(maxsize=65536)(canonical_time)
 
 
 class _Canon:
@@ -203,7 +210,7 @@ class _Canon:
     def pair(self, key: str, raw: Any, codes: tuple[frozenset[str], str] | None = None) -> str:
         """``key=value``, or "" when the value is empty."""
         if "time" in key.lower() and "offset" not in key.lower():
-            text = _cached_time(text_of(raw))
+            text = cached_time(text_of(raw))
         else:
             text = self.value(raw, codes)
         return f"{key}={text}" if text else ""

@@ -13,7 +13,7 @@ from typing import Any
 
 from rareledger.formats.epcis.documents import DocumentError, read_namespaces
 from rareledger.formats.epcis.export import Lookup, to_epcis
-from rareledger.formats.epcis.hashing import EpcisEvent, canonical_time, hash_id
+from rareledger.formats.epcis.hashing import EpcisEvent, cached_time, hash_id
 from rareledger.formats.epcis.identifiers import canonical_identifier
 from rareledger.formats.epcis.profile import RL_NS
 from rareledger.formats.epcis.vocabulary import (
@@ -81,8 +81,8 @@ def _columns(event: dict[str, Any], recorded_at: str) -> dict[str, Any]:
     return {
         "event_id": event.get("eventID"),
         "event_type": str(event.get("type")),
-        "event_time": canonical_time(str(event.get("eventTime", ""))),
-        "record_time": canonical_time(recorded_at),
+        "event_time": cached_time(str(event.get("eventTime", ""))),
+        "record_time": cached_time(recorded_at),
         "action": event.get("action"),
         "biz_step": None if step is None else canonical_code(step, CODE_LISTS["bizStep"]),
         "disposition": None

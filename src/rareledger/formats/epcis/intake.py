@@ -22,7 +22,13 @@ from rareledger.formats.epcis.intake_fields import (
     rename_rl,
     rl_prefixes,
 )
-from rareledger.formats.epcis.profile import CLASSES, ENTERPRISE, FACILITY, event_id_of
+from rareledger.formats.epcis.profile import (
+    CLASSES,
+    DISPOSITIONS,
+    ENTERPRISE,
+    FACILITY,
+    event_id_of,
+)
 from rareledger.formats.epcis.vocabulary import CODE_LISTS, bare
 
 __all__ = ["Translation", "Untranslatable", "correction_to_native", "in_vocabulary", "to_native"]
@@ -95,8 +101,28 @@ def _classify(reader: Reader) -> str | None:
     return kind
 
 
+def _fixed_fields(reader: Reader, kind: str) -> None:
+    """The fields each mapped event has exactly (docs/epcis.md), so that the record gives the
+    same event back: its disposition, and no action on a transformation."""
+    data = reader.data
+    expected = DISPOSITIONS[kind]
+    given = data.get("disposition")
+    if (bare(str(given), CODE_LISTS["disposition"]) if given is not None else None) != expected:
+        reader.fail(
+            "not_representable",
+            "disposition",
+            f"a rareledger {kind} has " + (f"disposition {expected}" if expected else "none"),
+            given,
+        )
+    if kind == "processing" and "action" in data:
+        reader.fail(
+            "not_representable", "action", "a TransformationEvent has no action", data["action"]
+        )
+
+
 def _header(reader: Reader, kind: str, *, event_id: str | None) -> None:
     data = reader.data
+    _fixed_fields(reader, kind)
     reader.put("type", kind, "type")
     reader.put("event_id", event_id, "eventID")
     reporter = data.get("rl:reporter")
@@ -139,6 +165,10 @@ def _shipment(reader: Reader) -> None:
             "required", "destinationList", "a shipment names one owning_party: the buyer", buyers
         )
     else:
+        if set(buyers[0]) != {"type", "destination"}:
+            reader.fail(
+                "unknown_field", "destinationList[0]", "has only type and destination", buyers[0]
+            )
         where = "destinationList[0].destination"
         buyer = reader.identifier("destination", ENTERPRISE, buyers[0].get("destination"), where)
         reader.put("buyer", buyer, where)

@@ -196,6 +196,7 @@ def read_new_lots(reader: Reader, key: str, native: str) -> list[Any] | None:
         index, lot = by_id.pop(uri)
         composition = lot.get("rl:composition")
         if isinstance(composition, dict):
+            _namespaced(reader, composition, f"ilmd.rl:lot[{index}].rl:composition")
             composition = {k.removeprefix("rl:"): v for k, v in composition.items()}
         item.update(form=lot.get("rl:form"), composition=composition)
         origins = reader.translation.origins
@@ -228,4 +229,11 @@ def read_party(reader: Reader, key: str) -> dict[str, Any] | None:
     if not isinstance(raw, dict):
         reader.fail("type", key, "must be an object of rl:name, rl:country (and rl:address)", raw)
         return None
+    _namespaced(reader, raw, key)
     return {k.removeprefix("rl:"): v for k, v in raw.items()}
+
+
+def _namespaced(reader: Reader, raw: dict[str, Any], path: str) -> None:
+    for name in raw:
+        if not name.startswith("rl:"):
+            reader.fail("unknown_field", f"{path}.{name}", "keys here are rl:<name>", raw[name])
