@@ -21,7 +21,9 @@ from rareledger.formats.epcis.xml_binding import read_xml_document
 from tests.conftest import SHARED
 
 VECTORS = SHARED / "epcis" / "hash-vectors"
-INPUTS = sorted(VECTORS.glob("*.jsonld")) + sorted(VECTORS.glob("*.xml")) if VECTORS.is_dir() else []
+INPUTS = (
+    sorted(VECTORS.glob("*.jsonld")) + sorted(VECTORS.glob("*.xml")) if VECTORS.is_dir() else []
+)
 EQUAL = sorted((VECTORS / "expected_equal").glob("*")) if VECTORS.is_dir() else []
 # Pre-hash lines that do not hash to the vector's own expected hash: damaged upstream (the
 # hash itself is checked for these events like for every other).

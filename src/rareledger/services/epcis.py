@@ -134,7 +134,7 @@ class Capture:
     def capture(self, document: Document, *, rollback: bool = True) -> list[Outcome]:
         """Capture a document's events; one outcome per event, in document order."""
         epcis_index.catch_up(self.database)
-        planned = self._plan(document)
+        planned = self._plan(document, checked=rollback)
         if rollback and any(p.outcome.status != "accepted" for p in planned):
             for p in planned:
                 if p.outcome.status == "accepted":
@@ -149,7 +149,9 @@ class Capture:
 
     # ------------------------------------------------------------------ planning
 
-    def _plan(self, document: Document) -> list[_Planned]:
+    def _plan(self, document: Document, *, checked: bool) -> list[_Planned]:
+        """Each event's record or rejection. ``checked`` runs the contract's stateless checks
+        now (for a rollback, which must know of every rejection it can before writing)."""
         events = document.events
         problems = [check_event(e.data) for e in events]
         hashes = [None if p else hash_id(e) for e, p in zip(events, problems, strict=True)]
@@ -170,7 +172,13 @@ class Capture:
             if index in corrective:
                 planned.append(_Planned(Outcome(index, hashed, None, "accepted")))
                 continue
-            planned.append(self._one(index, event, hashed, events, by_id, corrective))
+            item = self._one(index, event, hashed, events, by_id, corrective)
+            if checked and item.translation is not None:
+                try:
+                    _check_contract(item.translation, self.allow_recorded_at)
+                except Untranslatable as error:
+                    item = _rejected(index, hashed, error.problems)
+            planned.append(item)
         for follower, declaration in corrective.items():
             planned[follower].outcome = planned[declaration].outcome
         return planned

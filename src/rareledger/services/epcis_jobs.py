@@ -34,7 +34,7 @@ def _shape(job: dict[str, Any]) -> dict[str, Any]:
 
 
 def start(database: Database, principal: Principal, behaviour: str, events: int) -> dict[str, Any]:
-    job = {
+    job: dict[str, Any] = {
         "capture_id": secrets.token_hex(8),
         "submitted_by": principal.name,
         "enterprise_id": principal.enterprise_id,
