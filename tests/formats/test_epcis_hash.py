@@ -78,7 +78,9 @@ def test_every_damaged_pre_hash_line_is_known() -> None:
     for path in INPUTS:
         if not path.with_suffix(".prehashes").exists():
             continue
-        pairs = zip(lines(path.with_suffix(".prehashes")), lines(path.with_suffix(".hashes")))
+        pairs = zip(
+            lines(path.with_suffix(".prehashes")), lines(path.with_suffix(".hashes")), strict=True
+        )
         for index, (line, expected) in enumerate(pairs):
             if hashlib.sha256(line.encode()).hexdigest() not in expected:
                 damaged.add((path.stem, index))

@@ -6,6 +6,7 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -24,7 +25,8 @@ from rareledger.cli.context import (
 from rareledger.domain.ledger import Actor
 from rareledger.formats import spreadsheet
 from rareledger.readers import iter_records
-from rareledger.services import export_control, integrity, uploads
+from rareledger.services import epcis_index, export_control, integrity, uploads
+from rareledger.services.epcis import Capture, DocumentError, read_body
 from rareledger.services.reporting import Receipt, Recorder
 
 BATCH = 2000
@@ -100,9 +102,9 @@ class Tally:
 @json_option
 @pass_cli
 def load(ctx: CliContext, files: tuple[Path, ...], batch_size: int, as_json: bool) -> None:
-    """Load master data and events from FILES, in order: JSON Lines, a JSON array, or
+    """Load master data and events from FILES, in order: JSON Lines, a JSON array,
     spreadsheets (.xlsx with one sheet per record type, .csv named after its record type;
-    see docs/spreadsheets.md).
+    see docs/spreadsheets.md), or EPCIS 2.0 documents (.jsonld or .xml; see docs/epcis.md).
 
     As an operator loading history, records may carry their own recorded_at.
     Exit status 0 when nothing was rejected, 1 otherwise.
@@ -134,6 +136,9 @@ def load_files(
             if path.suffix.lower() in (".xlsx", ".csv"):
                 _load_sheets(recorder, path, batch_size, as_json, tally)
                 continue
+            if _is_epcis(path):
+                _load_epcis(recorder, path, batch_size, as_json, tally)
+                continue
             task = progress.add_task(path.name, total=path.stat().st_size)
             with path.open("rb") as stream:
                 for batch in _batches(stream, batch_size):
@@ -143,6 +148,46 @@ def load_files(
                             click.echo(json.dumps(receipt.as_dict(), ensure_ascii=False))
                     progress.update(task, completed=stream.tell())
     return tally
+
+
+def _is_epcis(path: Path) -> bool:
+    """An EPCIS 2.0 document: .jsonld or .xml, or JSON whose type is an EPCIS document."""
+    if path.suffix.lower() in (".jsonld", ".xml"):
+        return True
+    with path.open("rb") as stream:
+        head = stream.read(65536).lstrip()
+    return head.startswith(b"{") and (b'"EPCISDocument"' in head or b'"EPCISQueryDocument"' in head)
+
+
+def _load_epcis(
+    recorder: Recorder, path: Path, batch_size: int, as_json: bool, tally: Tally
+) -> None:
+    """Capture an EPCIS document's events (each judged on its own, as in any load)."""
+    try:
+        document = read_body(path.read_bytes(), "xml" if path.suffix.lower() == ".xml" else "")
+    except DocumentError as error:
+        fail(f"{path}: {error}")
+    capture = Capture(
+        recorder.database,
+        recorder.actor,
+        settings=recorder.settings,
+        allow_recorded_at=recorder.allow_recorded_at,
+    )
+    for start in range(0, len(document.events), batch_size):
+        part = replace(document, events=document.events[start : start + batch_size])
+        for outcome in capture.capture(part, rollback=False):
+            outcome.index += start
+            tally.add(
+                Receipt(
+                    outcome.event_id or outcome.hash_id,
+                    outcome.status,
+                    outcome.position,
+                    findings=outcome.findings,
+                    errors=outcome.errors,
+                )
+            )
+            if as_json:
+                click.echo(json.dumps(outcome.as_dict(), ensure_ascii=False))
 
 
 def _load_sheets(
@@ -225,4 +270,5 @@ def rebuild(ctx: CliContext) -> None:
             count = integrity.rebuild(ctx.database(), ctx.settings.rules, advance)
         except RuntimeError as error:
             fail(str(error))
+        epcis_index.catch_up(ctx.database())
     click.echo(f"rebuilt the projections from {count} ledger entries")

@@ -39,7 +39,7 @@ from rareledger.store import epcis as store
 from rareledger.store import queries
 from rareledger.store.database import Database
 
-__all__ = ["Capture", "DocumentError", "Outcome", "read_body"]
+__all__ = ["Capture", "DocumentError", "Outcome", "prehashes_of", "read_body"]
 
 
 def read_body(data: bytes, media_type: str = "") -> Document:
@@ -63,6 +63,13 @@ def _decimals(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _decimals(v) for k, v in value.items()}
     return value
+
+
+def prehashes_of(document: Document) -> list[tuple[str, str]]:
+    """(hash ID, pre-hash string) of each event of a document, in order."""
+    from rareledger.formats.epcis.hashing import prehash
+
+    return [(hash_id(event), prehash(event)) for event in document.events]
 
 
 @dataclass
