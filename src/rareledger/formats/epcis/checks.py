@@ -72,8 +72,6 @@ def _header(event: dict[str, Any]) -> list[dict[str, Any]]:
         found.append(_problem("eventTimeZoneOffset", "must be an offset such as +08:00", offset))
     if kind in NEEDS_ACTION and event.get("action") not in ("ADD", "OBSERVE", "DELETE"):
         found.append(_problem("action", "must be ADD, OBSERVE or DELETE", event.get("action")))
-    if kind == "ObjectEvent" and "epcList" not in event and "quantityList" not in event:
-        found.append(_problem("epcList", "an ObjectEvent has an epcList or a quantityList"))
     if kind == "TransactionEvent" and not isinstance(event.get("bizTransactionList"), list):
         found.append(_problem("bizTransactionList", "a TransactionEvent names its transactions"))
     for key in event:
