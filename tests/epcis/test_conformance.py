@@ -93,7 +93,7 @@ def test_stored_examples_are_answered_valid_against_the_gs1_schema(outcomes: Any
     database, _found = outcomes
     viewer = Principal("test", REGULATOR)
     events = [e for page in epcis_index.all_events(database, viewer, EventFilter()) for e in page]
-    assert len(events) >= 60
+    assert len(events) >= 45
     document = epcis_index.document(events, query=True)
     validator = jsonschema.Draft7Validator(json.loads(SCHEMA.read_text()))
     assert [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(document)] == []

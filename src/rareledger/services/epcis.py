@@ -72,6 +72,21 @@ def prehashes_of(document: Document) -> list[tuple[str, str]]:
     return [(hash_id(event), prehash(event)) for event in document.events]
 
 
+def _json_numbers(value: Any) -> Any:
+    """Exact decimals back as JSON numbers, for an event stored as it was sent."""
+    if isinstance(value, Decimal):
+        return (
+            int(value)
+            if value == value.to_integral_value() and "." not in str(value)
+            else float(value)
+        )
+    if isinstance(value, list):
+        return [_json_numbers(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _json_numbers(v) for k, v in value.items()}
+    return value
+
+
 @dataclass
 class Outcome:
     """What became of one event of a document."""
@@ -218,7 +233,7 @@ class Capture:
         """The ``epcis_event`` record of an event outside rareledger's vocabulary."""
         from rareledger.domain.epcis_records import record_id_for
 
-        data = dict(event.data)
+        data = _json_numbers(dict(event.data))
         data.pop("@context", None)
         if "eventID" not in data:
             data["eventID"] = hashed  # the repository assigns the hash ID
