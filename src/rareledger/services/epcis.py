@@ -36,7 +36,6 @@ from rareledger.formats.epcis.xml_binding import read_xml_document
 from rareledger.services import epcis_index
 from rareledger.services.reporting import Receipt, Recorder
 from rareledger.store import epcis as store
-from rareledger.store import queries
 from rareledger.store.database import Database
 
 __all__ = ["Capture", "DocumentError", "Outcome", "prehashes_of", "read_body"]
@@ -51,18 +50,9 @@ def read_body(data: bytes, media_type: str = "") -> Document:
         parsed = orjson.loads(data)
     except orjson.JSONDecodeError as error:
         raise DocumentError("malformed_json", "", f"the body is not valid JSON: {error}") from error
-    return read_document(_decimals(parsed))
-
-
-def _decimals(value: Any) -> Any:
-    """JSON numbers with a fraction as exact decimals (masses must not pass through floats)."""
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, list):
-        return [_decimals(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _decimals(v) for k, v in value.items()}
-    return value
+    # Numbers stay floats: the contract reads a float through its shortest text, so a mass
+    # of 12.345 kg is exactly 12345 g, and the hash canonicalises numbers the same way.
+    return read_document(parsed)
 
 
 def prehashes_of(document: Document) -> list[tuple[str, str]]:
@@ -145,6 +135,7 @@ class Capture:
         self.database = database
         self.actor = actor
         self.allow_recorded_at = allow_recorded_at
+        self.planned_ids: dict[str, set[str]] = {}
         self.recorder = Recorder(
             database, actor, allow_recorded_at=allow_recorded_at, settings=settings
         )
@@ -164,9 +155,13 @@ class Capture:
             return [p.outcome for p in planned]
         to_submit = [p for p in planned if p.record is not None]
         receipts = self.submit_records([p.record for p in to_submit if p.record is not None])
+        fresh = []
         for item, receipt in zip(to_submit, receipts, strict=True):
             _settle(item, receipt)
-        epcis_index.catch_up(self.database)
+            if receipt.status == "accepted" and item.record is not None:
+                fresh.append((receipt.position or 0, item.record))
+        if not epcis_index.index_fresh(self.database, fresh):
+            epcis_index.catch_up(self.database)
         return [p.outcome for p in planned]
 
     # ------------------------------------------------------------------ planning
@@ -181,6 +176,7 @@ class Capture:
             stored = store.known_hashes(connection, [h for h in hashes if h])
         by_id = {e.data.get("eventID"): i for i, e in enumerate(events)}
         corrective: dict[int, int] = {}  # corrective event -> its error declaration
+        self.planned_ids = {}  # hash ID -> eventIDs earlier in the document
         planned: list[_Planned] = []
         for index, (event, hashed) in enumerate(zip(events, hashes, strict=True)):
             if hashed is None:
@@ -195,6 +191,8 @@ class Capture:
                 planned.append(_Planned(Outcome(index, hashed, None, "accepted")))
                 continue
             item = self._one(index, event, hashed, events, by_id, corrective)
+            if item.record is not None and item.outcome.event_id and not key[1]:
+                self.planned_ids.setdefault(hashed, set()).add(item.outcome.event_id)
             if checked and item.translation is not None:
                 try:
                     _check_contract(item.translation, self.allow_recorded_at)
@@ -278,10 +276,12 @@ class Capture:
             replacement = to_native(events[follower], event_id=event_id_of(uri))
             corrective[follower] = index
         translation = correction_to_native(event, replacement)
-        with self.database.read() as connection:
-            known = store.event_ids_by_hash(connection, hashed)
-            original = queries.event_record(connection, translation.record["corrects"])
-        if original is None or event_uri(translation.record["corrects"]) not in known:
+        uri = event_uri(translation.record["corrects"])
+        known = self.planned_ids.get(hashed, set())
+        if uri not in known:
+            with self.database.read() as connection:
+                known = set(store.event_ids_by_hash(connection, hashed))
+        if uri not in known:
             raise Untranslatable(
                 [
                     {

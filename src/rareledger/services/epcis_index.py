@@ -14,7 +14,7 @@ from rareledger.services.reads import BadCursor, decode_cursor, encode_cursor
 from rareledger.store import epcis as store
 from rareledger.store import queries
 from rareledger.store.database import Database
-from rareledger.store.log import iter_entries
+from rareledger.store.log import iter_entries, read_head
 
 INDEX_BATCH = 2000
 QUERY_NAME = "SimpleEventQuery"
@@ -49,6 +49,33 @@ def catch_up(database: Database) -> int:
         if last != start:
             store.write_indexed(connection, last, batch)
     return done
+
+
+def index_fresh(database: Database, fresh: list[tuple[int, dict[str, Any]]]) -> bool:
+    """Index the entries a capture just wrote from their records, without reading them back;
+    False (nothing done) unless they are exactly the entries after the high-water mark."""
+    with database.write() as connection:
+        mark = store.indexed_position(connection)
+        head, _ = read_head(connection)
+        if [position for position, _ in fresh] != list(range(mark + 1, head + 1)) or not fresh:
+            return False
+        times = store.recorded_times(connection, mark + 1, head)
+        lookup = _lookup(connection)
+        sellers = {r["event_id"]: r["reporter"] for _, r in fresh if r.get("type") == "shipment"}
+
+        def seller_of(shipment_event_id: str) -> str | None:
+            if shipment_event_id not in sellers:
+                parties = queries.shipment_parties(connection, shipment_event_id)
+                return parties[0] if parties else None
+            return str(sellers[shipment_event_id])
+
+        items = [
+            (position, item)
+            for position, record in fresh
+            for item in index_record(record, times[position], lookup, seller_of)
+        ]
+        store.write_indexed(connection, head, items)
+    return True
 
 
 def _lookup(connection: Any) -> Any:

@@ -47,6 +47,13 @@ def write_indexed(connection: Connection, position: int, events: Sequence[Any]) 
     connection.execute(table.insert().values(id=1, position=position))
 
 
+def recorded_times(connection: Connection, first: int, last: int) -> dict[int, str]:
+    """The ``recorded_at`` of the ledger entries from ``first`` to ``last``."""
+    t = schema.ledger_entries
+    query = select(t.c.position, t.c.recorded_at).where(t.c.position.between(first, last))
+    return {int(row.position): str(row.recorded_at) for row in connection.execute(query)}
+
+
 def known_hashes(connection: Connection, hash_ids: Iterable[str]) -> set[tuple[str, bool]]:
     """Which (hash ID, is an error declaration) pairs are stored."""
     wanted = sorted(set(hash_ids))

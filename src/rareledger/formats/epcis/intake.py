@@ -244,7 +244,9 @@ def _unknown_fields(reader: Reader, kind: str, extra: frozenset[str] = frozenset
 
 def to_native(event: EpcisEvent, *, event_id: str) -> Translation:
     """The contract record of one event in rareledger's vocabulary (not a correction)."""
-    reader = Reader(rename_rl(event.data, rl_prefixes(event)))
+    prefixes = rl_prefixes(event)
+    data = event.data if prefixes == {"rl"} else rename_rl(event.data, prefixes)
+    reader = Reader(data)
     kind = _classify(reader)
     if kind is not None:
         _unknown_fields(reader, kind)

@@ -1,0 +1,150 @@
+"""EPCIS capture benchmark: POST /epcis/capture against the native POST /api/v1/events.
+
+Generates the economy of ``bench/ingest.py`` (master data plus N events), serves each path
+from ``rareledger serve`` on 127.0.0.1 over its own fresh SQLite database, and sends the same
+events as the regulator: as native JSON in batches of 1,000, and as EPCIS 2.0 JSON-LD
+documents (the same events mapped by ``formats/epcis/export.py``) of about 1,000 events with
+``GS1-Capture-Error-Behaviour: proceed`` (each event judged on its own, like a native batch).
+Prints events per second for each and the ratio; the target is EPCIS at least half the native
+rate. Writes ``DIR/epcis.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from api_ingest import (
+    BATCH,
+    _free_port,
+    _fresh,
+    _regulator_key,
+    _send,
+    _serve,
+    _strip_recorded_at,
+)
+from ingest import ROOT, generate
+
+from rareledger.formats.epcis.export import to_epcis
+from rareledger.formats.epcis.index import RL_CONTEXT
+
+TARGET = 0.5  # EPCIS capture at least half the native rate
+
+
+def _documents(events: list[dict[str, Any]]) -> tuple[list[bytes], int]:
+    """EPCIS documents of about BATCH events each (a correction's events stay together)."""
+    known: dict[str, dict[str, Any]] = {}
+    documents, batch, count = [], [], 0
+    for record in events:
+        record = json.loads(json.dumps(record), parse_float=Decimal)
+        mapped = to_epcis(record, lookup=known.__getitem__)
+        known[record["event_id"]] = record
+        if isinstance(record.get("replacement"), dict):
+            known[record["replacement"]["event_id"]] = record["replacement"]
+        batch.extend(mapped)
+        count += len(mapped)
+        if len(batch) >= BATCH:
+            documents.append(_document(batch))
+            batch = []
+    if batch:
+        documents.append(_document(batch))
+    return documents, count
+
+
+def _document(events: list[dict[str, Any]]) -> bytes:
+    body = {
+        "@context": RL_CONTEXT,
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": "2026-01-01T00:00:00Z",
+        "epcisBody": {"eventList": events},
+    }
+    return json.dumps(body).encode()
+
+
+def _capture(port: int, key: str, documents: list[bytes]) -> tuple[float, dict[str, int]]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    headers = {
+        "Authorization": f"Bearer {key}",
+        "Content-Type": "application/ld+json",
+        "GS1-Capture-Error-Behaviour": "proceed",
+    }
+    outcomes: dict[str, int] = {}
+    started = time.perf_counter()
+    for body in documents:
+        connection.request("POST", "/epcis/capture", body=body, headers=headers)
+        response = connection.getresponse()
+        job = json.loads(response.read())
+        if response.status != 202:
+            raise SystemExit(f"HTTP {response.status}: {job}")
+        for error in job["errors"]:
+            kind = error["errors"][0]["code"] if error["errors"] else "error"
+            outcomes[kind] = outcomes.get(kind, 0) + 1
+    return time.perf_counter() - started, outcomes
+
+
+def _run(out: Path, name: str, master: Path, send: Any) -> tuple[float, Any]:
+    url = f"sqlite:///{out / f'{name}.db'}"
+    _fresh(url, master)
+    key, port = _regulator_key(url), _free_port()
+    server = _serve(url, port)
+    try:
+        return send(port, key)  # type: ignore[no-any-return]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "epcis")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for path in args.out.glob("*.db*"):
+        path.unlink()
+    generated = generate(args.out, args.events, args.seed)
+    events = _strip_recorded_at(generated.events, args.out / "events-api.jsonl")
+    documents, epcis_events = _documents(events)
+    native_s, receipts = _run(
+        args.out, "native", generated.master, lambda port, key: _send(port, key, events)
+    )
+    epcis_s, refused = _run(
+        args.out, "epcis", generated.master, lambda port, key: _capture(port, key, documents)
+    )
+    native_rate, epcis_rate = len(events) / native_s, epcis_events / epcis_s
+    figures = {
+        "records": len(events),
+        "epcis_events": epcis_events,
+        "native_receipts": receipts,
+        "epcis_not_captured": refused,
+        "native_seconds": round(native_s, 2),
+        "native_events_per_s": round(native_rate),
+        "epcis_seconds": round(epcis_s, 2),
+        "epcis_events_per_s": round(epcis_rate),
+        "ratio": round(epcis_rate / native_rate, 2),
+        "target_ratio": TARGET,
+    }
+    (args.out / "epcis.json").write_text(json.dumps(figures, indent=2))
+    print(f"records: {len(events)} ({epcis_events} EPCIS events); native receipts: {receipts}")
+    print(f"EPCIS events not captured: {refused or 'none'}")
+    print(
+        f"native (POST /api/v1/events):   {figures['native_events_per_s']:>7} events/s ({native_s:.1f} s)"
+    )
+    print(
+        f"EPCIS  (POST /epcis/capture):   {figures['epcis_events_per_s']:>7} events/s ({epcis_s:.1f} s)"
+    )
+    verdict = "met" if figures["ratio"] >= TARGET else "NOT met"
+    print(f"EPCIS / native: {figures['ratio']:.2f} (target >= {TARGET}: {verdict})")
+
+
+if __name__ == "__main__":
+    main()
