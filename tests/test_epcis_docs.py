@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from rareledger.domain import vocabulary as vocab
-from rareledger.domain.ledger import Actor
+from rareledger.domain.actors import Actor
 from rareledger.formats.epcis.index import RL_CONTEXT
 from rareledger.services.epcis import Capture, read_body
 from rareledger.services.reporting import Recorder

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from rareledger.domain.ledger import Actor
+from rareledger.domain.actors import Actor
 from rareledger.domain.records import ParsedRecord, parse_record
 from rareledger.services.epcis import Capture, Outcome, read_body
 from rareledger.services.reporting import Recorder

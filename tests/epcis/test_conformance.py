@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from rareledger.domain.access import REGULATOR, Principal
-from rareledger.domain.ledger import Actor
+from rareledger.domain.actors import Actor
 from rareledger.services import epcis_index
 from rareledger.services.epcis import Capture, DocumentError, read_body
 from rareledger.store.database import Database

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from rareledger.domain.access import REGULATOR, Principal
-from rareledger.domain.ledger import Actor
+from rareledger.domain.actors import Actor
 from rareledger.formats.epcis.index import RL_CONTEXT
 from rareledger.services import epcis_index, integrity
 from rareledger.services.epcis import Capture, read_body

@@ -10,7 +10,7 @@ import pytest
 
 from rareledger.domain.actors import Actor
 from rareledger.services import export_control as ec
-from rareledger.services.reporting import Receipt
+from rareledger.services.reporting import Acknowledgement
 from rareledger.store.database import Database
 from tests import factories as f
 
@@ -86,7 +86,7 @@ def reporter(database: Database) -> f.Reporter:
     return r
 
 
-def _codes(receipt: Receipt) -> list[str]:
+def _codes(receipt: Acknowledgement) -> list[str]:
     return sorted(x["code"] for x in receipt.findings)
 
 

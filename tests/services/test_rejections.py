@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from rareledger.domain.ledger import Actor
-from rareledger.services.reporting import Unreadable
+from rareledger.domain.actors import Actor
+from rareledger.domain.records import Unreadable
 from rareledger.store.database import Database
 from tests import factories as f
 

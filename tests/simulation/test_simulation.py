@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from rareledger.domain.ledger import Actor
+from rareledger.domain.actors import Actor
 from rareledger.services.export_control import seed_regimes
-from rareledger.services.reporting import Receipt, Recorder
+from rareledger.services.reporting import Acknowledgement, Recorder
 from rareledger.simulation import VIOLATION_TYPES, SimulationResult, simulate
 from rareledger.store import queries
 from rareledger.store.database import Database
@@ -55,11 +55,11 @@ def _records(result: SimulationResult) -> list[dict[str, Any]]:
     ]
 
 
-def _load(url: str, result: SimulationResult) -> tuple[Database, list[Receipt]]:
+def _load(url: str, result: SimulationResult) -> tuple[Database, list[Acknowledgement]]:
     database = Database(url)
     seed_regimes(database)
     recorder = Recorder(database, Actor("cli:operator"), allow_recorded_at=True)
-    receipts: list[Receipt] = []
+    receipts: list[Acknowledgement] = []
     for path in result.record_files:
         lines = [json.loads(line) for line in path.read_text().splitlines()]
         for start in range(0, len(lines), 2000):

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 from rareledger.domain.actors import Actor
 from rareledger.domain.fields import Fields
 from rareledger.domain.problems import reject
-from rareledger.domain.state import LedgerState
 
 if TYPE_CHECKING:
+    from rareledger.domain.ledger.state import LedgerState
     from rareledger.domain.records import ParsedRecord
 
 EPCIS_EVENT = "epcis_event"
@@ -89,10 +89,8 @@ def apply_epcis_event(
                 parsed.record_id,
             )
         return int(known["position"])
-    state.put(
-        state.registry,
-        (REGISTRY_KIND, parsed.record_id),
-        {"position": position, "digest": parsed.digest},
+    state.put_registry(
+        REGISTRY_KIND, parsed.record_id, {"position": position, "digest": parsed.digest}
     )
     return None
 

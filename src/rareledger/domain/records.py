@@ -8,6 +8,7 @@ units and ranges. The stateful half (unknown lots, roles, balances) is in
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,6 +49,14 @@ COMMON_EVENT_FIELDS = (
     "epcis_event_hash",  # extension: the CBV hash ID of an event captured through EPCIS
 )
 RECORDED_AT = "recorded_at"
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """Input that is not JSON at all (a malformed line of a JSON Lines file)."""
+
+    text: str
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +131,14 @@ def parse_record(raw: object, *, allow_recorded_at: bool = False) -> ParsedRecor
     return ParsedRecord(
         kind, record_type, record_id, raw, value, content_digest(raw, text), recorded_at, text
     )
+
+
+def parse_stored(text: str) -> ParsedRecord:
+    """Parse a stored ledger record again (to replay it, or to reverse it)."""
+    parsed = parse_record(json.loads(text, parse_float=Decimal), allow_recorded_at=True)
+    if not isinstance(parsed, ParsedRecord):
+        raise ValueError(f"a stored record no longer parses: {parsed}")
+    return parsed
 
 
 _Parser = Callable[[Fields], Any]

@@ -18,8 +18,8 @@ from typing import Any
 
 import orjson
 
+from rareledger.domain.actors import Actor
 from rareledger.domain.findings import RuleSettings
-from rareledger.domain.ledger import Actor
 from rareledger.formats.epcis.checks import check_event
 from rareledger.formats.epcis.documents import Document, DocumentError, read_document
 from rareledger.formats.epcis.hashing import EpcisEvent, hash_id
@@ -34,7 +34,7 @@ from rareledger.formats.epcis.profile import derived_id, event_id_of, event_uri
 from rareledger.formats.epcis.vocabulary import DEFAULT_CONTEXT
 from rareledger.formats.epcis.xml_binding import read_xml_document
 from rareledger.services import epcis_index
-from rareledger.services.reporting import Receipt, Recorder
+from rareledger.services.reporting import Acknowledgement, Recorder
 from rareledger.store import epcis as store
 from rareledger.store.database import Database
 
@@ -140,7 +140,7 @@ class Capture:
             database, actor, allow_recorded_at=allow_recorded_at, settings=settings
         )
 
-    def submit_records(self, records: list[dict[str, Any]]) -> list[Receipt]:
+    def submit_records(self, records: list[dict[str, Any]]) -> list[Acknowledgement]:
         """The one place EPCIS capture writes to the ledger: the native write path."""
         return self.recorder.submit(records)
 
@@ -332,7 +332,7 @@ def _duplicate(index: int, hashed: str) -> _Planned:
     return _Planned(Outcome(index, hashed, None, "duplicate", [problem]))
 
 
-def _settle(item: _Planned, receipt: Receipt) -> None:
+def _settle(item: _Planned, receipt: Acknowledgement) -> None:
     outcome = item.outcome
     outcome.position = receipt.position
     if receipt.status == "accepted":

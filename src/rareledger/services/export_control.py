@@ -15,7 +15,7 @@ from rareledger.domain.calendar import WorkCalendar, calendar_from
 from rareledger.domain.control import Classification, classify, regime_from_record
 from rareledger.domain.licences import REVIEW_LIMIT_WORKING_DAYS
 from rareledger.domain.quantities import format_kg
-from rareledger.services.reporting import Receipt, Recorder
+from rareledger.services.reporting import Acknowledgement, Recorder
 from rareledger.store import queries
 from rareledger.store.database import Database
 
@@ -38,7 +38,7 @@ def work_calendar() -> WorkCalendar:
     )
 
 
-def seed_regimes(database: Database) -> list[Receipt]:
+def seed_regimes(database: Database) -> list[Acknowledgement]:
     """Record each shipped regime the ledger does not hold yet (never overriding one)."""
     with database.read() as connection:
         known = set(queries.registry_keys(connection, "regime"))
@@ -65,7 +65,7 @@ def classify_item(
 
 def customs_check(
     database: Database, actor: Actor, proposed: dict[str, Any], clock: Any = None
-) -> tuple[Receipt, dict[str, Any] | None]:
+) -> tuple[Acknowledgement, dict[str, Any] | None]:
     """Record a customs check of one proposed export; the receipt and the decision."""
     record = {k: v for k, v in proposed.items() if k not in ("type", "recorded_at")}
     record["type"] = "customs_check"

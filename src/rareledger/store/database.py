@@ -18,6 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, Select, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.pool import StaticPool
@@ -207,6 +208,49 @@ def insert_rows(
     cursor = connection.connection.cursor()
     try:
         cursor.executemany(text_sql, rows)
+    finally:
+        cursor.close()
+
+
+_POSITIONAL: dict[tuple[str, str, bool], str] = {}
+_QMARK_SQLITE = sqlite.dialect(paramstyle="qmark")
+
+
+def _positional(connection: Connection, table: Table, replace: bool) -> str:
+    """An insert (or upsert) of every column of ``table`` in order, positional parameters."""
+    name = connection.dialect.name
+    cache_key = (name, table.name, replace)
+    if cache_key not in _POSITIONAL:
+        insert = postgresql.insert(table) if name == "postgresql" else sqlite.insert(table)
+        statement: Any = insert
+        if replace:
+            primary = [c.name for c in table.primary_key.columns]
+            statement = insert.on_conflict_do_update(
+                index_elements=primary,
+                set_={
+                    c.name: insert.excluded[c.name] for c in table.columns if c.name not in primary
+                },
+            )
+        dialect: Any = _QMARK_SQLITE
+        if name == "postgresql":
+            dialect = postgresql_psycopg.dialect(paramstyle="format")  # type: ignore[no-untyped-call]
+        keys = [c.name for c in table.columns]
+        compiled = statement.compile(dialect=dialect, column_keys=keys)
+        assert list(compiled.positiontup or []) == keys, (table.name, compiled.positiontup)
+        _POSITIONAL[cache_key] = compiled.string
+    return _POSITIONAL[cache_key]
+
+
+def bulk_write(
+    connection: Connection, table: Table, rows: Sequence[tuple[Any, ...]], *, replace: bool = True
+) -> None:
+    """Insert rows given as tuples of every column in the table's order (replacing rows whose
+    primary key exists unless ``replace`` is False), through the driver's ``executemany``."""
+    if not rows:
+        return
+    cursor = connection.connection.cursor()
+    try:
+        cursor.executemany(_positional(connection, table, replace), rows)
     finally:
         cursor.close()
 

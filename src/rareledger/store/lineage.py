@@ -12,8 +12,9 @@ from typing import Any
 
 from sqlalchemy import Connection, TextClause, text
 
+from rareledger.domain.lots import Lot
 from rareledger.store import schema
-from rareledger.store.queries import LotRow, lot_row
+from rareledger.store.queries import lot_from_row
 
 _SIDES = {"up": ("out", "in"), "down": ("in", "out")}  # (side of the known lot, side reached)
 
@@ -50,15 +51,15 @@ _UP, _DOWN = _walk("up", _EDGES_UP), _walk("down", _EDGES_DOWN)
 _UP_LOTS, _DOWN_LOTS = _walk("up", _LOTS), _walk("down", _LOTS)
 
 
-def upstream_lots(connection: Connection, lot_id: str) -> dict[str, LotRow]:
+def upstream_lots(connection: Connection, lot_id: str) -> dict[str, Lot]:
     """The lot and every lot it descends from (retracted ones left out)."""
-    rows = (lot_row(r) for r in connection.execute(_UP_LOTS, {"lot_id": lot_id}))
+    rows = (lot_from_row(r) for r in connection.execute(_UP_LOTS, {"lot_id": lot_id}))
     return {r.lot_id: r for r in rows if not r.retracted}
 
 
-def downstream_lots(connection: Connection, lot_id: str) -> dict[str, LotRow]:
+def downstream_lots(connection: Connection, lot_id: str) -> dict[str, Lot]:
     """The lot and every lot made from it (retracted ones left out)."""
-    rows = (lot_row(r) for r in connection.execute(_DOWN_LOTS, {"lot_id": lot_id}))
+    rows = (lot_from_row(r) for r in connection.execute(_DOWN_LOTS, {"lot_id": lot_id}))
     return {r.lot_id: r for r in rows if not r.retracted}
 
 
