@@ -1,10 +1,12 @@
 """EPCIS capture benchmark: POST /epcis/capture against the native POST /api/v1/events.
 
-Generates the economy of ``bench/ingest.py`` (master data plus N events), serves each path
+Takes the first N records of a simulated year (``bench/_records.py``), serves each path
 from ``rareledger serve`` on 127.0.0.1 over its own fresh SQLite database, and sends the same
 events as the regulator: as native JSON in batches of 1,000, and as EPCIS 2.0 JSON-LD
 documents (the same events mapped by ``formats/epcis/export.py``) of about 1,000 events with
 ``GS1-Capture-Error-Behaviour: proceed`` (each event judged on its own, like a native batch).
+Records that are not events (licence applications and decisions) go to the native endpoint on
+both sides, in their place in the stream.
 Prints events per second for each and the ratio; the target is EPCIS at least half the native
 rate. Writes ``DIR/epcis.json``.
 """
@@ -21,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _records import simulated_records
+from _run import ROOT
 from api_ingest import (
     BATCH,
     _free_port,
@@ -28,9 +32,9 @@ from api_ingest import (
     _regulator_key,
     _send,
     _serve,
+    _split,
     _strip_recorded_at,
 )
-from ingest import ROOT, generate
 
 from rareledger.formats.epcis.export import to_epcis
 from rareledger.formats.epcis.index import RL_CONTEXT
@@ -38,12 +42,21 @@ from rareledger.formats.epcis.index import RL_CONTEXT
 TARGET = 0.5  # EPCIS capture at least half the native rate
 
 
-def _documents(events: list[dict[str, Any]]) -> tuple[list[bytes], int]:
-    """EPCIS documents of about BATCH events each (a correction's events stay together)."""
+def _chunks(records: list[dict[str, Any]]) -> tuple[list[tuple[str, Any]], int]:
+    """The stream as EPCIS documents of about BATCH events (a correction's events together)
+    and, in their place, native batches of the records that are not events."""
     known: dict[str, dict[str, Any]] = {}
-    documents, batch, count = [], [], 0
-    for record in events:
-        record = json.loads(json.dumps(record), parse_float=Decimal)
+    chunks: list[tuple[str, Any]] = []
+    batch: list[dict[str, Any]] = []
+    count = 0
+    for raw in records:
+        record = json.loads(json.dumps(raw), parse_float=Decimal)
+        if "event_id" not in record:
+            if batch:
+                chunks.append(("epcis", _document(batch)))
+                batch = []
+            chunks.append(("native", [raw]))
+            continue
         mapped = to_epcis(record, lookup=known.__getitem__)
         known[record["event_id"]] = record
         if isinstance(record.get("replacement"), dict):
@@ -51,11 +64,11 @@ def _documents(events: list[dict[str, Any]]) -> tuple[list[bytes], int]:
         batch.extend(mapped)
         count += len(mapped)
         if len(batch) >= BATCH:
-            documents.append(_document(batch))
+            chunks.append(("epcis", _document(batch)))
             batch = []
     if batch:
-        documents.append(_document(batch))
-    return documents, count
+        chunks.append(("epcis", _document(batch)))
+    return chunks, count
 
 
 def _document(events: list[dict[str, Any]]) -> bytes:
@@ -69,7 +82,7 @@ def _document(events: list[dict[str, Any]]) -> bytes:
     return json.dumps(body).encode()
 
 
-def _capture(port: int, key: str, documents: list[bytes]) -> tuple[float, dict[str, int]]:
+def _capture(port: int, key: str, chunks: list[tuple[str, Any]]) -> tuple[float, dict[str, int]]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     headers = {
         "Authorization": f"Bearer {key}",
@@ -78,7 +91,10 @@ def _capture(port: int, key: str, documents: list[bytes]) -> tuple[float, dict[s
     }
     outcomes: dict[str, int] = {}
     started = time.perf_counter()
-    for body in documents:
+    for kind, body in chunks:
+        if kind == "native":
+            _send(port, key, body)
+            continue
         connection.request("POST", "/epcis/capture", body=body, headers=headers)
         response = connection.getresponse()
         job = json.loads(response.read())
@@ -111,14 +127,14 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     for path in args.out.glob("*.db*"):
         path.unlink()
-    generated = generate(args.out, args.events, args.seed)
-    events = _strip_recorded_at(generated.events, args.out / "events-api.jsonl")
-    documents, epcis_events = _documents(events)
+    master, rest = _split(simulated_records(args.out, args.events, args.seed), args.out)
+    events = _strip_recorded_at(rest, args.out / "events-api.jsonl")
+    chunks, epcis_events = _chunks(events)
     native_s, receipts = _run(
-        args.out, "native", generated.master, lambda port, key: _send(port, key, events)
+        args.out, "native", master, lambda port, key: _send(port, key, events)
     )
     epcis_s, refused = _run(
-        args.out, "epcis", generated.master, lambda port, key: _capture(port, key, documents)
+        args.out, "epcis", master, lambda port, key: _capture(port, key, chunks)
     )
     native_rate, epcis_rate = len(events) / native_s, epcis_events / epcis_s
     figures = {

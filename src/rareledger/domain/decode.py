@@ -20,6 +20,7 @@ from typing import Any
 import msgspec
 from msgspec import Struct
 
+from rareledger.domain.canonical import canonical_json
 from rareledger.domain.events import (
     Adjustment,
     Event,
@@ -160,7 +161,10 @@ def _new_lots(lots: list[_NewLot]) -> tuple[NewLot, ...]:
             lot.lot_id,
             lot.form,
             _grams(lot.mass_kg),
-            Composition((s, Decimal(f)) for s, f in lot.composition.items()),
+            Composition(
+                ((s, Decimal(f)) for s, f in lot.composition.items()),
+                canonical_json(lot.composition),
+            ),
         )
         for lot in lots
     )

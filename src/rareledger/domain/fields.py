@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from rareledger.domain.canonical import canonical_json
 from rareledger.domain.checks import (
     canonical_decimal,
     is_fraction,
@@ -356,4 +357,4 @@ def read_composition(reader: Fields) -> Composition | None:
             canonical_decimal(total),
         )
         return None
-    return Composition(fractions)
+    return Composition(fractions, canonical_json(inner.obj))  # fractions now canonical text

@@ -14,8 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-import orjson
-
+from rareledger.domain.canonical import canonical_json
 from rareledger.domain.quantities import canonical_decimal
 
 ACCOUNTS = ("created_g", "consumed_g", "exported_g", "adjusted_g", "discrepancy_g")
@@ -41,7 +40,7 @@ class Composition(dict[str, Decimal]):
     def text(self) -> str:
         if self._text is None:
             plain = {symbol: canonical_decimal(fraction) for symbol, fraction in self.items()}
-            self._text = orjson.dumps(plain, option=orjson.OPT_SORT_KEYS).decode()
+            self._text = canonical_json(plain)
         return self._text
 
 

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, delete, select, update
 
+from rareledger.domain.canonical import canonical_json
 from rareledger.domain.events import Event
 from rareledger.domain.ledger.model import (
     BalanceKey,
@@ -25,9 +26,9 @@ from rareledger.domain.ledger.model import (
     ShipmentState,
 )
 from rareledger.domain.lots import Lot, composition_text
-from rareledger.domain.records import ParsedRecord, canonical_json, parse_record
+from rareledger.domain.records import ParsedRecord, parse_record
 from rareledger.store import registry_codec, schema
-from rareledger.store.database import bulk_write
+from rareledger.store.bulk import bulk_write
 from rareledger.store.queries import LOT_COLUMNS, lot_from_tuple
 
 CHUNK = 500
