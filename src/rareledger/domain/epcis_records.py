@@ -10,15 +10,31 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from rareledger.domain.actors import Actor
 from rareledger.domain.fields import Fields
 from rareledger.domain.problems import reject
 
-if TYPE_CHECKING:
-    from rareledger.domain.ledger.state import LedgerState
-    from rareledger.domain.records import ParsedRecord
+
+class StoredRecord(Protocol):
+    """What judging an ``epcis_event`` needs of a parsed record (a ``ParsedRecord``)."""
+
+    @property
+    def record_id(self) -> str: ...
+    @property
+    def digest(self) -> str: ...
+    @property
+    def record(self) -> dict[str, Any]: ...
+
+
+class EpcisState(Protocol):
+    """What judging an ``epcis_event`` needs of the ledger's state (a ``LedgerState``)."""
+
+    def enterprise(self, enterprise_id: str) -> Any: ...
+    def entry(self, kind: str, key: str) -> Any: ...
+    def put_registry(self, kind: str, key: str, value: Any) -> None: ...
+
 
 EPCIS_EVENT = "epcis_event"
 HASH_ID = re.compile(r"ni:///sha-256;([0-9a-f]{64})\?ver=CBV2\.0")
@@ -66,7 +82,7 @@ def read_epcis_event(f: Fields) -> EpcisEventRecord | None:
 
 
 def apply_epcis_event(
-    state: LedgerState, parsed: ParsedRecord, position: int, actor: Actor
+    state: EpcisState, parsed: StoredRecord, position: int, actor: Actor
 ) -> int | None:
     """Judge a stored EPCIS event: the position of an identical earlier copy, or None when
     it is new (and now known); raises a rejection otherwise."""
