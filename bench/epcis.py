@@ -5,8 +5,8 @@ from ``rareledger serve`` on 127.0.0.1 over its own fresh SQLite database, and s
 events as the regulator: as native JSON in batches of 1,000, and as EPCIS 2.0 JSON-LD
 documents (the same events mapped by ``formats/epcis/export.py``) of about 1,000 events with
 ``GS1-Capture-Error-Behaviour: proceed`` (each event judged on its own, like a native batch).
-Records that are not events (licence applications and decisions) go to the native endpoint on
-both sides, in their place in the stream.
+Records that are not events (licence applications and decisions) have no EPCIS form: both
+runs load them with the master data first, so that both judge the same events alike.
 Prints events per second for each and the ratio; the target is EPCIS at least half the native
 rate. Writes ``DIR/epcis.json``.
 """
@@ -71,6 +71,18 @@ def _chunks(records: list[dict[str, Any]]) -> tuple[list[tuple[str, Any]], int]:
     return chunks, count
 
 
+def _with_other_records(master: Path, rest: Path) -> Path:
+    """The master data plus every other record that is not an event; ``rest`` keeps the
+    events."""
+    lines = rest.read_text().splitlines()
+    events = [line for line in lines if '"event_id"' in line]
+    others = [line for line in lines if '"event_id"' not in line]
+    combined = master.with_name("master-and-licences.jsonl")
+    combined.write_text(master.read_text() + "".join(f"{line}\n" for line in others))
+    rest.write_text("".join(f"{line}\n" for line in events))
+    return combined
+
+
 def _document(events: list[dict[str, Any]]) -> bytes:
     body = {
         "@context": RL_CONTEXT,
@@ -128,6 +140,7 @@ def main() -> None:
     for path in args.out.glob("*.db*"):
         path.unlink()
     master, rest = _split(simulated_records(args.out, args.events, args.seed), args.out)
+    master = _with_other_records(master, rest)
     events = _strip_recorded_at(rest, args.out / "events-api.jsonl")
     chunks, epcis_events = _chunks(events)
     native_s, receipts = _run(

@@ -33,7 +33,8 @@ def _shape(job: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def start(database: Database, principal: Principal, behaviour: str, events: int) -> dict[str, Any]:
+def start(principal: Principal, behaviour: str, events: int) -> dict[str, Any]:
+    """A new capture job (stored when it finishes: captures run to completion)."""
     job: dict[str, Any] = {
         "capture_id": secrets.token_hex(8),
         "submitted_by": principal.name,
@@ -46,8 +47,6 @@ def start(database: Database, principal: Principal, behaviour: str, events: int)
         "event_count": events,
         "errors": [],
     }
-    with database.write() as connection:
-        store.save_job(connection, job)
     return job
 
 
@@ -67,8 +66,8 @@ def finish(database: Database, job: dict[str, Any], outcomes: Sequence[Outcome])
         if o.status != "accepted"
     ]
     values = {"running": False, "success": not errors, "finished_at": _now(), "errors": errors}
-    with database.write() as connection:
-        store.finish_job(connection, job["capture_id"], values)
+    with database.write() as connection:  # captures run to completion: one write per job
+        store.save_job(connection, {**job, **values})
     return _shape({**job, **values})
 
 

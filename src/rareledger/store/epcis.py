@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, exists, or_, select, update
+from sqlalchemy import Connection, and_, delete, exists, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from rareledger.store import schema
@@ -143,12 +143,6 @@ def events_page(
 def save_job(connection: Connection, job: dict[str, Any]) -> None:
     row = {**job, "errors": json.dumps(job["errors"], ensure_ascii=False)}
     insert_rows(connection, schema.epcis_capture_jobs, [row], replace=True)
-
-
-def finish_job(connection: Connection, capture_id: str, values: dict[str, Any]) -> None:
-    table = schema.epcis_capture_jobs
-    values = {**values, "errors": json.dumps(values["errors"], ensure_ascii=False)}
-    connection.execute(update(table).where(table.c.capture_id == capture_id).values(**values))
 
 
 def _job(row: Any) -> dict[str, Any]:

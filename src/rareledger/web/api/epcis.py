@@ -95,7 +95,7 @@ async def capture(
             "value": len(document.events),
         }
         return problem(413, "CaptureLimitExceededException", "too many events", [limit])
-    job = epcis_jobs.start(ctx.database, principal, behaviour, len(document.events))
+    job = epcis_jobs.start(principal, behaviour, len(document.events))
     outcomes = await run_in_threadpool(
         _capture(ctx, principal).capture, document, rollback=behaviour == "rollback"
     )
