@@ -302,8 +302,26 @@ class ExportControl:
         self.state.put_registry("use", event_id, {"licence_no": licence_no, "drawn_g": drawn})
         return drawn
 
-    def give_back(self, event_id: str) -> None:
-        """Undo what a retracted export drew from its licence."""
+    def _consume_release(self, event: Export) -> bool:
+        """The export that follows a released check takes up the check's reservation."""
+        release = self.state.entry("check", event.customs_declaration_no)
+        if (
+            release
+            and release["decision"] == "release"
+            and release["exporter"] == event.reporter
+            and not release.get("exported_by")
+        ):
+            self.state.put_registry(
+                "check", event.customs_declaration_no, {**release, "exported_by": event.event_id}
+            )
+            return True
+        return False
+
+    def give_back(self, event_id: str, declaration: str = "") -> None:
+        """Undo what a retracted export drew from its licence, or took up of a release."""
+        release = self.state.entry("check", declaration) if declaration else None
+        if release and release.get("exported_by") == event_id:
+            self.state.put_registry("check", declaration, {**release, "exported_by": None})
         use = self.state.entry("use", event_id)
         if not use:
             return
@@ -320,22 +338,10 @@ class ExportControl:
     def judge_export(self, event: Export) -> list[Finding]:
         """Findings on an export; draws its licence down when the licence covers it."""
         findings = self.screen(event.reporter, (event.consignee, event.end_user))
+        released = self._consume_release(event)
         found, needed_g = self.classify_export(event)
-        if not found.controlled:
-            return findings
-        release = self.state.entry("check", event.customs_declaration_no)
-        if (
-            release
-            and release["decision"] == "release"
-            and release["exporter"] == event.reporter
-            and not release.get("exported_by")
-        ):
-            self.state.put_registry(
-                "check",
-                event.customs_declaration_no,
-                {**release, "exported_by": event.event_id},
-            )
-            return findings  # customs drew the licence down at the check
+        if not found.controlled or released:
+            return findings  # a released check drew the licence down already
         gaps = self.shortfalls(event, found, needed_g)
         seen: set[str] = set()
         for gap in gaps:
@@ -353,56 +359,6 @@ class ExportControl:
         if event.licence_no and not seen & BLOCKING:
             self.draw(event.event_id, event.licence_no, needed_g)
         return findings
-
-    def check(self, event: Export, position: int) -> dict[str, Any]:
-        """A customs decision on a proposed export: release (drawing the licence down) or hold."""
-        declaration = event.customs_declaration_no
-        earlier = self.state.entry("check", declaration)
-        if earlier and earlier["decision"] == "release":
-            raise reject(
-                "already_released",
-                "customs_declaration_no",
-                f"declaration {declaration} was released by check {earlier['event_id']}",
-                declaration,
-            )
-        found, needed_g = self.classify_export(event)
-        outcome: dict[str, Any] = {
-            "decision": "release",
-            "licence_no": None,
-            "remaining_kg": None,
-            "reasons": [],
-            "classification": found.as_dict(),
-        }
-        if not found.controlled:
-            outcome["reasons"] = [f"not controlled on {found.on.isoformat()}"]
-        else:
-            gaps = self.shortfalls(event, found, needed_g)
-            outcome["licence_no"] = event.licence_no
-            if gaps:
-                outcome["decision"] = "hold"
-                outcome["reasons"] = [f"{g.code}: {g.message}" for g in gaps]
-            else:
-                self.draw(event.event_id, event.licence_no or "", needed_g)
-                left = self.state.entry("licence", event.licence_no or "").remaining_g
-                outcome["remaining_kg"] = format_kg(left)
-                outcome["reasons"] = [
-                    f"covered by licence {event.licence_no}: "
-                    f"{format_kg(needed_g)} kg drawn, {format_kg(left)} kg left"
-                ]
-        self.state.put_registry(
-            "check",
-            declaration,
-            {
-                "event_id": event.event_id,
-                "exporter": event.reporter,
-                "position": position,
-                "decision": outcome["decision"],
-                "licence_no": outcome["licence_no"],
-                "remaining_kg": outcome["remaining_kg"],
-                "reasons": outcome["reasons"],
-            },
-        )
-        return outcome
 
 
 # Shortfalls after which the licence is not drawn down (an exceeded licence is drawn to zero).

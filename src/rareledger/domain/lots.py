@@ -10,7 +10,7 @@ and, multiplying by the composition, the same holds per element.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -67,3 +67,28 @@ class Lot:
     adjusted_g: int = 0
     discrepancy_g: int = 0
     retracted: bool = False  # its creation was retracted; the accounts stay for the record
+    gap_causes: tuple[str, ...] = ()  # provenance problems, "code:event_id", upstream included
+
+
+def cause(code: str, event_id: str) -> str:
+    """How a provenance problem is named: the finding's code and the event that raised it."""
+    return f"{code}:{event_id}"
+
+
+def cause_event(named: str) -> str:
+    """The event of a named provenance problem."""
+    return named.split(":", 1)[1]
+
+
+def open_causes(lot: Lot, is_retracted: Callable[[str], bool]) -> list[str]:
+    """The lot's provenance problems whose event has not been retracted since.
+
+    A lot made from, received from or sharing mass with an unresolved problem has a gap in
+    its provenance; a correction that retracts the event that caused it closes it.
+    """
+    return unresolved(lot.gap_causes, is_retracted)
+
+
+def unresolved(causes: Iterable[str], is_retracted: Callable[[str], bool]) -> list[str]:
+    """The named problems whose event has not been retracted."""
+    return [named for named in causes if not is_retracted(cause_event(named))]

@@ -229,6 +229,7 @@ def _lot_row(lot: Lot) -> tuple[Any, ...]:
         lot.adjusted_g,
         lot.discrepancy_g,
         lot.retracted,
+        " ".join(lot.gap_causes),
     )
 
 

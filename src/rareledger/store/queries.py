@@ -22,7 +22,7 @@ def parse_composition(text: str) -> Composition:
 
 LOT_COLUMNS = (
     "lot_id, form, composition, creator, event_id, position, created_g, consumed_g, "
-    "exported_g, adjusted_g, discrepancy_g, retracted"
+    "exported_g, adjusted_g, discrepancy_g, retracted, gap_causes"
 )
 
 
@@ -41,6 +41,7 @@ def lot_from_tuple(row: Any) -> Lot:
         row[9],
         row[10],
         bool(row[11]),
+        tuple(row[12].split()),
     )
 
 
@@ -59,6 +60,7 @@ def lot_from_row(row: Any) -> Lot:
         row.adjusted_g,
         row.discrepancy_g,
         bool(row.retracted),
+        tuple(row.gap_causes.split()),
     )
 
 

@@ -171,6 +171,7 @@ lots = Table(
     Column("adjusted_g", BigInteger, nullable=False),
     Column("discrepancy_g", BigInteger, nullable=False),
     Column("retracted", Boolean, nullable=False),
+    Column("gap_causes", Text, nullable=False),  # "code:event_id" separated by spaces
     sqlite_with_rowid=False,
 )
 
@@ -338,7 +339,7 @@ PROJECTIONS = (
 )
 # Bump when a projection table changes: `rareledger init` then recreates the projections and
 # rebuilds them from the ledger (they are never migrated).
-PROJECTION_VERSION = 5
+PROJECTION_VERSION = 6
 
 epcis_capture_jobs = Table(
     "epcis_capture_jobs",

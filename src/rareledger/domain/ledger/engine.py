@@ -111,6 +111,7 @@ class Ledger:
             return Applied(outcome.duplicate_of, outcome.findings)
         event = parsed.value
         assert isinstance(event, Event)
+        check_reporter(self.state, event, actor, "")  # before anything about a known event
         known = self.state.event(event.event_id)
         if known is not None:
             return _resend(known, parsed.digest)
@@ -122,7 +123,6 @@ class Ledger:
             recorded_at=recorded_at,
             actor=actor,
         )
-        check_reporter(self.state, event, actor, "")
         p.replacement_digest = _replacement_digest(parsed, event)
         _apply_event(p, event, "", parsed.digest)
         return Applied(None, p.findings, p.outcome)
