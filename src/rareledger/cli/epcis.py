@@ -8,8 +8,9 @@ from typing import Any
 
 import click
 
-from rareledger.cli.context import CliContext, fail, pass_cli
+from rareledger.cli.context import CliContext, pass_cli
 from rareledger.domain.access import REGULATOR, Principal
+from rareledger.errors import Invalid
 from rareledger.services import epcis_index
 from rareledger.services.epcis import DocumentError, prehashes_of, read_body
 from rareledger.services.epcis_query import QueryError, read_query
@@ -29,7 +30,7 @@ def hash_command(file: Path, prehash: bool) -> None:
     try:
         document = read_body(file.read_bytes(), "xml" if file.suffix.lower() == ".xml" else "")
     except DocumentError as error:
-        fail(f"{file}: {error}")
+        raise Invalid(f"{file}: {error.field or 'document'}: {error.message}") from error
     for hash_id, text in prehashes_of(document):
         click.echo(text if prehash else hash_id)
 
@@ -57,12 +58,12 @@ def export(ctx: CliContext, as_epcis: bool, out: Path | None, conditions: tuple[
     for condition in conditions:
         name, sep, value = condition.partition("=")
         if not sep:
-            fail(f"--where {condition}: write PARAM=VALUE")
+            raise Invalid(f"--where {condition}: write PARAM=VALUE")
         params.setdefault(name, []).append(value)
     try:
         wanted, _per_page, _token = read_query(params)
     except QueryError as error:
-        fail(f"--where: {error}")
+        raise Invalid(f"--where: {error}") from error
     operator = Principal("cli:operator", REGULATOR)
     events: list[dict[str, Any]] = []
     for page in epcis_index.all_events(ctx.database(), operator, wanted):

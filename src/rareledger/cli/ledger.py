@@ -17,12 +17,12 @@ from rareledger.cli.context import (
     EXIT_REJECTED,
     CliContext,
     console,
-    fail,
     json_option,
     pass_cli,
     print_json,
 )
 from rareledger.domain.actors import Actor
+from rareledger.errors import Invalid
 from rareledger.formats import spreadsheet
 from rareledger.services import (
     collector,
@@ -154,7 +154,7 @@ def _load_epcis(
     try:
         document = read_body(path.read_bytes(), "xml" if path.suffix.lower() == ".xml" else "")
     except DocumentError as error:
-        fail(f"{path}: {error}")
+        raise Invalid(f"{path}: {error.field or 'document'}: {error.message}") from error
     capture = Capture(
         recorder.database,
         recorder.actor,
@@ -206,10 +206,7 @@ def _load_sheets(
     recorder: Recorder, path: Path, batch_size: int, as_json: bool, tally: Tally
 ) -> None:
     """Load a spreadsheet; each row is answered (JSON: one row answer per line)."""
-    try:
-        sheets = spreadsheet.read_upload(path.name, path.read_bytes())
-    except spreadsheet.SheetError as error:
-        fail(f"{path}: {error}")
+    sheets = spreadsheet.read_upload(path.name, path.read_bytes())
     result = uploads.submit_sheets(recorder, sheets, batch_size)
     for row in result["rows"]:
         tally.add_row(row)
@@ -224,9 +221,10 @@ def print_summary(tally: Tally) -> None:
         f"rejected {tally.status['rejected']}"
     )
     for receipt in tally.rejected:
+        where = f" (line {receipt.line})" if receipt.line is not None else ""
         for error in receipt.errors:
             out.print(
-                f"  rejected {receipt.id or '(no id)'}: {error['field'] or '(record)'}: "
+                f"  rejected {receipt.id or '(no id)'}{where}: {error['field'] or '(record)'}: "
                 f"{error['message']} [{error['code']}] (value: {error['value']!r})"
             )
     if tally.finding_codes:
@@ -278,9 +276,6 @@ def rebuild(ctx: CliContext) -> None:
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        try:
-            count = integrity.rebuild(ctx.database(), ctx.settings.rules, advance)
-        except RuntimeError as error:
-            fail(str(error))
+        count = integrity.rebuild(ctx.database(), ctx.settings.rules, advance)
         epcis_index.catch_up(ctx.database())
     click.echo(f"rebuilt the projections from {count} ledger entries")

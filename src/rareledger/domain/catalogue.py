@@ -55,6 +55,13 @@ REJECTION_CODES: dict[str, str] = {
     "replacement_reporter": "a replacement reported by someone else (extension)",
     "occurred_in_future": "occurred_at more than a day after recorded_at",
     "event_id_conflict": "an event_id already used for a different event",
+    "too_deep": "objects and lists nested deeper than the limit (docs/events.md, Limits)",
+    "too_many_items": "a list or object with more entries than the limit",
+    "text_too_long": "a string longer than the limit",
+    "invalid_text": "a string that is not valid Unicode text (a lone surrogate)",
+    "record_too_large": "a record whose canonical text is larger than the limit",
+    "decimal_format": "a decimal in exponent notation (1E+3): write it out",
+    "decimal_digits": "a decimal with more digits before or after the point than the limit",
     "buyer_is_reporter": "a shipment whose buyer is its own reporter (extension)",
     "lot_not_held": "an adjustment of a lot the reporter has never held (extension)",
     # export control (docs/export-control.md)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from rareledger.domain.actors import Actor
+from rareledger.domain.checks import MAX_DEPTH, shape_problem
 from rareledger.domain.fields import Fields
 from rareledger.domain.problems import reject
 
@@ -37,6 +38,9 @@ class EpcisState(Protocol):
 
 
 EPCIS_EVENT = "epcis_event"
+# EPCIS nests extensions freely (GS1's own examples go 12 deep); an event gets this many levels
+# within the record, the other limits (text, entries, record size) as for every record.
+EVENT_DEPTH = 24
 HASH_ID = re.compile(r"ni:///sha-256;([0-9a-f]{64})\?ver=CBV2\.0")
 REGISTRY_KIND = "epcis"
 
@@ -53,6 +57,14 @@ def record_id_for(event_hash: str, *, declared: bool) -> str:
     found = HASH_ID.fullmatch(event_hash)
     assert found is not None, event_hash
     return f"sha256:{found.group(1)}" + (":declared" if declared else "")
+
+
+def epcis_shape_problem(raw: dict[str, Any]) -> tuple[str, str, str] | None:
+    """The size limits of an ``epcis_event`` record, with room for the event's nesting."""
+    others = {k: v for k, v in raw.items() if k != "event"}
+    return shape_problem(others) or shape_problem(
+        raw.get("event"), "event", MAX_DEPTH - EVENT_DEPTH
+    )
 
 
 def read_event_hash(f: Fields, name: str, *, required: bool) -> str | None:

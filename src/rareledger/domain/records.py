@@ -17,8 +17,14 @@ from typing import Any
 
 from rareledger.domain import vocabulary as vocab
 from rareledger.domain.canonical import canonical_json
+from rareledger.domain.checks import MAX_RECORD_BYTES, shape_problem
 from rareledger.domain.control_records import MASTER_PARSERS
-from rareledger.domain.epcis_records import EPCIS_PARSERS, read_event_hash
+from rareledger.domain.epcis_records import (
+    EPCIS_EVENT,
+    EPCIS_PARSERS,
+    epcis_shape_problem,
+    read_event_hash,
+)
 from rareledger.domain.events import (
     Adjustment,
     Correction,
@@ -103,6 +109,9 @@ def parse_record(raw: object, *, allow_recorded_at: bool = False) -> ParsedRecor
     problems: list[Problem] = []
     if not isinstance(raw, dict):
         return [Problem("type", "", "a record must be a JSON object", raw)]
+    too_big = shape_problem(raw) if raw.get("type") != EPCIS_EVENT else epcis_shape_problem(raw)
+    if too_big is not None:
+        return [Problem(too_big[0], too_big[1], too_big[2])]
     record_type = raw.get("type")
     if record_type is None:
         return [Problem("required", "type", "field is required")]
@@ -116,6 +125,10 @@ def parse_record(raw: object, *, allow_recorded_at: bool = False) -> ParsedRecor
     kind = "master" if record_type in vocab.MASTER_TYPES else "event"
     record_id = record_id_of(raw) or ""
     text = canonical_json(raw)
+    if len(text.encode()) > MAX_RECORD_BYTES:
+        return [
+            Problem("record_too_large", "", f"the record must be at most {MAX_RECORD_BYTES} bytes")
+        ]
     return ParsedRecord(
         kind, record_type, record_id, raw, value, content_digest(raw, text), recorded_at, text
     )

@@ -108,7 +108,7 @@ def page(
     if after is not None and not (
         isinstance(after, list) and len(after) == 2 and all(isinstance(x, int) for x in after)
     ):
-        raise BadCursor("the nextPageToken is not one this service issued")
+        raise BadCursor()
     catch_up(database)
     if not principal.reads_all:
         wanted.viewer = principal.enterprise_id or ""

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from rareledger.errors import Invalid
 from rareledger.formats.epcis.hashing import EpcisEvent
 from rareledger.formats.epcis.vocabulary import (
     STANDARD_CONTEXTS,
@@ -70,12 +71,12 @@ PROTECTED_TERMS = frozenset(
 )
 
 
-class DocumentError(ValueError):
+class DocumentError(Invalid):
     """A document that cannot be read: ``field`` is a JSON path, ``code`` the rule."""
 
     def __init__(self, code: str, field: str, message: str, value: Any = None) -> None:
-        super().__init__(f"{field or 'document'}: {message}")
-        self.code, self.field, self.message, self.value = code, field, message, value
+        super().__init__(f"{field or 'document'}: {message}", code=code)
+        self.field, self.message, self.value = field, message, value
 
     def as_dict(self) -> dict[str, Any]:
         return {
