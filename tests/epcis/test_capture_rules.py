@@ -114,3 +114,17 @@ def test_the_epcis_event_record_checks_its_hash_id() -> None:
     native = parse_record({**f.extraction("LOT-H"), "epcis_event_hash": "not a hash"})
     assert not isinstance(native, ParsedRecord)
     assert native[0].code == "invalid_event_hash"
+
+
+def test_an_event_over_the_record_size_limit_is_refused(capture: Capture) -> None:
+    bulky = {**GENERIC, "example:readings": ["x" * 900] * 400}  # about 360 KB of JSON
+    (outcome,) = run(capture, bulky)
+    assert (outcome.status, outcome.errors[0]["code"]) == ("rejected", "record_too_large")
+
+
+def test_deeply_nested_extensions_fit_within_an_epcis_event(capture: Capture) -> None:
+    nested: dict[str, Any] = {"example:leaf": "1"}
+    for _ in range(12):
+        nested = {"example:level": nested}
+    (outcome,) = run(capture, {**GENERIC, "example:deep": nested})
+    assert outcome.status == "accepted", outcome.errors
