@@ -36,6 +36,11 @@ class Settings:
     token_hours: int = 12
     screening_threshold: float = 90.0
     reservation_days: int = 30
+    max_upload_bytes: int = 16 * 1024 * 1024
+    max_upload_unpacked_bytes: int = 128 * 1024 * 1024
+    max_upload_rows: int = 100_000
+    max_upload_cell_chars: int = 10_000
+    upload_time_limit_s: float = 60.0
 
     @property
     def rules(self) -> RuleSettings:
@@ -66,6 +71,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         token_hours=int(env.get("RARELEDGER_TOKEN_HOURS", "12")),
         screening_threshold=float(env.get("RARELEDGER_SCREENING_THRESHOLD", "90")),
         reservation_days=int(env.get("RARELEDGER_RESERVATION_DAYS", "30")),
+        max_upload_bytes=int(env.get("RARELEDGER_MAX_UPLOAD_BYTES", str(16 * 1024 * 1024))),
+        max_upload_unpacked_bytes=int(
+            env.get("RARELEDGER_MAX_UPLOAD_UNPACKED_BYTES", str(128 * 1024 * 1024))
+        ),
+        max_upload_rows=int(env.get("RARELEDGER_MAX_UPLOAD_ROWS", "100000")),
+        max_upload_cell_chars=int(env.get("RARELEDGER_MAX_UPLOAD_CELL_CHARS", "10000")),
+        upload_time_limit_s=float(env.get("RARELEDGER_UPLOAD_TIME_LIMIT_S", "60")),
     )
 
 

@@ -79,7 +79,7 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/v1/risk"): {},
     ("GET", "/api/v1/risk.csv"): {},
 }
-ROUTES = [(method, route.path, route) for route in api_routes() for method in route.methods]
+ROUTES = [(method, route.path_format, route) for route in api_routes() for method in route.methods]
 
 
 def test_every_route_has_an_access_rule_and_a_sample() -> None:

@@ -22,6 +22,7 @@ from rareledger.cli.context import (
 )
 from rareledger.domain.actors import Actor
 from rareledger.formats import spreadsheet
+from rareledger.formats.upload_limits import UploadLimits
 from rareledger.services import collector, export_control, integrity, loading, uploads
 from rareledger.services.reporting import Acknowledgement, Recorder
 
@@ -97,14 +98,19 @@ def load(ctx: CliContext, files: tuple[Path, ...], batch_size: int, as_json: boo
     recorder = Recorder(
         ctx.database(), Actor("cli:operator"), allow_recorded_at=True, settings=ctx.settings.rules
     )
-    tally = load_files(recorder, files, batch_size, as_json)
+    limits = UploadLimits.from_settings(ctx.settings)
+    tally = load_files(recorder, files, batch_size, as_json, limits)
     if not as_json:
         print_summary(tally)
     sys.exit(EXIT_REJECTED if tally.status["rejected"] else 0)
 
 
 def load_files(
-    recorder: Recorder, files: Iterable[Path], batch_size: int, as_json: bool = False
+    recorder: Recorder,
+    files: Iterable[Path],
+    batch_size: int,
+    as_json: bool = False,
+    limits: UploadLimits | None = None,
 ) -> Tally:
     """Load files in order with a progress bar on a terminal; count what happened."""
     tally = Tally()
@@ -119,7 +125,7 @@ def load_files(
     ) as progress:
         for path in files:
             if path.suffix.lower() in (".xlsx", ".csv"):
-                _load_sheets(recorder, path, batch_size, as_json, tally)
+                _load_sheets(recorder, path, batch_size, as_json, tally, limits)
                 continue
             _load_json_file(recorder, path, batch_size, as_json, tally, progress)
     return tally
@@ -150,10 +156,16 @@ def _load_json_file(
 
 
 def _load_sheets(
-    recorder: Recorder, path: Path, batch_size: int, as_json: bool, tally: Tally
+    recorder: Recorder,
+    path: Path,
+    batch_size: int,
+    as_json: bool,
+    tally: Tally,
+    limits: UploadLimits | None,
 ) -> None:
-    """Load a spreadsheet; each row is answered (JSON: one row answer per line)."""
-    sheets = spreadsheet.read_upload(path.name, path.read_bytes())
+    """Load a spreadsheet within the upload limits; each row is answered (JSON: one row
+    answer per line)."""
+    sheets = spreadsheet.read_upload(path.name, path.read_bytes(), limits)
     result = uploads.submit_sheets(recorder, sheets, batch_size)
     for row in result["rows"]:
         tally.add_row(row)

@@ -13,7 +13,7 @@ from rareledger.config import Settings, check_secret, load_settings
 from rareledger.store.database import Database
 from rareledger.web import errors
 from rareledger.web.api import control, enforcement, passports, reading, reporting, system
-from rareledger.web.middleware import BodyLimit
+from rareledger.web.middleware import BodyLimit, CarefulPaths
 from rareledger.web.security import make_context
 
 
@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     for router in ROUTERS:
         publish_access_rules(router.routes)
         app.include_router(router)
+    app.add_middleware(CarefulPaths)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     return app
 
