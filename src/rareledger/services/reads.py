@@ -197,6 +197,7 @@ def lot(database: Database, principal: Principal, lot_id: str) -> dict[str, Any]
         "composition": report["composition"],
         "reo_fraction": report["reo_fraction"],
         "retracted": report["retracted"],
+        "provenance": holdings.cause_codes(report["provenance"]),
         "control": report["control"],
         "created_by": report["created_by"] if report["created_by"]["enterprise_id"] == me else None,
         "holders": own,
