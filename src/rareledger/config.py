@@ -13,6 +13,10 @@ from rareledger.errors import Invalid
 DEFAULT_DATABASE_URL = "sqlite:///rareledger.db"
 MIN_SECRET_LENGTH = 32
 PLACEHOLDER_SECRETS = frozenset({"changeme", "changethis", "secret", "default", "dev", "test"})
+# zxcvbn's estimate of the guesses a secret takes (log10): 32 random characters come to about
+# 30; repeated characters, keyboard runs and dictionary words come far lower.
+MIN_SECRET_GUESSES_LOG10 = 24
+SECRET_WORDS = ("rareledger", "ledger", "rare", "earth", "secret", "key", "session", "token")
 
 
 class ConfigurationError(Invalid):
@@ -41,6 +45,10 @@ class Settings:
     max_upload_rows: int = 100_000
     max_upload_cell_chars: int = 10_000
     upload_time_limit_s: float = 60.0
+    sign_in_failures: int = 5
+    address_failures: int = 30
+    sign_in_window_minutes: int = 15
+    lockout_minutes: int = 15
 
     @property
     def rules(self) -> RuleSettings:
@@ -78,11 +86,16 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_upload_rows=int(env.get("RARELEDGER_MAX_UPLOAD_ROWS", "100000")),
         max_upload_cell_chars=int(env.get("RARELEDGER_MAX_UPLOAD_CELL_CHARS", "10000")),
         upload_time_limit_s=float(env.get("RARELEDGER_UPLOAD_TIME_LIMIT_S", "60")),
+        sign_in_failures=int(env.get("RARELEDGER_SIGN_IN_FAILURES", "5")),
+        address_failures=int(env.get("RARELEDGER_ADDRESS_FAILURES", "30")),
+        sign_in_window_minutes=int(env.get("RARELEDGER_SIGN_IN_WINDOW_MINUTES", "15")),
+        lockout_minutes=int(env.get("RARELEDGER_LOCKOUT_MINUTES", "15")),
     )
 
 
 def check_secret(settings: Settings) -> None:
-    """Refuse an empty, short or placeholder secret unless in explicit development mode."""
+    """Refuse an empty, short, placeholder or guessable secret (repeated characters, runs,
+    dictionary words and common strings) unless in explicit development mode."""
     if settings.dev_mode:
         return
     secret = settings.secret_key.strip()
@@ -96,3 +109,19 @@ def check_secret(settings: Settings) -> None:
             f"RARELEDGER_SECRET_KEY must be a random secret of at least {MIN_SECRET_LENGTH} "
             "characters, not a placeholder"
         )
+    if secret_guesses_log10(secret) < MIN_SECRET_GUESSES_LOG10:
+        raise ConfigurationError(
+            "RARELEDGER_SECRET_KEY is too easy to guess (repeated characters, a keyboard run, "
+            "words or a common string): make one with `python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))'`"
+        )
+
+
+def secret_guesses_log10(secret: str) -> float:
+    """How many guesses (log10) zxcvbn estimates the secret takes; a long secret is judged
+    by its first 256 characters, which it can only be stronger than."""
+    from zxcvbn import zxcvbn  # its word lists load in a tenth of a second: only when serving
+
+    head = secret[:256]
+    found = zxcvbn(head, user_inputs=list(SECRET_WORDS), max_length=max(72, len(head)))
+    return float(found["guesses_log10"])

@@ -27,6 +27,8 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/auth/token"): {"json": {"username": "matrix", "password": "a matrix pass"}},
     ("GET", "/api/v1/me"): {},
     ("GET", "/api/v1/ledger/verification"): {},
+    ("GET", "/api/v1/lockouts"): {},
+    ("DELETE", "/api/v1/lockouts/{kind}/{name}"): {"url": "/api/v1/lockouts/account/nobody"},
     ("POST", "/api/v1/events"): {"json": {"events": []}},
     ("PUT", "/api/v1/events/{event_id}"): {
         "url": "/api/v1/events/ev-m1",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from rareledger.cli.accounts import apikey, serve, user
+from rareledger.cli.accounts import apikey, lockout, serve, user
 from rareledger.cli.alerts import alerts, detect, evaluate, risk
 from rareledger.cli.context import CliContext, LedgerGroup
 from rareledger.cli.control import classify, customs, licence, regime
@@ -50,6 +50,7 @@ for command in (
     findings,
     user,
     apikey,
+    lockout,
     serve,
     classify,
     customs,
