@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from rareledger.domain.findings import RuleSettings
@@ -49,6 +49,10 @@ class Settings:
     address_failures: int = 30
     sign_in_window_minutes: int = 15
     lockout_minutes: int = 15
+    key_passphrase: str = field(default="", repr=False)
+    checkpoint_dir: str = ""
+    checkpoint_every: int = 10_000
+    checkpoint_interval_s: float = 60.0
 
     @property
     def rules(self) -> RuleSettings:
@@ -90,6 +94,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         address_failures=int(env.get("RARELEDGER_ADDRESS_FAILURES", "30")),
         sign_in_window_minutes=int(env.get("RARELEDGER_SIGN_IN_WINDOW_MINUTES", "15")),
         lockout_minutes=int(env.get("RARELEDGER_LOCKOUT_MINUTES", "15")),
+        key_passphrase=env.get("RARELEDGER_KEY_PASSPHRASE", ""),
+        checkpoint_dir=env.get("RARELEDGER_CHECKPOINT_DIR", ""),
+        checkpoint_every=int(env.get("RARELEDGER_CHECKPOINT_EVERY", "10000")),
+        checkpoint_interval_s=float(env.get("RARELEDGER_CHECKPOINT_INTERVAL_S", "60")),
     )
 
 

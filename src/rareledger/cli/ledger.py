@@ -1,4 +1,4 @@
-"""Commands that write or check the ledger: init, load, verify, rebuild."""
+"""Commands that write the ledger: init, load, rebuild."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from rareledger.cli.context import (
     console,
     json_option,
     pass_cli,
-    print_json,
 )
 from rareledger.domain.actors import Actor
 from rareledger.formats import spreadsheet
@@ -193,34 +192,6 @@ def print_summary(tally: Tally) -> None:
                 out.print(f"  {receipt.id}: {finding['code']}: {finding['message']}")
     else:
         out.print("findings: none")
-
-
-@click.command()
-@json_option
-@pass_cli
-def verify(ctx: CliContext, as_json: bool) -> None:
-    """Walk the hash chain; exit 1 naming the first bad position if anything was altered."""
-    result = integrity.verify(ctx.database())
-    if as_json:
-        first = result.first_break
-        print_json(
-            {
-                "intact": result.intact,
-                "entries": result.entries,
-                "head_position": result.head_position,
-                "first_bad_position": first.position if first else None,
-                "reason": first.reason if first else None,
-            }
-        )
-    elif result.first_break is None:
-        click.echo(
-            f"ledger intact: {result.entries} entries, head at position {result.head_position}"
-        )
-    else:
-        click.echo(
-            f"ledger broken at position {result.first_break.position}: {result.first_break.reason}"
-        )
-    sys.exit(0 if result.intact else EXIT_REJECTED)
 
 
 @click.command()

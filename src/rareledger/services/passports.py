@@ -204,15 +204,38 @@ def issue(
             for o in upstream["origins"]
             if o["kind"] == "extraction"
         ]
-    signature = private.sign(canonical_json(payload).encode())
-    return {
-        "passport": payload,
-        "signature": {
-            "key_id": key_id,
-            "algorithm": ALGORITHM,
-            "value": base64.b64encode(signature).decode(),
-        },
-    }
+    return {"passport": payload, "signature": _signature(key_id, private, payload)}
+
+
+def _signature(key_id: str, private: Ed25519PrivateKey, payload: Any) -> dict[str, str]:
+    value = private.sign(canonical_json(payload).encode())
+    return {"key_id": key_id, "algorithm": ALGORITHM, "value": base64.b64encode(value).decode()}
+
+
+def sign(database: Database, passphrase: str | None, payload: dict[str, Any]) -> dict[str, Any]:
+    """Sign any document (a checkpoint...) with the active key; the payload learns its
+    ``key_id`` before it is signed."""
+    key_id, private = _active_private(database, passphrase)
+    payload = {**payload, "key_id": key_id}
+    return {"payload": payload, "signature": _signature(key_id, private, payload)}
+
+
+def signature_problem(payload: Any, signature: Any, public_keys: dict[str, str]) -> str | None:
+    """Why ``signature`` does not sign ``payload`` under one of ``public_keys`` (None: it
+    does)."""
+    if not isinstance(signature, dict):
+        return "there is no signature"
+    pem = public_keys.get(str(signature.get("key_id")))
+    if pem is None:
+        return f"no published key {str(signature.get('key_id'))[:80]!r}"
+    try:
+        key = serialization.load_pem_public_key(pem.encode())
+        assert isinstance(key, Ed25519PublicKey)
+        signed = canonical_json(payload).encode()  # refuses integers beyond 64 bits
+        key.verify(base64.b64decode(str(signature.get("value", "")), validate=True), signed)
+    except (InvalidSignature, ValueError, TypeError, AssertionError):
+        return "the signature does not match (altered, or another key)"
+    return None
 
 
 @dataclass
@@ -257,19 +280,10 @@ def _signature_holds(
     public_keys: dict[str, str],
     check: PassportCheck,
 ) -> bool:
-    pem = public_keys.get(str(signature.get("key_id")))
-    if pem is None:
-        check.fail(f"no published key {str(signature.get('key_id'))[:80]!r}")
-        return False
-    try:
-        key = serialization.load_pem_public_key(pem.encode())
-        assert isinstance(key, Ed25519PublicKey)
-        signed = canonical_json(passport).encode()  # refuses integers beyond 64 bits
-        key.verify(base64.b64decode(str(signature.get("value", "")), validate=True), signed)
-    except (InvalidSignature, ValueError, TypeError, AssertionError):
-        check.fail("the signature does not match the passport (altered, or another key)")
-        return False
-    return True
+    problem = signature_problem(passport, signature, public_keys)
+    if problem is not None:
+        check.fail(problem.replace("does not match", "does not match the passport"))
+    return problem is None
 
 
 def _is_position(value: object) -> bool:
