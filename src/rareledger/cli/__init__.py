@@ -10,6 +10,7 @@ from rareledger.cli.checks import checkpoint, verify
 from rareledger.cli.context import CliContext, LedgerGroup
 from rareledger.cli.control import classify, customs, licence, regime
 from rareledger.cli.demo import demo
+from rareledger.cli.epcis import epcis, export
 from rareledger.cli.ledger import init, load, rebuild
 from rareledger.cli.passport import keys, passport
 from rareledger.cli.simulate import simulate
@@ -67,6 +68,8 @@ for command in (
     alerts,
     evaluate,
     risk,
+    epcis,
+    export,
 ):
     cli.add_command(command)
 

@@ -52,6 +52,7 @@ class Acknowledgement:
     findings: list[dict[str, str]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
     outcome: dict[str, Any] | None = None  # a customs decision (extension)
+    line: int | None = None  # a rejected record's line in the file it came from (extension)
 
     def as_dict(self) -> dict[str, Any]:
         answer: dict[str, Any] = {
@@ -64,6 +65,8 @@ class Acknowledgement:
         }
         if self.outcome is not None:
             answer["outcome"] = self.outcome
+        if self.line is not None:
+            answer["line"] = self.line
         return answer
 
 
@@ -144,6 +147,15 @@ class Recorder:
                 raise
 
     def _parse(self, raw: object) -> ParsedRecord | Acknowledgement:
+        try:
+            return self._parse_one(raw)
+        except Exception as error:  # one unreadable record never costs the batch its others
+            problem = Problem(
+                "invalid", "", f"the record could not be read ({type(error).__name__})"
+            )
+            return rejected(record_id_of(raw), [problem])
+
+    def _parse_one(self, raw: object) -> ParsedRecord | Acknowledgement:
         if isinstance(raw, RawLine):
             raw = parse_line(raw, allow_recorded_at=self.allow_recorded_at)
         if isinstance(raw, ParsedRecord):  # validated already (a bulk load's worker)

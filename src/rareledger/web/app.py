@@ -12,7 +12,7 @@ from rareledger import __version__
 from rareledger.config import Settings, check_secret, load_settings
 from rareledger.store.database import Database
 from rareledger.web import checkpointing, errors
-from rareledger.web.api import control, enforcement, passports, reading, reporting, system
+from rareledger.web.api import control, enforcement, epcis, passports, reading, reporting, system
 from rareledger.web.middleware import BodyLimit, CarefulPaths
 from rareledger.web.security import make_context
 
@@ -51,6 +51,7 @@ ROUTERS = (
     control.router,
     passports.router,
     enforcement.router,
+    epcis.router,
 )
 
 
