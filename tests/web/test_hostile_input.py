@@ -74,6 +74,22 @@ def test_a_nul_character_in_a_path_query_or_body_is_refused(api: Api) -> None:
     assert batch.json()["error"]["message"].startswith("events[0].(a key): must not")
 
 
+@pytest.mark.parametrize(
+    ("composition", "problem"),
+    [
+        ('{"Nd": NaN}', "NaN is not a number"),
+        ('{"a":' * 300 + "1" + "}" * 300, "nested deeper than 64 levels"),
+        ("Nd=1e999999", "composition"),
+    ],
+)
+def test_a_composition_with_nan_or_deep_nesting_is_refused(
+    api: Api, composition: str, problem: str
+) -> None:
+    response = api.get("/api/v1/classification", params={"composition": composition})
+    assert response.status_code == 422, response.text
+    assert problem in response.json()["error"]["message"]
+
+
 def test_event_ids_with_a_slash_are_reachable(api: Api) -> None:
     event = f.extraction("LOT/1", "10", event_id="ev/1")
     assert api.put("/api/v1/events/ev/1", json=event).status_code == 201
