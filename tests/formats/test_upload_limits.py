@@ -56,18 +56,15 @@ def test_a_cell_in_the_last_row_does_not_make_a_million_rows_to_read() -> None:
 def test_a_csv_cell_of_200000_characters_names_its_row() -> None:
     text = "event_id,reporter,note\ne-1,E-1," + "a" * 200_000 + "\n"
     error = _refusal("extraction.csv", text.encode())
-    assert error.code == "cell_too_long" and error.message.startswith("extraction.csv: ")
-    assert error.message == (
-        "extraction.csv: extraction.csv row 2: a cell holds at most 10000 characters"
-    )
+    assert error.code == "cell_too_long"
+    assert error.message == "extraction.csv row 2: a cell holds at most 10000 characters"
 
 
 def test_a_cell_over_the_setting_names_its_row_and_column() -> None:
     text = "event_id,reporter,note\ne-1,E-1,short\ne-2,E-1," + "b" * 101 + "\n"
     error = _refusal("extraction.csv", text.encode(), SMALL)
     assert error.message == (
-        "extraction.csv: extraction.csv row 3 column 3: a cell holds at most 100 characters, "
-        "not 101 characters"
+        "extraction.csv row 3 column 3: a cell holds at most 100 characters, not 101 characters"
     )
 
 

@@ -336,9 +336,9 @@ def read_upload(
         check_size(limits, len(data))
         return _read_file(filename, data, Budget(limits))
     except (SheetError, UploadRefused) as error:
-        raise type(error)(
-            f"{filename}: {error.message}", code=error.code, details=error.details
-        ) from error.__cause__
+        named = error.message.startswith(f"{filename} ")  # a CSV's rows are named by the file
+        message = error.message if named else f"{filename}: {error.message}"
+        raise type(error)(message, code=error.code, details=error.details) from error.__cause__
 
 
 def _read_file(filename: str, data: bytes, budget: Budget) -> list[SheetRecord]:
