@@ -85,7 +85,7 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/epcis/capture/{capture_id}"): {"url": "/epcis/capture/0123456789abcdef"},
     ("POST", "/epcis/events"): {"json": {"type": "ObjectEvent"}},
     ("GET", "/epcis/events"): {},
-    ("GET", "/epcis/events/{event_id:path}"): {"url": "/epcis/events/urn:rareledger:event:ev-a"},
+    ("GET", "/epcis/events/{event_id}"): {"url": "/epcis/events/urn:rareledger:event:ev-a"},
 }
 ROUTES = [(method, route.path_format, route) for route in api_routes() for method in route.methods]
 
