@@ -56,6 +56,15 @@ def test_apply_decide_check_and_figures(api: Api) -> None:
     check = api.post("/api/v1/customs/checks", "customs", json=proposed)
     assert check.status_code == 200
     assert (check.json()["decision"], check.json()["remaining_kg"]) == ("release", "450.000")
+    assert set(check.json()) == {  # the document `rareledger customs check --json` prints
+        "check_id",
+        "position",
+        "decision",
+        "licence_no",
+        "remaining_kg",
+        "reasons",
+        "classification",
+    }
     assert api.post("/api/v1/customs/checks", "miner", json=proposed).status_code == 403
     same = api.post("/api/v1/customs/checks", "customs", json=proposed)
     assert same.status_code == 200 and same.json()["decision"] == "release"  # idempotent
