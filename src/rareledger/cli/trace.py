@@ -37,7 +37,8 @@ from rareledger.services import traceability
 def trace(
     ctx: CliContext, lot_id: str, direction: str, fmt: str | None, limit: int, cursor: str | None
 ) -> None:
-    """Trace LOT_ID through processing, shipments, receipts, imports and exports.
+    """Trace LOT_ID through processing, shipments, receipts, imports and exports; a lot with
+    a gap in its provenance is marked with its unresolved causes.
 
     The lineage comes a page at a time (--limit lots, in lot id order); origin shares are
     the lot's own, on every page."""
@@ -63,7 +64,8 @@ def _tree(result: dict[str, Any], direction: str) -> Tree:
         lot = lots.get(lot_id)
         if lot is None:
             return f"{lot_id} (on another page)"
-        return f"{lot_id} ({lot['form']}, {lot['mass_kg']} kg, by {lot['created_by']})"
+        gap = f" [{traceability.status_text(lot)}]" if lot["provenance"]["causes"] else ""
+        return f"{lot_id} ({lot['form']}, {lot['mass_kg']} kg, by {lot['created_by']}){gap}"
 
     def grow(node: Tree, lot_id: str, seen: set[str]) -> None:
         nexts = (

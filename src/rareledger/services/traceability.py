@@ -58,9 +58,13 @@ def trace_up(
         custody, complete = lineage.movements(
             connection, [lot.lot_id for lot in lots], limit=CUSTODY_LIMIT
         )
+        statuses = lineage.provenances(connection, lots)
     return {
         "lot_id": lot_id,
-        "lots": [_lot_summary(lot, inputs.get(lot.lot_id, [])) for lot in lots],
+        "provenance": statuses[lot_id],
+        "lots": [
+            _lot_summary(lot, inputs.get(lot.lot_id, []), statuses[lot.lot_id]) for lot in lots
+        ],
         **shares_of(vector, about),
         "custody": [_movement(m) for m in custody],
         "custody_complete": complete,
@@ -121,9 +125,13 @@ def trace_down(
             for holder, lot, grams in lineage.holders_of(connection, ids)
         ]
         moves, complete = lineage.movements(connection, ids, limit=CUSTODY_LIMIT, kind="exported")
+        statuses = lineage.provenances(connection, lots)
     return {
         "lot_id": lot_id,
-        "lots": [_lot_summary(lot, inputs.get(lot.lot_id, [])) for lot in lots],
+        "provenance": statuses[lot_id],
+        "lots": [
+            _lot_summary(lot, inputs.get(lot.lot_id, []), statuses[lot.lot_id]) for lot in lots
+        ],
         "holders": holders,
         "exports": [
             {
@@ -153,7 +161,7 @@ def whole_lineage(database: Database, lot_id: str) -> list[dict[str, Any]]:
             return found
 
 
-def _lot_summary(row: Lot, inputs: list[tuple[str, int]]) -> dict[str, Any]:
+def _lot_summary(row: Lot, inputs: list[tuple[str, int]], status: dict[str, Any]) -> dict[str, Any]:
     return {
         "lot_id": row.lot_id,
         "form": row.form,
@@ -161,6 +169,7 @@ def _lot_summary(row: Lot, inputs: list[tuple[str, int]]) -> dict[str, Any]:
         "event_id": row.event_id,
         "mass_kg": format_kg(row.created_g),
         "composition": {k: str(v) for k, v in row.composition.items()},
+        "provenance": status,
         "inputs": [{"lot_id": parent, "mass_kg": format_kg(grams)} for parent, grams in inputs],
     }
 
@@ -177,6 +186,12 @@ def _movement(m: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def status_text(lot: dict[str, Any]) -> str:
+    """``clean``, or ``gap: CODE:EVENT ...`` (the unresolved causes)."""
+    status = lot["provenance"]
+    return " ".join([status["status"] + (":" if status["causes"] else ""), *status["causes"]])
+
+
 def graphml(trace: dict[str, Any]) -> str:
     """A trace as GraphML: lots and origins as nodes, processing inputs as edges."""
     root = ElementTree.Element("graphml", xmlns="http://graphml.graphdrawing.org/xmlns")
@@ -184,6 +199,7 @@ def graphml(trace: dict[str, Any]) -> str:
         ("form", "node"),
         ("created_by", "node"),
         ("mass_kg", "node"),
+        ("provenance", "node"),
         ("input_kg", "edge"),
     ):
         ElementTree.SubElement(
@@ -194,6 +210,7 @@ def graphml(trace: dict[str, Any]) -> str:
         node = ElementTree.SubElement(graph, "node", id=lot["lot_id"])
         for key in ("form", "created_by", "mass_kg"):
             ElementTree.SubElement(node, "data", key=key).text = str(lot[key])
+        ElementTree.SubElement(node, "data", key="provenance").text = status_text(lot)
         for source in lot["inputs"]:
             edge = ElementTree.SubElement(
                 graph, "edge", source=source["lot_id"], target=lot["lot_id"]
