@@ -154,9 +154,14 @@ def test_trace_outputs(url: str) -> None:
     assert run(url, "trace", "NOPE").exit_code == 2
     page = run(url, "trace", "LOT-HC-2025-MG-45SH-0001", "--limit", "1", "--json").output
     first = json.loads(page)
-    assert len(first["lots"]) == 2 and first["next_cursor"] == first["lots"][1]["lot_id"]
+    assert len(first["lots"]) == 2 and first["more"] and first["next_cursor"]
     tree = run(url, "trace", "LOT-HC-2025-MG-45SH-0001", "--limit", "1").output
     assert f"next page: --cursor {first['next_cursor']}" in tree
+    cursor = ["--cursor", first["next_cursor"]]
+    second = json.loads(
+        run(url, "trace", "LOT-HC-2025-MG-45SH-0001", "--limit", "1", *cursor, "--json").output
+    )
+    assert second["lots"][0] == first["lots"][0] and second["lots"][1] != first["lots"][1]
 
 
 def test_init_rebuilds_projections_whose_layout_changed(url: str) -> None:

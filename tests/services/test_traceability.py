@@ -147,28 +147,83 @@ def wide(database: Database) -> f.Reporter:
     return r
 
 
-def test_pages_of_a_lineage_cover_it_once_in_lot_id_order(
-    wide: f.Reporter, database: Database
-) -> None:
-    seen: list[str] = []
+def _every_page(database: Database, lot_id: str, direction: str, limit: int) -> list[list[str]]:
+    """The lineage lots of each page of a trace, following ``next_cursor`` to the end."""
+    trace = traceability.trace_up if direction == "up" else traceability.trace_down
+    pages: list[list[str]] = []
     cursor = None
-    pages = 0
     while True:
-        page = traceability.trace_up(database, "W2", cursor=cursor, limit=5)
-        assert page["lots"][0]["lot_id"] == "W2"  # the traced lot heads every page
-        assert len(page["lots"]) <= 6 and page["total_lots"] == 13 and page["limit"] == 5
-        seen.extend(lot["lot_id"] for lot in page["lots"][1:])
-        pages += 1
+        page = trace(database, lot_id, cursor=cursor, limit=limit)
+        assert page["lots"][0]["lot_id"] == lot_id  # the traced lot heads every page
+        assert len(page["lots"]) <= limit + 1 and page["limit"] == limit
+        assert "total_lots" not in page  # counted only when asked for
+        assert page["more"] is (page["next_cursor"] is not None)
+        pages.append([lot["lot_id"] for lot in page["lots"][1:]])
         cursor = page["next_cursor"]
         if cursor is None:
-            break
-    assert pages == 3
-    assert seen == sorted(["W", *(f"M{n:02d}" for n in range(12))])
-    down = traceability.trace_down(database, "M03", limit=1)
-    assert [lot["lot_id"] for lot in down["lots"]] == ["M03", "W"]
-    assert (down["total_lots"], down["next_cursor"]) == (2, "W")
+            return pages
+
+
+def test_pages_of_a_lineage_cover_it_once_breadth_first(
+    wide: f.Reporter, database: Database
+) -> None:
+    pages = _every_page(database, "W2", "up", 5)
+    mines = [f"M{n:02d}" for n in range(12)]
+    assert pages == [["W", *mines[:4]], mines[4:9], mines[9:]]  # depth 1, then depth 2
+    assert traceability.trace_up(database, "W2", limit=5, count=True)["total_lots"] == 13
+    assert _every_page(database, "M03", "down", 1) == [["W"], ["W2"]]
+    down = traceability.trace_down(database, "M03", limit=1, count=True)
+    assert (down["more"], down["total_lots"]) == (True, 2)
+    assert down["next_cursor"] not in (None, "W")  # opaque: not a bare lot id
     with pytest.raises(Invalid):
         traceability.trace_up(database, "W2", limit=0)
+
+
+@pytest.fixture
+def shortcut(database: Database) -> f.Reporter:
+    """A DAG where a lot is reachable by paths of different lengths: A made X, X made Y, and
+    Z was made from Y, from A itself and from C (so A is one step from Z, and three)."""
+    r = f.Reporter(database)
+    r.accept(*f.world())
+    r.accept(
+        f.extraction("A", "100", {"Nd": "0.1"}),
+        f.extraction("C", "100", {"Nd": "0.1"}),
+        f.processing(
+            f.SEPARATOR, [("A", "50")], [("X", "oxide", "20", {"Nd": "0.2"})], facility_id=f.PLANT
+        ),
+        f.processing(
+            f.SEPARATOR, [("X", "20")], [("Y", "oxide", "10", {"Nd": "0.2"})], facility_id=f.PLANT
+        ),
+        f.processing(
+            f.SEPARATOR,
+            [("Y", "10"), ("A", "10"), ("C", "10")],
+            [("Z", "alloy", "15", {"Nd": "0.2"})],
+            facility_id=f.PLANT,
+        ),
+    )
+    return r
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 100])
+def test_a_lot_reached_by_several_paths_is_listed_once_at_its_smallest_depth(
+    shortcut: f.Reporter, database: Database, limit: int
+) -> None:
+    up = [lot for page in _every_page(database, "Z", "up", limit) for lot in page]
+    assert up == ["A", "C", "Y", "X"]  # depth 1 by id, then depth 2 (A not again at depth 3)
+    down = [lot for page in _every_page(database, "A", "down", limit) for lot in page]
+    assert down == ["X", "Z", "Y"]  # Z is one step from A (and three): listed at depth 1
+    whole = traceability.trace_up(database, "Z", count=True)
+    assert (whole["more"], whole["next_cursor"], whole["total_lots"]) == (False, None, 4)
+
+
+@pytest.mark.parametrize(
+    "cursor", ["not base64!", "bm90IGpzb24", "WzEsIDJd", "WzAsICJBIl0", "IkEi", "WzEsICJBIiwgMl0"]
+)
+def test_a_cursor_this_service_did_not_issue_is_refused(
+    shortcut: f.Reporter, database: Database, cursor: str
+) -> None:
+    with pytest.raises(Invalid, match="cursor"):
+        traceability.trace_up(database, "Z", cursor=cursor)
 
 
 def test_origins_beyond_the_ten_largest_are_summed(wide: f.Reporter, database: Database) -> None:

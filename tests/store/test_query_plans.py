@@ -49,8 +49,9 @@ def _queries(c: Transaction) -> list[tuple[str, Callable[[], object]]]:
     filter they take)."""
     up = ["MAG", "OX", "A1", "A2"]
     return [
-        ("lineage page up", lambda: lineage.page(c, "MAG", "up", "A1", 2)),
-        ("lineage page down", lambda: lineage.page(c, "A1", "down", "", 2)),
+        ("lineage page up", lambda: lineage.page(c, "MAG", "up", (2, "A1"), 2)),
+        ("lineage page down", lambda: lineage.page(c, "A1", "down", None, 2)),
+        ("lineage count", lambda: lineage.count(c, "MAG", "up")),
         ("bare walk up", lambda: lineage.walk(c, "MAG", "up")),
         ("bare walk down", lambda: lineage.walk(c, "A1", "down")),
         ("inputs of lots", lambda: lineage.inputs_of(c, up)),
@@ -134,7 +135,7 @@ def loaded(
         ),
         f.shipment(f.SEPARATOR, f.TRADER, [("MAG", "9")]),  # more than held: a finding
     )
-    assert traceability.trace_up(database, "MAG")["total_lots"] == 3
+    assert traceability.trace_up(database, "MAG", count=True)["total_lots"] == 3
     yield database
     database.dispose()
 

@@ -109,11 +109,17 @@ def test_trace_pages_through_the_api(api: Api) -> None:
     )
     first = api.get("/api/v1/lots/LOT-W/trace", "auditor", params={"limit": 1}).json()
     assert [lot["lot_id"] for lot in first["lots"]] == ["LOT-W", "LOT-U"]
-    assert (first["total_lots"], first["next_cursor"]) == (2, "LOT-U")
+    assert first["more"] is True and "total_lots" not in first
     params = {"limit": 1, "cursor": first["next_cursor"]}
     second = api.get("/api/v1/lots/LOT-W/trace", "auditor", params=params).json()
     assert [lot["lot_id"] for lot in second["lots"]] == ["LOT-W", "LOT-V"]
     assert second["next_cursor"] is None and second["origins"] == first["origins"]
+    assert second["more"] is False
+    counted = api.get("/api/v1/lots/LOT-W/trace", "auditor", params={"count": "true"}).json()
+    assert counted["total_lots"] == 2
+    for cursor in ("LOT-U", "WzAsICJBIl0"):  # a bare lot id; depth 0
+        answer = api.get("/api/v1/lots/LOT-W/trace", "auditor", params={"cursor": cursor})
+        assert answer.status_code == 422 and "cursor" in answer.text
     for limit in (0, 1001):
         answer = api.get("/api/v1/lots/LOT-W/trace", "auditor", params={"limit": limit})
         assert answer.status_code == 422 and "limit" in answer.text

@@ -83,7 +83,7 @@ def _tree(result: dict[str, Any], direction: str) -> Tree:
     tree = Tree(label(result["lot_id"]))
     if result["next_cursor"] is not None:
         tree.add(
-            f"{len(result['lots']) - 1} of {result['total_lots']} lots shown; "
+            f"{len(result['lots']) - 1} lots shown, more follow; "
             f"next page: --cursor {result['next_cursor']}"
         )
     grow(tree, result["lot_id"], {result["lot_id"]})

@@ -58,7 +58,7 @@ def _is_position(value: Any) -> bool:
     return type(value) is int and 0 <= value <= MAX_POSITION  # not a bool, not out of range
 
 
-def _is_key(value: Any) -> bool:
+def is_key(value: Any) -> bool:
     """An id to page after: text the databases can compare (no NUL, valid Unicode)."""
     if not isinstance(value, str) or len(value) > MAX_KEY_CHARS or "\x00" in value:
         return False
@@ -90,7 +90,7 @@ def finding_cursor(cursor: str | None) -> tuple[int, int] | None:
 def key_cursor(cursor: str | None) -> str | None:
     """The id a cursor points after."""
     after = decode_cursor(cursor)
-    if after is not None and not _is_key(after):
+    if after is not None and not is_key(after):
         raise BadCursor
     return after  # type: ignore[no-any-return]
 

@@ -13,12 +13,14 @@ from rareledger.domain.lots import Lot
 from rareledger.domain.origins import OriginVector
 from rareledger.domain.quantities import format_kg
 from rareledger.errors import Invalid, NotFound
+from rareledger.services.reads import BadCursor, decode_cursor, encode_cursor, is_key
 from rareledger.store import lineage, origins, queries
 from rareledger.store.database import Database, Transaction
 
 DEFAULT_LIMIT = 100  # lineage lots on one page of a trace
 MAX_LIMIT = 1000
 CUSTODY_LIMIT = 50  # moves of each lot on a page; more are left out and said so
+MAX_DEPTH = 2**31 - 1  # processing steps a cursor may name
 
 
 def _checked_limit(limit: int) -> int:
@@ -27,8 +29,40 @@ def _checked_limit(limit: int) -> int:
     return limit
 
 
-def _page_fields(page: lineage.Page, limit: int) -> dict[str, Any]:
-    return {"total_lots": page.total, "limit": limit, "next_cursor": page.next_cursor}
+def _read_page(
+    connection: Transaction, lot_id: str, direction: str, cursor: str | None, limit: int
+) -> lineage.Page:
+    return lineage.page(connection, lot_id, direction, place_cursor(cursor), limit)
+
+
+def _page_fields(
+    connection: Transaction, lot_id: str, direction: str, page: lineage.Page, count: bool
+) -> dict[str, Any]:
+    """``more`` and ``next_cursor`` (opaque: the depth and id of the page's last lot), and the
+    size of the whole lineage only when asked for (it costs the whole walk)."""
+    fields: dict[str, Any] = {
+        "more": page.more,
+        "next_cursor": encode_cursor(list(page.places[-1])) if page.more else None,
+    }
+    if count:
+        fields["total_lots"] = lineage.count(connection, lot_id, direction)
+    return fields
+
+
+def place_cursor(cursor: str | None) -> lineage.Place | None:
+    """The (depth, lot id) a trace cursor points after (a 422 naming ``cursor`` otherwise)."""
+    after = decode_cursor(cursor)
+    if after is None:
+        return None
+    if not (
+        isinstance(after, list)
+        and len(after) == 2
+        and type(after[0]) is int
+        and 1 <= after[0] <= MAX_DEPTH
+        and is_key(after[1])
+    ):
+        raise BadCursor
+    return after[0], after[1]
 
 
 def _page_lots(
@@ -43,14 +77,19 @@ def _page_lots(
 
 
 def trace_up(
-    database: Database, lot_id: str, *, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+    database: Database,
+    lot_id: str,
+    *,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    count: bool = False,
 ) -> dict[str, Any]:
     """The lot's origins with their shares per element (read from its origin vector), and one
     page of the lots it descends from with their chain of custody (see docs/traceability.md).
     """
     limit = _checked_limit(limit)
     with database.read() as connection:
-        page = lineage.page(connection, lot_id, "up", cursor or "", limit)
+        page = _read_page(connection, lot_id, "up", cursor, limit)
         lots, inputs = _page_lots(connection, lot_id, page)
         vector = origins.vectors(connection, [lot_id]).get(lot_id, {})
         named = {origin for entry in vector.values() for origin, _ in entry.top}
@@ -59,6 +98,7 @@ def trace_up(
             connection, [lot.lot_id for lot in lots], limit=CUSTODY_LIMIT
         )
         statuses = lineage.provenances(connection, lots)
+        paging = _page_fields(connection, lot_id, "up", page, count)
     return {
         "lot_id": lot_id,
         "provenance": statuses[lot_id],
@@ -68,7 +108,8 @@ def trace_up(
         **shares_of(vector, about),
         "custody": [_movement(m) for m in custody],
         "custody_complete": complete,
-        **_page_fields(page, limit),
+        "limit": limit,
+        **paging,
     }
 
 
@@ -112,12 +153,17 @@ def _share(value: float) -> str:
 
 
 def trace_down(
-    database: Database, lot_id: str, *, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+    database: Database,
+    lot_id: str,
+    *,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    count: bool = False,
 ) -> dict[str, Any]:
     """One page of the lots made from this one, who holds them, and where they were exported."""
     limit = _checked_limit(limit)
     with database.read() as connection:
-        page = lineage.page(connection, lot_id, "down", cursor or "", limit)
+        page = _read_page(connection, lot_id, "down", cursor, limit)
         lots, inputs = _page_lots(connection, lot_id, page)
         ids = [lot.lot_id for lot in lots]
         holders = [
@@ -126,6 +172,7 @@ def trace_down(
         ]
         moves, complete = lineage.movements(connection, ids, limit=CUSTODY_LIMIT, kind="exported")
         statuses = lineage.provenances(connection, lots)
+        paging = _page_fields(connection, lot_id, "down", page, count)
     return {
         "lot_id": lot_id,
         "provenance": statuses[lot_id],
@@ -144,7 +191,8 @@ def trace_down(
             for m in moves
         ],
         "exports_complete": complete,
-        **_page_fields(page, limit),
+        "limit": limit,
+        **paging,
     }
 
 

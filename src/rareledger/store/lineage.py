@@ -36,36 +36,61 @@ WITH RECURSIVE walk(lot_id) AS (
 """)
 
 
-# One page of a lineage: the lots after a cursor, in lot id order, and how many there are in
-# all (the lot itself left out). Only ids travel through the walk and its count.
-_PAGE = f"""
-, counted AS (SELECT lot_id, COUNT(*) OVER () AS total FROM walk WHERE lot_id <> :lot_id)
-, paged AS (SELECT lot_id, total FROM counted WHERE lot_id > :after ORDER BY lot_id LIMIT :limit)
-SELECT paged.total, {", ".join("l." + c for c in LOT_COLUMNS.split(", "))}
-FROM paged JOIN lots l ON l.lot_id = paged.lot_id ORDER BY l.lot_id
-"""
-_PAGES = {direction: _walk(direction, _PAGE) for direction in _SIDES}
 _IDS = {direction: _walk(direction, "SELECT lot_id FROM walk") for direction in _SIDES}
+
+# One level of a breadth-first walk: the lots one processing step away from these lots.
+_STEPS = {
+    direction: (
+        f"SELECT DISTINCT f.lot_id FROM lot_links n JOIN lot_links f "
+        f"ON f.event_id = n.event_id AND f.side = '{far}' "
+        f"WHERE n.side = '{near}' AND n.lot_id IN ({{ids}})"
+    )
+    for direction, (near, far) in _SIDES.items()
+}
+_LOTS = f"SELECT {LOT_COLUMNS} FROM lots WHERE lot_id IN ({{ids}})"
+
+Place = tuple[int, str]  # (depth, lot id): where a lot stands in a lineage's order
 
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    lots: list[Lot]  # in id order, after the cursor
-    total: int  # lots in the whole lineage, the traced lot left out
-    next_cursor: str | None  # the last id of this page, when there are more
+    lots: list[Lot]  # in (depth, lot id) order, after the cursor
+    places: list[Place]  # the (depth, lot id) of each of them
+    more: bool  # whether lots follow this page
 
 
-def page(connection: Connection, lot_id: str, direction: str, after: str, limit: int) -> Page:
-    """One page of the lots a lot descends from (``up``) or that were made from it (``down``).
+def page(
+    connection: Connection, lot_id: str, direction: str, after: Place | None, limit: int
+) -> Page:
+    """One page of the lots a lot descends from (``up``) or that were made from it (``down``),
+    breadth-first: by depth (processing steps from the lot, the fewest when a lot is reached by
+    several paths), then by lot id; only the lots after ``after`` in that order.
 
-    Every page walks the lineage again (a recursive query cannot resume), but only ids travel
-    through the walk; the lots' rows are read for the lots of the page only."""
-    rows = connection.execute(
-        _PAGES[direction], {"lot_id": lot_id, "after": after, "limit": limit + 1}
-    ).all()
-    lots = [lot_from_tuple(row[1:]) for row in rows[:limit]]
-    total = rows[0][0] if rows else 0
-    return Page(lots, total, lots[-1].lot_id if len(rows) > limit else None)
+    The walk goes one level at a time (one query of ids per level) and stops at the first level
+    that fills the page, so a page reads the levels down to its last lot (and, when it ends on
+    a level's last lot, the next level), never the lineage beyond them."""
+    seen = {lot_id}
+    level = [lot_id]
+    places: list[Place] = []
+    depth = 0
+    while level and len(places) <= limit:
+        level = sorted({row[0] for row in rows_in(connection, _STEPS[direction], level)} - seen)
+        depth += 1
+        seen.update(level)
+        places.extend((depth, i) for i in level if after is None or (depth, i) > after)
+    chosen = places[:limit]
+    found = {
+        lot.lot_id: lot
+        for lot in map(lot_from_tuple, rows_in(connection, _LOTS, [i for _, i in chosen]))
+    }
+    kept = [place for place in chosen if place[1] in found]
+    return Page([found[i] for _, i in kept], kept, len(places) > limit)
+
+
+def count(connection: Connection, lot_id: str, direction: str) -> int:
+    """How many lots the whole lineage holds (the lot left out): the full walk, on request."""
+    query = _walk(direction, "SELECT COUNT(*) FROM walk WHERE lot_id <> :lot_id")
+    return int(connection.execute(query, {"lot_id": lot_id}).scalar_one())
 
 
 def walk(connection: Connection, lot_id: str, direction: str) -> list[str]:

@@ -69,11 +69,15 @@ def trace_lot(
         int,
         Query(ge=1, le=traceability.MAX_LIMIT, description="lineage lots on one page"),
     ] = traceability.DEFAULT_LIMIT,
+    count: Annotated[
+        bool, Query(description="also count the whole lineage (total_lots): the full walk")
+    ] = False,
 ) -> Any:
     """The same JSON as ``rareledger trace LOT --up|--down --json``, or GraphML: one page of
-    the lineage (``limit`` lots after ``cursor``; ``next_cursor`` names the next page)."""
+    the lineage, breadth-first (``limit`` lots after ``cursor``; ``more`` says whether lots
+    follow, ``next_cursor`` names the next page)."""
     trace = (traceability.trace_up if direction == "up" else traceability.trace_down)(
-        ctx.database, lot_id, cursor=cursor, limit=limit
+        ctx.database, lot_id, cursor=cursor, limit=limit, count=count
     )
     if format == "graphml":
         return Response(traceability.graphml(trace), media_type="application/graphml+xml")
