@@ -40,8 +40,8 @@ def trace(
     """Trace LOT_ID through processing, shipments, receipts, imports and exports; a lot with
     a gap in its provenance is marked with its unresolved causes.
 
-    The lineage comes a page at a time (--limit lots, in lot id order); origin shares are
-    the lot's own, on every page."""
+    The lineage comes a page at a time (--limit lots, nearest first: by depth, then lot id);
+    origin shares are the lot's own, on every page."""
     result = (traceability.trace_up if direction == "up" else traceability.trace_down)(
         ctx.database(), lot_id, cursor=cursor, limit=limit
     )
