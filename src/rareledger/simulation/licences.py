@@ -16,6 +16,8 @@ CONTROL_START = date(2025, 4, 4)  # MOFCOM/GAC Announcement No. 18 of 2025
 REVIEW_WORKING_DAYS = (12, 40)  # statutory limit 45
 FORM = {
     **{p: spec[0] for p, spec in SEPARATED.items()},
+    "dyfe_alloy": "alloy",
+    "tb_metal": "metal",
     "magnet_sh": "magnet",
     "magnet_uh": "magnet",
 }

@@ -110,6 +110,8 @@ DESCRIPTION = {
     "y_oxide": "Yttrium oxide 99.99 %",
     "hre_mix": "Mixed heavy rare earth carbonate (Ho-Lu)",
     "prnd_metal": "Praseodymium-neodymium metal",
+    "dyfe_alloy": "Dysprosium-iron alloy (Dy 80 %)",
+    "tb_metal": "Terbium metal 99.5 %",
     "magnet_n": "Sintered NdFeB magnets, N grade",
     "magnet_sh": "Sintered NdFeB magnets, SH grade (Dy)",
     "magnet_uh": "Sintered NdFeB magnets, UH grade (Dy, Tb)",
@@ -121,6 +123,8 @@ CONTROLLED = {
     "dy_oxide": ("Dy",),
     "y_oxide": ("Y",),
     "hre_mix": ("Lu",),
+    "dyfe_alloy": ("Dy",),
+    "tb_metal": ("Tb",),
     "magnet_sh": ("Dy",),
     "magnet_uh": ("Dy", "Tb"),
 }
