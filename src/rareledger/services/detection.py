@@ -39,7 +39,7 @@ from rareledger.store import schema
 from rareledger.store.database import Database, insert_rows, raw_rows
 from rareledger.store.log import read_head
 
-FOLD_VERSION = 1
+FOLD_VERSION = 2
 CHUNK = 20_000
 FOLDED_TYPES = (
     "quota",

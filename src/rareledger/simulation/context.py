@@ -77,6 +77,7 @@ class Sim:
     ended: list[Spell] = field(default_factory=list)
     trades: dict[tuple[str, str], list[datetime]] = field(default_factory=dict)
     last_sale: dict[str, datetime] = field(default_factory=dict)
+    parcels: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # exporter, product
     phase: str = ""  # "runin:" while simulating the month before the year
 
     def tally(self, key: str) -> str:

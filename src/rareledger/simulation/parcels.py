@@ -25,6 +25,7 @@ PARCEL_KG = {
     "dy_oxide": (50, 500), "tb_oxide": (20, 200), "prnd_metal": (200, 1_000),
     "dyfe_alloy": (50, 400), "tb_metal": (10, 100),
 }  # fmt: skip
+USUAL_OF = 20  # the exporter's usual parcel: the median of its last 20 of the product
 RESPELLED = 0.1  # declarations that spell the buyer's name their own way (case, punctuation)
 LATE_DAYS = {"standard": (1, 20), "hard": (1, 3)}  # a late report: days after the deadline
 
@@ -103,7 +104,17 @@ def ship_out(sim: Sim, parcel: Parcel) -> int:
         violations.add("late_report", [parcel.exporter.id], [event], parcel.when)
     grams = sum(g for _, g in items)
     sim.destinations.record(kind_of(parcel.product), parcel.buyer.country, grams)
+    if parcel.judged:
+        sizes = sim.parcels.setdefault((parcel.exporter.id, parcel.product), [])
+        sizes.append(grams)
+        del sizes[:-USUAL_OF]
     return grams
+
+
+def usual_parcel_g(sim: Sim, exporter: Enterprise, product: str) -> float:
+    """The exporter's usual parcel of a product: the median of its recent ones."""
+    sizes = sorted(sim.parcels.get((exporter.id, product), []))
+    return float(sizes[len(sizes) // 2]) if len(sizes) >= 3 else usual_g(product)
 
 
 def _respelled(name: str) -> str:

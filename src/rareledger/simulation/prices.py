@@ -12,18 +12,19 @@ December at the September level): an assumption. Magnets move with Pr-Nd for 40 
 between the months' middles.
 
 What a sale is invoiced at (assumptions, documented in docs/simulation.md): firms of one group
-trade at transfer prices (the month's average, 2-5 % off); other pairs either hold a contract
-(the month's average, 0-3 % off, drawn once per pair) or trade at the day's spot price (2 % under
-to 3 % over); large buyers get 1-3 % more off. Concentrates, mixed compounds and scrap are priced
-by their rare earth oxide content (addendum 1.5: mineral products "measured and priced on an
-oxide-equivalent basis").
+trade at transfer prices (the month's average, 1-3 % off, drawn once per pair); other pairs
+either hold a contract (the month's average, 0-2 % off, drawn once per pair) or trade at the
+day's spot price (2 % under to 3 % over); large buyers get 0.5-2 % more off. Concentrates,
+mixed compounds and scrap are priced by their rare earth oxide content (addendum 1.5: mineral
+products are "measured and priced on an oxide-equivalent basis").
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import lru_cache
 
 from rareledger.simulation.model import CST, PPM, REO_FACTOR, Lot, Take
 from rareledger.simulation.products import (
@@ -75,13 +76,19 @@ def index(product: str, moment: datetime, year: int) -> float:
 
 
 def month_average(product: str, moment: datetime, year: int) -> float:
-    months = INDEX.get(product)
-    if months is None:
+    """The index averaged over the days of ``moment``'s month (contracts and transfers)."""
+    if product not in INDEX:
         return 1.0
     local = moment.astimezone(CST)
-    if local.year != year:
-        return months[0] if local.year < year else months[-1]
-    return months[local.month - 1]
+    return _average(product, local.year, local.month, year)
+
+
+@lru_cache(maxsize=1024)
+def _average(product: str, on_year: int, month: int, year: int) -> float:
+    first = datetime(on_year, month, 1, 12, tzinfo=CST)
+    days = [first + timedelta(days=d) for d in range(31)]
+    same = [d for d in days if d.month == month]
+    return sum(index(product, d, year) for d in same) / len(same)
 
 
 def unit_cny(lot: Lot) -> float:
@@ -123,11 +130,11 @@ class Pricing:
     def pair(self, seller: str, buyer: str, same_group: bool, buyer_size: float) -> Terms:
         key = (seller, buyer)
         if key not in self.terms:
-            large = self.rng.uniform(0.97, 0.99) if buyer_size >= LARGE_BUYER else 1.0
+            large = self.rng.uniform(0.98, 0.995) if buyer_size >= LARGE_BUYER else 1.0
             if same_group:
-                terms = Terms("transfer", self.rng.uniform(0.95, 0.98) * large)
+                terms = Terms("transfer", self.rng.uniform(0.97, 0.99) * large)
             elif self.rng.random() < 0.5:
-                terms = Terms("contract", self.rng.uniform(0.97, 1.0) * large)
+                terms = Terms("contract", self.rng.uniform(0.98, 1.0) * large)
             else:
                 terms = Terms("spot", large)
             self.terms[key] = terms

@@ -3,11 +3,11 @@ licence, or split into small parcels. Each comes in a blatant (standard) and a s
 
 Standard: the controlled goods leave with no licence at all; under a free heading (7202
 ferro-alloy for metal and alloy, 2530 ores otherwise); for another end user or 1 t beyond the
-licence; as 6-12 unlicensed parcels of 5-30 % of the exporter's usual parcel.
+licence; as 6-12 unlicensed parcels of 5-25 % of the exporter's usual parcel.
 Hard: a single licence already used is cited again, or a sample-sized parcel leaves unlicensed;
 the controlled goods ride in a load of uncontrolled goods declared under the bulk's heading; the
 licence is overdrawn by 2-10 % or cited for a sister company of its end user; 5-8 parcels of
-25-45 % of the usual parcel, under the exporter's licence or without one.
+20-40 % of the exporter's usual parcel, under its licence or without one.
 """
 
 from __future__ import annotations
@@ -17,12 +17,18 @@ from datetime import timedelta
 from rareledger.simulation.context import Sim, Window
 from rareledger.simulation.licences import Licence, controlled
 from rareledger.simulation.model import Holding
-from rareledger.simulation.parcels import Parcel, general_quantity, kind_of, ship_out, usual_g
+from rareledger.simulation.parcels import (
+    Parcel,
+    general_quantity,
+    kind_of,
+    ship_out,
+    usual_parcel_g,
+)
 from rareledger.simulation.products import HS_CODE
 
 MISDECLARED_HS = {"metal": "720299", "alloy": "720299"}  # ferro-alloy heading; else ores
 SPLIT_PARCELS = {"standard": (6, 12), "hard": (5, 8)}
-SPLIT_SIZE = {"standard": (0.05, 0.3), "hard": (0.25, 0.45)}  # of the usual parcel
+SPLIT_SIZE = {"standard": (0.05, 0.25), "hard": (0.2, 0.4)}  # of the exporter's usual parcel
 SPLIT_HOURS = {"standard": (10, 60), "hard": (24, 96)}
 SPLIT_MIN_PARCELS = 5  # fewer small parcels are not a split pattern
 SAMPLE_SIZED_KG = (5, 25)
@@ -142,7 +148,7 @@ def _parcels(sim: Sim, window: Window, parcel: Parcel, licence: Licence | None) 
         available = min(available, licence.remaining_g)
     plan: list[tuple[int, timedelta]] = []
     total, offset = 0, timedelta(0)
-    usual = usual_g(parcel.product)
+    usual = usual_parcel_g(sim, parcel.exporter, parcel.product)
     for _ in range(rng.randint(*SPLIT_PARCELS[difficulty])):
         grams = max(1000, int(usual * rng.uniform(*SPLIT_SIZE[difficulty])) // 1000 * 1000)
         if total + grams > available or parcel.when + offset >= window.end - timedelta(days=1):
