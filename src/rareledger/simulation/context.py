@@ -78,6 +78,8 @@ class Sim:
     trades: dict[tuple[str, str], list[datetime]] = field(default_factory=dict)
     last_sale: dict[str, datetime] = field(default_factory=dict)
     parcels: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # exporter, product
+    orders: dict[tuple[str, str, str], float] = field(default_factory=dict)  # usual order, g
+    last_parcel: dict[tuple[str, str], datetime] = field(default_factory=dict)  # to a buyer
     phase: str = ""  # "runin:" while simulating the month before the year
 
     def tally(self, key: str) -> str:

@@ -4,6 +4,8 @@ shares, under licence where controlled; samples and small top-up parcels besides
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from rareledger.simulation.context import Sim, Window, latest
 from rareledger.simulation.economy import Enterprise
 from rareledger.simulation.licences import Licence, controlled
@@ -16,6 +18,7 @@ from rareledger.simulation.parcels import (
     ship_out,
     usual_g,
 )
+from rareledger.simulation.partners import Buyer
 from rareledger.simulation.products import GRADES
 from rareledger.simulation.smuggling import outside, split_licensed, without_licence
 from rareledger.simulation.trade import TO_EXPORTERS
@@ -26,7 +29,9 @@ SAMPLE_KG = (1, 20)
 SAMPLE_SHARE = 0.15  # exporter-months with a sample sent (assumption)
 TOP_UP_SHARE = 0.05  # licensed exports that are a small top-up order (assumption)
 TOP_UP = (0.1, 0.3)  # of the usual parcel
-MAX_TRIES = 4  # destinations an exporter tries for a controlled product
+MAX_TRIES = 4  # destinations an exporter tries for a parcel
+ORDER_SWING = (0.8, 1.25)  # a parcel against the buyer's usual order (drawn once per buyer)
+CONSOLIDATE = timedelta(days=3)  # an exporter ships to one buyer at most this often
 
 
 def exports(sim: Sim, window: Window) -> None:
@@ -61,21 +66,33 @@ def _export_some(
     sim.rng.shuffle(held)
     for product in held:
         holdings = [h for h in ready if h.lot.product == product]
-        available = sum(h.grams for h in holdings)
-        size = int(sim.rng.uniform(*PARCEL_KG[product]) * 1000)
-        if available < size // 2 and need > available:
-            continue  # an exporter waits until it holds a parcel's worth
-        grams = min(size, need, available) // 1000 * 1000
-        if grams < 1000:
-            continue
-        done = _export_product(sim, window, exporter, holdings, grams)
+        done = _export_product(sim, window, exporter, holdings, need)
         if done:
             return done
     return 0
 
 
+def _parcel_g(
+    sim: Sim, exporter: Enterprise, buyer: Buyer, holdings: list[Holding], need: int
+) -> int:
+    """The parcel this buyer orders: about its usual order (0 while the exporter waits for
+    stock to fill it, or when it shipped to this buyer in the last few days)."""
+    product = holdings[0].lot.product
+    last = sim.last_parcel.get((exporter.id, buyer.name))
+    if last is not None and holdings and latest(holdings) < last + CONSOLIDATE:
+        return 0
+    key = (exporter.id, buyer.name, product)
+    if key not in sim.orders:
+        sim.orders[key] = sim.rng.uniform(*PARCEL_KG[product]) * 1000
+    size = int(sim.orders[key] * sim.rng.uniform(*ORDER_SWING))
+    available = sum(h.grams for h in holdings)
+    if available < size // 2 and need > available:
+        return 0  # an exporter waits until it holds a parcel's worth
+    return min(size, need, available) // 1000 * 1000
+
+
 def _export_product(
-    sim: Sim, window: Window, exporter: Enterprise, holdings: list[Holding], grams: int
+    sim: Sim, window: Window, exporter: Enterprise, holdings: list[Holding], need: int
 ) -> int:
     product = holdings[0].lot.product
     when = sim.when(window, latest(holdings))
@@ -83,16 +100,24 @@ def _export_product(
         return 0
     countries = sim.destinations.order(kind_of(product))
     if not controlled(product, when):
-        buyer = sim.client(exporter, product, countries[0])
-        return ship_out(sim, Parcel(exporter, buyer, holdings, grams, when))
+        for country in countries[:MAX_TRIES]:
+            buyer = sim.client(exporter, product, country)
+            grams = _parcel_g(sim, exporter, buyer, holdings, need)
+            if grams >= 1000:
+                return ship_out(sim, Parcel(exporter, buyer, holdings, grams, when))
+        return 0
     for country in countries[:MAX_TRIES]:
         buyer = sim.client(exporter, product, country)
+        grams = _parcel_g(sim, exporter, buyer, holdings, need)
+        if grams < 1000:
+            continue
         key = (exporter.id, buyer.name, product)
+        parcel = Parcel(exporter, buyer, holdings, grams, when)
         licence = sim.desk.best(key, when)
         if licence is not None:
-            return _licensed(sim, window, Parcel(exporter, buyer, holdings, grams, when), licence)
+            return _licensed(sim, window, parcel, licence)
         if not sim.desk.waiting(key, when):
-            return without_licence(sim, window, Parcel(exporter, buyer, holdings, grams, when))
+            return without_licence(sim, window, parcel)
     return 0
 
 

@@ -104,6 +104,7 @@ def ship_out(sim: Sim, parcel: Parcel) -> int:
         violations.add("late_report", [parcel.exporter.id], [event], parcel.when)
     grams = sum(g for _, g in items)
     sim.destinations.record(kind_of(parcel.product), parcel.buyer.country, grams)
+    sim.last_parcel[(parcel.exporter.id, parcel.buyer.name)] = parcel.when
     if parcel.judged:
         sizes = sim.parcels.setdefault((parcel.exporter.id, parcel.product), [])
         sizes.append(grams)

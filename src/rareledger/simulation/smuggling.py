@@ -7,7 +7,7 @@ licence; as 6-12 unlicensed parcels of 5-25 % of the exporter's usual parcel.
 Hard: a single licence already used is cited again, or a sample-sized parcel leaves unlicensed;
 the controlled goods ride in a load of uncontrolled goods declared under the bulk's heading; the
 licence is overdrawn by 2-10 % or cited for a sister company of its end user; 5-8 parcels of
-20-40 % of the exporter's usual parcel, under its licence or without one.
+15-35 % of the exporter's usual parcel, under its licence or without one.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from rareledger.simulation.products import HS_CODE
 
 MISDECLARED_HS = {"metal": "720299", "alloy": "720299"}  # ferro-alloy heading; else ores
 SPLIT_PARCELS = {"standard": (6, 12), "hard": (5, 8)}
-SPLIT_SIZE = {"standard": (0.05, 0.25), "hard": (0.2, 0.4)}  # of the exporter's usual parcel
+SPLIT_SIZE = {"standard": (0.05, 0.25), "hard": (0.15, 0.35)}  # of the exporter's usual parcel
 SPLIT_HOURS = {"standard": (10, 60), "hard": (24, 96)}
 SPLIT_MIN_PARCELS = 5  # fewer small parcels are not a split pattern
 SAMPLE_SIZED_KG = (5, 25)

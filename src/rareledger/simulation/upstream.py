@@ -32,7 +32,7 @@ FEED = ("light_conc", "ionic_conc", "import_mix", "import_conc", "recycled_mix")
 HONEST_UTILISATION = (0.96, 0.995)  # of the mining quota
 BEYOND_QUOTA = {"standard": (1.12, 1.35), "hard": (1.015, 1.06)}
 LAUNDERING = {"standard": (1.3, 1.6), "hard": (1.03, 1.06)}  # x the plant's recovery
-LAUNDERING_MONTHS = (2, 4)  # hard: a plant launders for this many months
+LAUNDERING_MONTHS = (2, 4)  # hard: a plant launders for this many months, once a year
 LAUNDERING_CEILING = 1.015  # hard: outputs at most 1.5 % over the inputs (tolerance 2 %)
 REWORK_SHARE = 0.1  # plant-months with one lot reworked (assumption)
 REWORK_YIELD = (0.985, 0.998)
@@ -166,7 +166,8 @@ def _laundering(sim: Sim, plant: Enterprise, when: datetime, window: Window) -> 
     """The laundering this campaign is part of: standard one campaign, hard a spell of months."""
     violations = sim.violations
     spell = sim.spell(("launder", plant.id), when)
-    if spell is None and violations.hit("illegal_ore_laundering"):
+    once = violations.hard and any(s.enterprises == (plant.id,) for s in sim.ended)
+    if spell is None and not once and violations.hit("illegal_ore_laundering"):
         share = violations.rng.uniform(*LAUNDERING[violations.difficulty])
         months = violations.rng.randint(*LAUNDERING_MONTHS) if violations.hard else 0
         end = month_window(sim.year, min(11, window.index + months - 1)).end if months else when

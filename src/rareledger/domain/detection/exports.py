@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from rareledger.domain.detection.baselines import Materials, median
+from rareledger.domain.detection.baselines import Materials, median, quartiles
 from rareledger.domain.detection.facts import Exported, Facts
 from rareledger.domain.detection.model import (
     Alert,
@@ -33,36 +33,44 @@ class Usual:
     """An exporter's usual parcel of a class of material, and where the figure comes from."""
 
     grams: float
-    source: str  # exporter | peers
+    source: str  # consignee | exporter | peers
+
+
+Key = tuple[str, str, str]  # exporter, consignee (as compared), material
 
 
 def _usual_parcels(
     facts: Facts, materials: Materials, settings: DetectionSettings
-) -> dict[tuple[str, str], Usual]:
-    """Per exporter and material: the median of its parcels that are not small against the
-    peers' median (so that a split does not lower its own yardstick), or the peers' median."""
+) -> dict[Key, Usual]:
+    """What each exporter usually sends each consignee of each material: the upper quartile
+    of those parcels (a split, even one making a third of them, does not move it); with too
+    few of them, the upper quartile of the exporter's parcels of the material; with too few
+    of those, the median of all exporters' parcels of the material."""
+    by_pair: dict[Key, list[int]] = defaultdict(list)
     by_firm: dict[tuple[str, str], list[int]] = defaultdict(list)
     by_class: dict[str, list[int]] = defaultdict(list)
     for export in facts.exports.values():
         material = materials.of(export.items)
+        by_pair[(export.exporter, _norm(export.consignee), material)].append(export.mass_g)
         by_firm[(export.exporter, material)].append(export.mass_g)
         by_class[material].append(export.mass_g)
-    peers = {material: median(masses) for material, masses in by_class.items()}
-    share = float(settings.split_size_share)
+    least = settings.split_min_history
     usual = {}
-    for (firm, material), masses in by_firm.items():
-        normal = [m for m in masses if m > share * peers[material]]
-        if len(normal) >= settings.split_min_history:
-            usual[(firm, material)] = Usual(median(normal), "exporter")
+    for (firm, consignee, material), masses in by_pair.items():
+        mine = by_firm[(firm, material)]
+        if len(masses) >= least:
+            usual[(firm, consignee, material)] = Usual(quartiles(masses)[1], "consignee")
+        elif len(mine) >= least:
+            usual[(firm, consignee, material)] = Usual(quartiles(mine)[1], "exporter")
         else:
-            usual[(firm, material)] = Usual(peers[material], "peers")
+            usual[(firm, consignee, material)] = Usual(median(by_class[material]), "peers")
     return usual
 
 
 def _small(
     facts: Facts,
     materials: Materials,
-    usual: dict[tuple[str, str], Usual],
+    usual: dict[Key, Usual],
     settings: DetectionSettings,
 ) -> dict[tuple[str, str], list[Exported]]:
     """Per exporter and consignee, its exports small against its usual parcel of the material
@@ -73,10 +81,11 @@ def _small(
     high_g = float(under * 1000) if under else 0.0
     found: dict[tuple[str, str], list[Exported]] = defaultdict(list)
     for export in facts.exports.values():
-        yardstick = usual[(export.exporter, materials.of(export.items))]
+        consignee = _norm(export.consignee)
+        yardstick = usual[(export.exporter, consignee, materials.of(export.items))]
         small = export.mass_g <= share * yardstick.grams
         if small or (under is not None and low_g <= export.mass_g < high_g):
-            found[(export.exporter, _norm(export.consignee))].append(export)
+            found[(export.exporter, consignee)].append(export)
     return found
 
 
@@ -101,7 +110,7 @@ def split_consignments(facts: Facts, settings: DetectionSettings, _ref: Referenc
     usual = _usual_parcels(facts, materials, settings)
     active = _active_days(facts)
     alerts = []
-    for (exporter, _), exports in sorted(_small(facts, materials, usual, settings).items()):
+    for (exporter, consignee), exports in sorted(_small(facts, materials, usual, settings).items()):
         exports.sort(key=lambda e: (e.occurred_at, e.event_id))
         start = end = 0
         while start < len(exports):
@@ -115,7 +124,7 @@ def split_consignments(facts: Facts, settings: DetectionSettings, _ref: Referenc
             expected = (len(exports) - len(run)) / span * settings.split_window_days
             least = max(settings.split_min_count, float(settings.split_rate_factor) * expected)
             if len(run) >= least:
-                yardstick = usual[(exporter, materials.of(run[0].items))]
+                yardstick = usual[(exporter, consignee, materials.of(run[0].items))]
                 alerts.append(_split_alert(run, yardstick, expected, least, settings))
                 start = end + 1
             else:

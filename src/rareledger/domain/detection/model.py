@@ -94,7 +94,7 @@ class DetectionSettings:
     yield_min_months: int = 3
     yield_min_spread: Decimal = Decimal("0.002")
     price_share: Decimal = Decimal("0.7")
-    price_peer_share: Decimal = Decimal("0.85")
+    price_peer_share: Decimal = Decimal("0.87")
     price_window_days: int = 10
     price_min_peers: int = 8
     mirror_tolerance: Decimal = Decimal("0.10")

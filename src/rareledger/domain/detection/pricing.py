@@ -128,7 +128,7 @@ class Baseline:
     peers: int
     low: float = 0.0  # the peers' lower and upper quartiles
     high: float = 0.0
-    scope: str = "weeks"  # weeks | other channel | year | benchmark
+    scope: str = "weeks"  # weeks | other channel | months | year | benchmark
 
     def scaled(self, factor: float, scope: str) -> Baseline:
         ratio = None if self.ratio is None else self.ratio * factor
@@ -136,6 +136,7 @@ class Baseline:
 
 
 OTHER = {"domestic": "export", "export": "domestic"}
+WIDER = 3  # with too few peers in the weeks around a sale, three times as many weeks
 
 
 class Baselines:
@@ -144,7 +145,8 @@ class Baselines:
     Where a channel has too few sales of a material in those weeks (exports of a rare
     product, say), the other channel's sales stand in, scaled by the usual premium between
     the two (the median over the weeks where both have enough); failing that, the channel's
-    year; failing that, the benchmark alone.
+    sales in three times as many weeks, then in the whole year; failing that, the benchmark
+    alone.
     """
 
     def __init__(self, found: list[Sale], settings: DetectionSettings) -> None:
@@ -164,15 +166,14 @@ class Baselines:
             self._cache[key] = self._find(sale.channel, sale.material, sale.week)
         return self._cache[key]
 
-    def _pooled(self, channel: str, material: str, week: int) -> Baseline:
+    def _pooled(self, channel: str, material: str, week: int, widen: int = 1) -> Baseline:
         by_week = self.weeks.get((channel, material), {})
-        pooled = [
-            r for w in range(week - self.reach, week + self.reach + 1) for r in by_week.get(w, ())
-        ]
+        reach = self.reach * widen
+        pooled = [r for w in range(week - reach, week + reach + 1) for r in by_week.get(w, ())]
         if len(pooled) < self.least:
             return Baseline(None, len(pooled), scope="benchmark")
         low, high = quartiles(pooled)
-        return Baseline(median(pooled), len(pooled), low, high)
+        return Baseline(median(pooled), len(pooled), low, high, "weeks" if widen == 1 else "months")
 
     def _find(self, channel: str, material: str, week: int) -> Baseline:
         found = self._pooled(channel, material, week)
@@ -183,6 +184,9 @@ class Baselines:
         if other.ratio is not None and premium is not None:
             factor = premium if channel == "export" else 1 / premium
             return other.scaled(factor, "other channel")
+        wider = self._pooled(channel, material, week, WIDER)
+        if wider.ratio is not None:
+            return wider
         year = [r for ratios in self.weeks.get((channel, material), {}).values() for r in ratios]
         if len(year) >= self.least:
             low, high = quartiles(year)
@@ -190,17 +194,15 @@ class Baselines:
         return found
 
     def premium(self, material: str) -> float | None:
-        """Exports' median ratio over domestic sales', in the weeks where both have enough."""
+        """Exports' ratio over the domestic sales' median of the weeks around each export
+        (the median of that, over the year's exports with enough domestic peers)."""
         if material not in self._premium:
-            weeks = set(self.weeks.get(("export", material), {}))
-            weeks &= set(self.weeks.get(("domestic", material), {}))
             ratios = []
-            for week in weeks:
-                out = self._pooled("export", material, week).ratio
+            for week, found in self.weeks.get(("export", material), {}).items():
                 home = self._pooled("domestic", material, week).ratio
-                if out is not None and home:
-                    ratios.append(out / home)
-            self._premium[material] = median(ratios) if ratios else None
+                if home:
+                    ratios.extend(r / home for r in found)
+            self._premium[material] = median(ratios) if len(ratios) >= self.least else None
         return self._premium[material]
 
 
