@@ -77,9 +77,12 @@ class Sim:
     ended: list[Spell] = field(default_factory=list)
     trades: dict[tuple[str, str], list[datetime]] = field(default_factory=dict)
     last_sale: dict[str, datetime] = field(default_factory=dict)
-    parcels: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # exporter, product
+    parcels: dict[tuple[str, str], list[int]] = field(
+        default_factory=dict
+    )  # exporter, product or buyer
     orders: dict[tuple[str, str, str], float] = field(default_factory=dict)  # usual order, g
     last_parcel: dict[tuple[str, str], datetime] = field(default_factory=dict)  # to a buyer
+    making: set[str] = field(default_factory=set)  # magnet makers that have bought Pr-Nd metal
     phase: str = ""  # "runin:" while simulating the month before the year
 
     def tally(self, key: str) -> str:

@@ -4,7 +4,7 @@ shares, under licence where controlled; samples and small top-up parcels besides
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from rareledger.simulation.context import Sim, Window, latest
 from rareledger.simulation.economy import Enterprise
@@ -32,6 +32,7 @@ TOP_UP = (0.1, 0.3)  # of the usual parcel
 MAX_TRIES = 4  # destinations an exporter tries for a parcel
 ORDER_SWING = (0.8, 1.25)  # a parcel against the buyer's usual order (drawn once per buyer)
 CONSOLIDATE = timedelta(days=3)  # an exporter ships to one buyer at most this often
+CLEAR_AFTER = timedelta(days=30)  # stock held this long goes in a smaller parcel
 
 
 def exports(sim: Sim, window: Window) -> None:
@@ -73,7 +74,12 @@ def _export_some(
 
 
 def _parcel_g(
-    sim: Sim, exporter: Enterprise, buyer: Buyer, holdings: list[Holding], need: int
+    sim: Sim,
+    exporter: Enterprise,
+    buyer: Buyer,
+    holdings: list[Holding],
+    need: int,
+    when: datetime,
 ) -> int:
     """The parcel this buyer orders: about its usual order (0 while the exporter waits for
     stock to fill it, or when it shipped to this buyer in the last few days)."""
@@ -86,8 +92,9 @@ def _parcel_g(
         sim.orders[key] = sim.rng.uniform(*PARCEL_KG[product]) * 1000
     size = int(sim.orders[key] * sim.rng.uniform(*ORDER_SWING))
     available = sum(h.grams for h in holdings)
-    if available < size // 2 and need > available:
-        return 0  # an exporter waits until it holds a parcel's worth
+    waited = when - min(h.ready for h in holdings)
+    if available < size // 2 and need > available and waited < CLEAR_AFTER:
+        return 0  # an exporter waits until it holds a parcel's worth (for a month at most)
     return min(size, need, available) // 1000 * 1000
 
 
@@ -102,13 +109,13 @@ def _export_product(
     if not controlled(product, when):
         for country in countries[:MAX_TRIES]:
             buyer = sim.client(exporter, product, country)
-            grams = _parcel_g(sim, exporter, buyer, holdings, need)
+            grams = _parcel_g(sim, exporter, buyer, holdings, need, when)
             if grams >= 1000:
                 return ship_out(sim, Parcel(exporter, buyer, holdings, grams, when))
         return 0
     for country in countries[:MAX_TRIES]:
         buyer = sim.client(exporter, product, country)
-        grams = _parcel_g(sim, exporter, buyer, holdings, need)
+        grams = _parcel_g(sim, exporter, buyer, holdings, need, when)
         if grams < 1000:
             continue
         key = (exporter.id, buyer.name, product)

@@ -25,7 +25,7 @@ PARCEL_KG = {
     "dy_oxide": (50, 500), "tb_oxide": (20, 200), "prnd_metal": (200, 1_000),
     "dyfe_alloy": (50, 400), "tb_metal": (10, 100),
 }  # fmt: skip
-USUAL_OF = 20  # the exporter's usual parcel: the median of its last 20 of the product
+USUAL_OF = 20  # the exporter's usual parcel: the median of its last 20
 RESPELLED = 0.1  # declarations that spell the buyer's name their own way (case, punctuation)
 LATE_DAYS = {"standard": (1, 20), "hard": (1, 3)}  # a late report: days after the deadline
 
@@ -106,16 +106,22 @@ def ship_out(sim: Sim, parcel: Parcel) -> int:
     sim.destinations.record(kind_of(parcel.product), parcel.buyer.country, grams)
     sim.last_parcel[(parcel.exporter.id, parcel.buyer.name)] = parcel.when
     if parcel.judged:
-        sizes = sim.parcels.setdefault((parcel.exporter.id, parcel.product), [])
-        sizes.append(grams)
-        del sizes[:-USUAL_OF]
+        for key in ((parcel.exporter.id, parcel.product), (parcel.exporter.id, parcel.buyer.name)):
+            sizes = sim.parcels.setdefault(key, [])
+            sizes.append(grams)
+            del sizes[:-USUAL_OF]
     return grams
 
 
-def usual_parcel_g(sim: Sim, exporter: Enterprise, product: str) -> float:
-    """The exporter's usual parcel of a product: the median of its recent ones."""
-    sizes = sorted(sim.parcels.get((exporter.id, product), []))
-    return float(sizes[len(sizes) // 2]) if len(sizes) >= 3 else usual_g(product)
+def usual_parcel_g(sim: Sim, exporter: Enterprise, buyer: Buyer, product: str) -> float:
+    """The parcel the exporter usually sends: the median of its recent parcels of the product
+    or to the buyer, whichever is larger (from three of them; else the product's usual)."""
+    medians = [
+        sorted(sizes)[len(sizes) // 2]
+        for key in ((exporter.id, product), (exporter.id, buyer.name))
+        if len(sizes := sim.parcels.get(key, [])) >= 3
+    ]
+    return float(max(medians)) if medians else usual_g(product)
 
 
 def _respelled(name: str) -> str:

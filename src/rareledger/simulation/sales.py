@@ -30,7 +30,7 @@ def sell(
     """A sale between two enterprises, honest unless a violation is drawn for it."""
     terms = sim.pricing.pair(seller.id, buyer.id, same_group(seller, buyer), buyer.size)
     value = sim.pricing.domestic_cny(terms, items, when)
-    _remember(sim, seller, buyer, when)
+    _remember(sim, seller, buyer, items, when)
     violations = sim.violations
     if violations.hit("under_invoicing"):
         value *= violations.rng.uniform(*UNDER_FACTOR[violations.difficulty])
@@ -57,11 +57,15 @@ def sell(
         _send_back(sim, buyer, seller, items, shipped.recorded, value)
 
 
-def _remember(sim: Sim, seller: Enterprise, buyer: Enterprise, when: datetime) -> None:
+def _remember(
+    sim: Sim, seller: Enterprise, buyer: Enterprise, items: list[Take], when: datetime
+) -> None:
     dates = sim.trades.setdefault((seller.id, buyer.id), [])
     dates.append(when)
     del dates[:-10]
     sim.last_sale[seller.id] = when
+    if any(lot.product == "prnd_metal" for lot, _ in items):
+        sim.making.add(buyer.id)
 
 
 def _divert(

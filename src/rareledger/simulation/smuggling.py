@@ -3,11 +3,11 @@ licence, or split into small parcels. Each comes in a blatant (standard) and a s
 
 Standard: the controlled goods leave with no licence at all; under a free heading (7202
 ferro-alloy for metal and alloy, 2530 ores otherwise); for another end user or 1 t beyond the
-licence; as 6-12 unlicensed parcels of 5-25 % of the consignee's usual order.
+licence; as 6-12 unlicensed parcels of 5-25 % of the exporter's usual parcel.
 Hard: a single licence already used is cited again, or a sample-sized parcel leaves unlicensed;
 the controlled goods ride in a load of uncontrolled goods declared under the bulk's heading; the
 licence is overdrawn by 2-10 % or cited for a sister company of its end user; 5-8 parcels of
-15-35 % of the consignee's usual order, under the exporter's licence or without one.
+15-35 % of the exporter's usual parcel, under its licence or without one.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from rareledger.simulation.products import HS_CODE
 
 MISDECLARED_HS = {"metal": "720299", "alloy": "720299"}  # ferro-alloy heading; else ores
 SPLIT_PARCELS = {"standard": (6, 12), "hard": (5, 8)}
-SPLIT_SIZE = {"standard": (0.05, 0.25), "hard": (0.15, 0.35)}  # of the usual order
+SPLIT_SIZE = {"standard": (0.05, 0.25), "hard": (0.15, 0.35)}  # of the usual parcel
 SPLIT_HOURS = {"standard": (10, 60), "hard": (24, 96)}
 SPLIT_MIN_PARCELS = 5  # fewer small parcels are not a split pattern
 SAMPLE_SIZED_KG = (5, 25)
@@ -148,8 +148,7 @@ def _parcels(sim: Sim, window: Window, parcel: Parcel, licence: Licence | None) 
         available = min(available, licence.remaining_g)
     plan: list[tuple[int, timedelta]] = []
     total, offset = 0, timedelta(0)
-    usual = sim.orders.get((parcel.exporter.id, parcel.buyer.name, parcel.product))
-    usual = usual or usual_parcel_g(sim, parcel.exporter, parcel.product)
+    usual = usual_parcel_g(sim, parcel.exporter, parcel.buyer, parcel.product)
     for _ in range(rng.randint(*SPLIT_PARCELS[difficulty])):
         grams = max(1000, int(usual * rng.uniform(*SPLIT_SIZE[difficulty])) // 1000 * 1000)
         if total + grams > available or parcel.when + offset >= window.end - timedelta(days=1):

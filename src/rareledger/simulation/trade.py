@@ -64,7 +64,11 @@ def distribute_metals(sim: Sim, window: Window) -> None:
         to_traders = [h for h in ready if sim.rng.random() < METALS_TO_TRADERS]
         chosen = {id(h) for h in to_traders}
         sell_lots(sim, window, smelter, to_traders, traders)
-        sell_lots(sim, window, smelter, [h for h in ready if id(h) not in chosen], makers)
+        rest = [h for h in ready if id(h) not in chosen]
+        sell_lots(sim, window, smelter, [h for h in rest if h.lot.product == "prnd_metal"], makers)
+        # Dy and Tb go to makers that make magnets (that have bought Pr-Nd metal).
+        making = [m for m in makers if m.id in sim.making] or makers
+        sell_lots(sim, window, smelter, [h for h in rest if h.lot.product != "prnd_metal"], making)
 
 
 def magnet_making(sim: Sim, window: Window) -> None:

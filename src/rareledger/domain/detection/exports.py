@@ -43,9 +43,10 @@ def _usual_parcels(
     facts: Facts, materials: Materials, settings: DetectionSettings
 ) -> dict[Key, Usual]:
     """What each exporter usually sends each consignee of each material: the upper quartile
-    of those parcels (a split, even one making a third of them, does not move it); with too
-    few of them, the upper quartile of the exporter's parcels of the material; with too few
-    of those, the median of all exporters' parcels of the material."""
+    of its parcels of the material to that consignee or to anyone, whichever is larger (a
+    split, even one making a third of them, does not move it; nor does a new consignee's
+    short history), from at least ``split_min_history`` parcels; with too few, the median of
+    all exporters' parcels of the material."""
     by_pair: dict[Key, list[int]] = defaultdict(list)
     by_firm: dict[tuple[str, str], list[int]] = defaultdict(list)
     by_class: dict[str, list[int]] = defaultdict(list)
@@ -58,12 +59,16 @@ def _usual_parcels(
     usual = {}
     for (firm, consignee, material), masses in by_pair.items():
         mine = by_firm[(firm, material)]
-        if len(masses) >= least:
-            usual[(firm, consignee, material)] = Usual(quartiles(masses)[1], "consignee")
-        elif len(mine) >= least:
-            usual[(firm, consignee, material)] = Usual(quartiles(mine)[1], "exporter")
-        else:
-            usual[(firm, consignee, material)] = Usual(median(by_class[material]), "peers")
+        found = [
+            Usual(quartiles(values)[1], source)
+            for values, source in ((masses, "consignee"), (mine, "exporter"))
+            if len(values) >= least
+        ]
+        usual[(firm, consignee, material)] = (
+            max(found, key=lambda u: u.grams)
+            if found
+            else Usual(median(by_class[material]), "peers")
+        )
     return usual
 
 

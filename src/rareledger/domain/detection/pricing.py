@@ -197,7 +197,7 @@ class Baselines:
         """Exports' ratio over the domestic sales' median of the weeks around each export
         (the median of that, over the year's exports with enough domestic peers)."""
         if material not in self._premium:
-            ratios = []
+            ratios: list[float] = []
             for week, found in self.weeks.get(("export", material), {}).items():
                 home = self._pooled("domestic", material, week).ratio
                 if home:
