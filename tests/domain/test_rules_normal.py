@@ -48,6 +48,20 @@ def test_domestic_under_invoicing_by_a_fifth_against_peers_of_the_same_weeks() -
     assert float(evidence["ratio"]) < float(evidence["alert_below_ratio"])
 
 
+def test_a_return_is_credited_at_the_price_of_the_sale_it_returns() -> None:
+    ledger = Ledger()
+    ledger.lot("M", "L", "100000")
+    _honest_market(ledger, range(0, 60, 5))
+    _honest_market(ledger, range(60, 120, 5), price=1.3)  # prices rose by 30 %
+    ledger.ship("A", "B", "L", "100", 55, (f"{WORTH_CNY:.2f}", "CNY"))
+    back = ledger.ship("B", "A", "L", "100", 70, (f"{WORTH_CNY:.2f}", "CNY"))  # at the old price
+    cheap_back = ledger.ship("B", "A", "L", "100", 75, (f"{WORTH_CNY * 0.6:.2f}", "CNY"))
+    found = ledger.alerts("under_invoicing", reference=PRICES)
+    assert [a.event_ids for a in found] == [(cheap_back,)]
+    assert back not in found[0].event_ids
+    assert found[0].evidence["baseline_scope"].startswith("the sale it returns")
+
+
 def test_an_export_with_few_export_peers_is_judged_against_domestic_sales_and_the_premium() -> None:
     ledger = Ledger()
     ledger.lot("M", "L", "100000")

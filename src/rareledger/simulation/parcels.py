@@ -25,7 +25,7 @@ PARCEL_KG = {
     "dy_oxide": (50, 500), "tb_oxide": (20, 200), "prnd_metal": (200, 1_000),
     "dyfe_alloy": (50, 400), "tb_metal": (10, 100),
 }  # fmt: skip
-USUAL_OF = 20  # the exporter's usual parcel: the median of its last 20
+USUAL_FROM = 5  # parcels needed to say what an exporter usually sends
 RESPELLED = 0.1  # declarations that spell the buyer's name their own way (case, punctuation)
 LATE_DAYS = {"standard": (1, 20), "hard": (1, 3)}  # a late report: days after the deadline
 
@@ -106,22 +106,30 @@ def ship_out(sim: Sim, parcel: Parcel) -> int:
     sim.destinations.record(kind_of(parcel.product), parcel.buyer.country, grams)
     sim.last_parcel[(parcel.exporter.id, parcel.buyer.name)] = parcel.when
     if parcel.judged:
-        for key in ((parcel.exporter.id, parcel.product), (parcel.exporter.id, parcel.buyer.name)):
-            sizes = sim.parcels.setdefault(key, [])
-            sizes.append(grams)
-            del sizes[:-USUAL_OF]
+        exporter, product = parcel.exporter.id, parcel.product
+        for key in ((exporter, product), (exporter, parcel.buyer.name), ("", product)):
+            sim.parcels.setdefault(key, []).append(grams)
     return grams
 
 
 def usual_parcel_g(sim: Sim, exporter: Enterprise, buyer: Buyer, product: str) -> float:
-    """The parcel the exporter usually sends: the median of its recent parcels of the product
-    or to the buyer, whichever is larger (from three of them; else the product's usual)."""
-    medians = [
-        sorted(sizes)[len(sizes) // 2]
+    """The parcel the exporter usually sends: the upper quartile of its parcels to the buyer,
+    of its parcels of the product (from five of them) or of all exporters' parcels of the
+    product, whichever is largest; else the product's usual order."""
+    found = [
+        _quartile(sizes, 0.75)
         for key in ((exporter.id, product), (exporter.id, buyer.name))
-        if len(sizes := sim.parcels.get(key, [])) >= 3
+        if len(sizes := sim.parcels.get(key, [])) >= USUAL_FROM
     ]
-    return float(max(medians)) if medians else usual_g(product)
+    everyone = sim.parcels.get(("", product), [])
+    if len(everyone) >= USUAL_FROM:
+        found.append(_quartile(everyone, 0.75))
+    return max(found) if found else usual_g(product)
+
+
+def _quartile(sizes: list[int], share: float) -> float:
+    ordered = sorted(sizes)
+    return float(ordered[round((len(ordered) - 1) * share)])
 
 
 def _respelled(name: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from rareledger.domain.detection.baselines import Materials, median, quartiles
@@ -43,10 +43,10 @@ def _usual_parcels(
     facts: Facts, materials: Materials, settings: DetectionSettings
 ) -> dict[Key, Usual]:
     """What each exporter usually sends each consignee of each material: the upper quartile
-    of its parcels of the material to that consignee or to anyone, whichever is larger (a
-    split, even one making a third of them, does not move it; nor does a new consignee's
-    short history), from at least ``split_min_history`` parcels; with too few, the median of
-    all exporters' parcels of the material."""
+    of its parcels of the material to that consignee, to anyone, or of all exporters' parcels
+    of the material, whichever is largest (the first two from at least ``split_min_history``
+    parcels). A split, even one making a third of the parcels, does not move an upper
+    quartile; a new consignee's short history does not make the yardstick."""
     by_pair: dict[Key, list[int]] = defaultdict(list)
     by_firm: dict[tuple[str, str], list[int]] = defaultdict(list)
     by_class: dict[str, list[int]] = defaultdict(list)
@@ -64,11 +64,8 @@ def _usual_parcels(
             for values, source in ((masses, "consignee"), (mine, "exporter"))
             if len(values) >= least
         ]
-        usual[(firm, consignee, material)] = (
-            max(found, key=lambda u: u.grams)
-            if found
-            else Usual(median(by_class[material]), "peers")
-        )
+        found.append(Usual(quartiles(by_class[material])[1], "peers"))
+        usual[(firm, consignee, material)] = max(found, key=lambda u: u.grams)
     return usual
 
 
@@ -94,15 +91,6 @@ def _small(
     return found
 
 
-def _active_days(facts: Facts) -> dict[str, float]:
-    """How long each exporter has been exporting, to the as-of moment (days)."""
-    first: dict[str, datetime] = {}
-    for export in facts.exports.values():
-        if export.exporter not in first or export.occurred_at < first[export.exporter]:
-            first[export.exporter] = export.occurred_at
-    return {firm: (facts.as_of - start).total_seconds() / 86400 for firm, start in first.items()}
-
-
 @rule(
     "split_consignments",
     "medium",
@@ -113,10 +101,10 @@ def split_consignments(facts: Facts, settings: DetectionSettings, _ref: Referenc
     window = timedelta(days=settings.split_window_days)
     materials = Materials(facts)
     usual = _usual_parcels(facts, materials, settings)
-    active = _active_days(facts)
     alerts = []
     for (exporter, consignee), exports in sorted(_small(facts, materials, usual, settings).items()):
         exports.sort(key=lambda e: (e.occurred_at, e.event_id))
+        days = (exports[-1].occurred_at - exports[0].occurred_at).total_seconds() / 86400
         start = end = 0
         while start < len(exports):
             end = max(end, start)
@@ -125,7 +113,8 @@ def split_consignments(facts: Facts, settings: DetectionSettings, _ref: Referenc
             ):
                 end += 1
             run = exports[start : end + 1]
-            span = max(active[exporter] - settings.split_window_days, settings.split_window_days)
+            # The small parcels it sends that consignee in such a window, the rest of the time.
+            span = max(days - settings.split_window_days, settings.split_window_days)
             expected = (len(exports) - len(run)) / span * settings.split_window_days
             least = max(settings.split_min_count, float(settings.split_rate_factor) * expected)
             if len(run) >= least:

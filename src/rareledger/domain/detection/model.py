@@ -97,6 +97,7 @@ class DetectionSettings:
     price_peer_share: Decimal = Decimal("0.87")
     price_window_days: int = 10
     price_min_peers: int = 8
+    return_days: int = 30
     mirror_tolerance: Decimal = Decimal("0.10")
     mirror_min_kg: Decimal = Decimal("500")
 
