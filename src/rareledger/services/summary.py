@@ -27,7 +27,7 @@ def _reo_t(rows: Iterable[tuple[str, int]]) -> Decimal:
 
 
 def _created_by(
-    connection: Connection, event_type: str, process: str | None = None
+    connection: Connection, event_type: str, process: str | None = None, year: int | None = None
 ) -> list[tuple[str, int, str]]:
     lots, events, entries = schema.lots, schema.events, schema.ledger_entries
     query = (
@@ -37,8 +37,11 @@ def _created_by(
         .where(events.c.type == event_type, lots.c.retracted.is_(False))
     )
     rows = []
-    for composition, grams, creator, record in connection.execute(query):
-        if process is None or json.loads(record).get("process") == process:
+    for composition, grams, creator, text in connection.execute(query):
+        record = json.loads(text)
+        if process is not None and record.get("process") != process:
+            continue
+        if year is None or record["occurred_at"].startswith(str(year)):
             rows.append((composition, grams, creator))
     return rows
 
@@ -53,13 +56,13 @@ def _quotas(connection: Connection) -> dict[str, Decimal]:
     return totals
 
 
-def national_summary(database: Database) -> dict[str, Any]:
+def national_summary(database: Database, year: int | None = None) -> dict[str, Any]:
     """Production against quotas, imports by origin, exports by destination and element,
-    and findings by code."""
+    and findings by code (production and imports of ``year`` only, when given)."""
     with database.read() as connection:
-        mined = _created_by(connection, "extraction")
-        separated = _created_by(connection, "processing", "separation")
-        imported = _created_by(connection, "import")
+        mined = _created_by(connection, "extraction", year=year)
+        separated = _created_by(connection, "processing", "separation", year)
+        imported = _created_by(connection, "import", year=year)
         quotas = _quotas(connection)
         exported = queries.exported_by_element_and_destination(connection)
         findings = queries.finding_counts(connection)
