@@ -200,6 +200,7 @@ def test_a_receipt_recorded_after_the_as_of_moment_does_not_count() -> None:
 
 def test_quantity_mismatch_a_run_of_short_receipts_against_the_usual_difference() -> None:
     ledger = Ledger()
+    ledger.lot("M", "L", "100000")
     for buyer in "CDEFGH":  # honest pairs: scales that agree to within 0.1 % either way
         for day in range(6):
             s = ledger.ship("A", buyer, "L", "1000", day * 7)
@@ -213,7 +214,7 @@ def test_quantity_mismatch_a_run_of_short_receipts_against_the_usual_difference(
     found = ledger.alerts("quantity_mismatch")
     assert [(a.enterprise_ids, a.event_ids) for a in found] == [(("A", "B"), tuple(skimmed))]
     evidence = found[0].evidence
-    assert evidence["difference_kg"] == "-24.000" and evidence["baseline_share"] == "0.00000"
+    assert evidence["difference_kg"] == "-24.000" and evidence["baseline_share"] == {"oxide": "0.00000"}
     assert float(evidence["z"]) > 4.5 and evidence["receipts"] == "6"
 
 

@@ -69,7 +69,7 @@ class DetectionSettings:
     dormant_days: int = 45
     dormant_min_kg: Decimal = Decimal("1")
     mismatch_share: Decimal = Decimal("0.0015")
-    mismatch_z: Decimal = Decimal("4.5")
+    mismatch_z: Decimal = Decimal("4")
     mismatch_min_receipts: int = 3
     mismatch_window_days: int = 90
     mismatch_min_spread: Decimal = Decimal("0.0005")

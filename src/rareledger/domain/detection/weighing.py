@@ -3,9 +3,9 @@
 Scales disagree a little and concentrates and carbonates dry in transit, so honest receipts
 differ from their shipments by a small amount that depends on the form of the material. The
 rule learns that from all receipts of the form (their median difference and its robust spread)
-and looks, per seller, buyer and form, for a run of receipts over a few months whose average
-difference departs from it by more than chance allows: a buyer skimming a little off every
-delivery. A single receipt far off is the contract's own finding (``receipt_mismatch``).
+and looks, per seller and buyer, for a run of receipts over a few months whose difference
+departs from its form's, on average, by more than chance allows: a buyer skimming a little off
+every delivery. A single receipt far off is the contract's own finding (``receipt_mismatch``).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ class Weighed:
     receipt: Received
     shipped_g: int
     received_g: int
+    form: str
 
     @property
     def share(self) -> float:
@@ -47,8 +48,8 @@ class Normal:
     receipts: int
 
 
-def _weighed(facts: Facts) -> dict[tuple[str, str, str], list[Weighed]]:
-    pairs: dict[tuple[str, str, str], list[Weighed]] = defaultdict(list)
+def _weighed(facts: Facts) -> dict[tuple[str, str], list[Weighed]]:
+    pairs: dict[tuple[str, str], list[Weighed]] = defaultdict(list)
     for receipt in facts.receipts.values():
         shipment = facts.shipments.get(receipt.shipment_event_id)
         if shipment is None or not shipment.items:
@@ -57,17 +58,18 @@ def _weighed(facts: Facts) -> dict[tuple[str, str, str], list[Weighed]]:
         if shipped_g <= 0:
             continue
         form = facts.form_of(shipment.items[0][0]) or "?"
-        weighed = Weighed(shipment, receipt, shipped_g, receipt.mass_g)
-        pairs[(shipment.seller, shipment.buyer, form)].append(weighed)
+        weighed = Weighed(shipment, receipt, shipped_g, receipt.mass_g, form)
+        pairs[(shipment.seller, shipment.buyer)].append(weighed)
     return pairs
 
 
 def _normals(
-    pairs: dict[tuple[str, str, str], list[Weighed]], settings: DetectionSettings
+    pairs: dict[tuple[str, str], list[Weighed]], settings: DetectionSettings
 ) -> dict[str, Normal]:
     shares: dict[str, list[float]] = defaultdict(list)
-    for (_s, _b, form), found in pairs.items():
-        shares[form].extend(w.share for w in found)
+    for found in pairs.values():
+        for w in found:
+            shares[w.form].append(w.share)
     floor = float(settings.mismatch_min_spread)
     result = {}
     for form, values in shares.items():
@@ -84,14 +86,22 @@ class Run:
     excess_g: float
 
 
-def _worst_run(moves: list[Weighed], normal: Normal, settings: DetectionSettings) -> Run | None:
-    """The run of receipts within the window that departs most from normal, if it is enough."""
+def _worst_run(
+    moves: list[Weighed], normals: dict[str, Normal], settings: DetectionSettings
+) -> Run | None:
+    """The run of receipts within the window that departs most from normal, if it is enough.
+
+    Each receipt is measured against the usual difference of its form, in that form's
+    standard deviations, so that a pair trading several forms is judged on all its receipts.
+    """
     window = timedelta(days=settings.mismatch_window_days)
     share, z_least = float(settings.mismatch_share), float(settings.mismatch_z)
     least_g = float(settings.mismatch_min_kg) * 1000
-    departs, excess = [0.0], [0.0]  # running sums
+    departs, scores, excess = [0.0], [0.0], [0.0]  # running sums
     for w in moves:
+        normal = normals[w.form]
         departs.append(departs[-1] + w.share - normal.share)
+        scores.append(scores[-1] + (w.share - normal.share) / normal.spread)
         excess.append(excess[-1] + w.received_g - w.shipped_g * (1 + normal.share))
     best: Run | None = None
     end = 0
@@ -105,7 +115,7 @@ def _worst_run(moves: list[Weighed], normal: Normal, settings: DetectionSettings
         if count < settings.mismatch_min_receipts:
             continue
         mean = (departs[end + 1] - departs[start]) / count
-        z = abs(mean) / (normal.spread / math.sqrt(count))
+        z = abs(scores[end + 1] - scores[start]) / math.sqrt(count)
         gap = excess[end + 1] - excess[start]
         enough = abs(mean) >= share and z >= z_least and abs(gap) >= least_g
         if enough and (best is None or z > best.z):
@@ -122,20 +132,22 @@ def quantity_mismatch(facts: Facts, settings: DetectionSettings, _ref: Reference
     pairs = _weighed(facts)
     normals = _normals(pairs, settings)
     alerts = []
-    for (seller, buyer, form), moves in sorted(pairs.items()):
+    for (seller, buyer), moves in sorted(pairs.items()):
         moves.sort(key=lambda w: (w.shipment.occurred_at, w.shipment.event_id))
-        run = _worst_run(moves, normals[form], settings)
+        run = _worst_run(moves, normals, settings)
         if run is not None:
-            alerts.append(_alert(seller, buyer, form, run, normals[form], settings))
+            alerts.append(_alert(seller, buyer, run, normals, settings))
     return alerts
 
 
 def _alert(
-    seller: str, buyer: str, form: str, run: Run, normal: Normal, settings: DetectionSettings
+    seller: str, buyer: str, run: Run, normals: dict[str, Normal], settings: DetectionSettings
 ) -> Alert:
     sent = sum(w.shipped_g for w in run.moves)
     got = sum(w.received_g for w in run.moves)
     first = run.moves[0].shipment.occurred_at
+    forms = sorted({w.form for w in run.moves})
+    form = ", ".join(forms)
     return Alert(
         "quantity_mismatch",
         "medium",
@@ -143,8 +155,8 @@ def _alert(
         tuple(e for w in run.moves for e in (w.shipment.event_id, w.receipt.event_id)),
         period_of(first),
         f"{buyer} reports receiving {kg(got)} kg of {form} that {seller} reports shipping as "
-        f"{kg(sent)} kg in {len(run.moves)} deliveries: {run.mean:+.3%} a delivery against "
-        f"the usual {normal.share:+.3%} ({run.z:.1f} standard errors)",
+        f"{kg(sent)} kg in {len(run.moves)} deliveries: {run.mean:+.3%} a delivery off the "
+        f"usual difference of the form ({run.z:.1f} standard errors)",
         {
             "form": form,
             "shipped_kg": kg(sent),
@@ -153,9 +165,9 @@ def _alert(
             "unexplained_kg": kg(run.excess_g),
             "receipts": str(len(run.moves)),
             "mean_departure": f"{run.mean:.5f}",
-            "baseline_share": f"{normal.share:.5f}",
-            "baseline_spread": f"{normal.spread:.5f}",
-            "baseline_receipts": str(normal.receipts),
+            "baseline_share": {f: f"{normals[f].share:.5f}" for f in forms},
+            "baseline_spread": {f: f"{normals[f].spread:.5f}" for f in forms},
+            "baseline_receipts": {f: str(normals[f].receipts) for f in forms},
             "z": f"{run.z:.2f}",
             "alert_from_share": str(settings.mismatch_share),
             "alert_from_z": str(settings.mismatch_z),
