@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from rareledger.domain.detection.baselines import Materials, median, quartiles
@@ -91,6 +91,17 @@ def _small(
     return found
 
 
+def _trading_days(facts: Facts) -> dict[tuple[str, str], float]:
+    """Per exporter and consignee: days from the first export to it to the last."""
+    spans: dict[tuple[str, str], list[datetime]] = {}
+    for export in facts.exports.values():
+        key = (export.exporter, _norm(export.consignee))
+        first_last = spans.setdefault(key, [export.occurred_at, export.occurred_at])
+        first_last[0] = min(first_last[0], export.occurred_at)
+        first_last[1] = max(first_last[1], export.occurred_at)
+    return {key: (last - first).total_seconds() / 86400 for key, (first, last) in spans.items()}
+
+
 @rule(
     "split_consignments",
     "medium",
@@ -101,10 +112,11 @@ def split_consignments(facts: Facts, settings: DetectionSettings, _ref: Referenc
     window = timedelta(days=settings.split_window_days)
     materials = Materials(facts)
     usual = _usual_parcels(facts, materials, settings)
+    trading = _trading_days(facts)
     alerts = []
     for (exporter, consignee), exports in sorted(_small(facts, materials, usual, settings).items()):
         exports.sort(key=lambda e: (e.occurred_at, e.event_id))
-        days = (exports[-1].occurred_at - exports[0].occurred_at).total_seconds() / 86400
+        days = trading[(exporter, consignee)]
         start = end = 0
         while start < len(exports):
             end = max(end, start)
@@ -113,7 +125,8 @@ def split_consignments(facts: Facts, settings: DetectionSettings, _ref: Referenc
             ):
                 end += 1
             run = exports[start : end + 1]
-            # The small parcels it sends that consignee in such a window, the rest of the time.
+            # The small parcels it sends that consignee in such a window, the rest of the time
+            # it trades with it.
             span = max(days - settings.split_window_days, settings.split_window_days)
             expected = (len(exports) - len(run)) / span * settings.split_window_days
             least = max(settings.split_min_count, float(settings.split_rate_factor) * expected)
