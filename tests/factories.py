@@ -6,8 +6,8 @@ import itertools
 from datetime import UTC, datetime
 from typing import Any
 
-from rareledger.domain.ledger import Actor
-from rareledger.services.reporting import Receipt, Recorder
+from rareledger.domain.actors import Actor
+from rareledger.services.reporting import Acknowledgement, Recorder
 from rareledger.store.database import Database
 
 _ids = itertools.count(1)
@@ -110,7 +110,7 @@ def shipment(
         buyer=buyer,
         items=[{"lot_id": lot, "mass_kg": mass} for lot, mass in items],
         value={"amount": "1000.00", "currency": "CNY"},
-        invoice_no="INV-1",
+        invoice_no=fields.pop("invoice_no", next_id("INV")),
         **fields,
     )
 
@@ -210,13 +210,13 @@ class Reporter:
             database, actor or Actor("test:operator"), allow_recorded_at=True, clock=lambda: clock
         )
 
-    def submit(self, *records: Any) -> list[Receipt]:
+    def submit(self, *records: Any) -> list[Acknowledgement]:
         return self.recorder.submit(list(records))
 
-    def one(self, record: Any) -> Receipt:
+    def one(self, record: Any) -> Acknowledgement:
         return self.submit(record)[0]
 
-    def accept(self, *records: Any) -> list[Receipt]:
+    def accept(self, *records: Any) -> list[Acknowledgement]:
         receipts = self.submit(*records)
         bad = [r.as_dict() for r in receipts if r.status == "rejected"]
         assert not bad, bad

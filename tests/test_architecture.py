@@ -11,8 +11,9 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "rareledger"
 MODULES = sorted(PACKAGE.rglob("*.py"))
 MAX_MODULE_LINES = 600
-# Pure computation, no I/O: orjson writes the canonical JSON that the hash chain covers.
-DOMAIN_MAY_USE = {"orjson"}
+# Pure computation, no I/O: orjson writes the canonical JSON that the hash chain covers;
+# msgspec decodes JSON (exact decimals) and reads the shape of validated records.
+DOMAIN_MAY_USE = {"orjson", "msgspec"}
 
 
 def _imports(path: Path) -> set[str]:

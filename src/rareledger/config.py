@@ -32,6 +32,7 @@ class Settings:
     max_batch: int = 10_000
     token_hours: int = 12
     screening_threshold: float = 90.0
+    reservation_days: int = 30
 
     @property
     def rules(self) -> RuleSettings:
@@ -39,6 +40,7 @@ class Settings:
             self.mass_balance_tolerance,
             self.receipt_tolerance,
             screening_threshold=self.screening_threshold,
+            reservation_days=self.reservation_days,
         )
 
 
@@ -60,6 +62,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_batch=int(env.get("RARELEDGER_MAX_BATCH", "10000")),
         token_hours=int(env.get("RARELEDGER_TOKEN_HOURS", "12")),
         screening_threshold=float(env.get("RARELEDGER_SCREENING_THRESHOLD", "90")),
+        reservation_days=int(env.get("RARELEDGER_RESERVATION_DAYS", "30")),
     )
 
 

@@ -1,20 +1,20 @@
 """Read records from JSON Lines or a JSON array, streaming, without holding a file in memory.
 
-Numbers that are not integers are read as ``Decimal`` (never binary floats). A line that is
-not JSON becomes an :class:`~rareledger.services.reporting.Unreadable` so that it gets its own
-rejected receipt and the rest of the file is still read.
+A JSON Lines file yields each line undecoded (:class:`~rareledger.domain.intake.RawLine`): the
+write path decodes it, so a line that is not JSON gets its own rejected receipt and the rest of
+the file is still read. The records of a JSON array are decoded here, with numbers that are
+not integers as ``Decimal`` (never binary floats).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import BinaryIO
 
 import ijson
 
-from rareledger.services.reporting import Unreadable
+from rareledger.domain.intake import RawLine
+from rareledger.domain.records import Unreadable
 
 
 def _first_byte(stream: BinaryIO) -> bytes:
@@ -32,20 +32,11 @@ def iter_records(stream: BinaryIO) -> Iterator[object]:
 
 
 def _lines(stream: BinaryIO) -> Iterator[object]:
+    """Each non-empty line, still undecoded: the write path decodes and checks it."""
     for number, line in enumerate(stream, start=1):
         text = line.strip()
-        if not text:
-            continue
-        try:
-            yield json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
-        except (ValueError, UnicodeDecodeError) as error:
-            yield Unreadable(
-                text.decode("utf-8", "replace")[:200], f"line {number}: not valid JSON ({error})"
-            )
-
-
-def _refuse_constant(name: str) -> object:
-    raise ValueError(f"{name} is not a number")
+        if text:
+            yield RawLine(text, number)
 
 
 def _array(stream: BinaryIO) -> Iterator[object]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rareledger.domain.ledger import Actor
+from rareledger.domain.actors import Actor
 from rareledger.services import holdings
 from rareledger.store import queries
 from rareledger.store.database import Database

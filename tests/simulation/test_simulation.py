@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from rareledger.domain.ledger import Actor
+from rareledger.domain.actors import Actor
 from rareledger.services.export_control import seed_regimes
-from rareledger.services.reporting import Receipt, Recorder
+from rareledger.services.reporting import Acknowledgement, Recorder
 from rareledger.simulation import VIOLATION_TYPES, SimulationResult, simulate
 from rareledger.store import queries
 from rareledger.store.database import Database
@@ -56,11 +56,11 @@ def _records(result: SimulationResult) -> list[dict[str, Any]]:
     ]
 
 
-def _load(url: str, result: SimulationResult) -> tuple[Database, list[Receipt]]:
+def _load(url: str, result: SimulationResult) -> tuple[Database, list[Acknowledgement]]:
     database = Database(url)
     seed_regimes(database)
     recorder = Recorder(database, Actor("cli:operator"), allow_recorded_at=True)
-    receipts: list[Receipt] = []
+    receipts: list[Acknowledgement] = []
     for path in result.record_files:
         lines = [json.loads(line) for line in path.read_text().splitlines()]
         for start in range(0, len(lines), 2000):
@@ -163,7 +163,15 @@ def test_every_violation_type_is_in_the_ground_truth_and_the_records(
     assert [r.as_dict() for r in receipts if r.status != "accepted"] == []
     findings = {r.id: {f["code"] for f in r.findings} for r in receipts}
     guilty = {e for case in truth for e in case["event_ids"]}
-    assert {i for i, codes in findings.items() if codes} <= guilty  # no honest finding
+    # no honest finding, but for exports of material downstream of a violation
+    consequences = {"tainted_export"}
+    assert {i for i, codes in findings.items() if codes - consequences} <= guilty
+    database = Database(sqlite_url)
+    with database.read() as connection:
+        tainted = queries.findings(connection, code="tainted_export")
+    database.dispose()
+    causes = {c.split(":", 1)[1] for t in tainted for c in t["details"]["causes"].split()}
+    assert causes <= guilty
     for case in truth:
         expected = FINDING_OF.get(case["type"])
         if expected:

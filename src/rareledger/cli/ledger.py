@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import click
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
@@ -21,11 +21,10 @@ from rareledger.cli.context import (
     pass_cli,
     print_json,
 )
-from rareledger.domain.ledger import Actor
+from rareledger.domain.actors import Actor
 from rareledger.formats import spreadsheet
-from rareledger.readers import iter_records
-from rareledger.services import export_control, integrity, uploads
-from rareledger.services.reporting import Receipt, Recorder
+from rareledger.services import collector, export_control, integrity, loading, uploads
+from rareledger.services.reporting import Acknowledgement, Recorder
 
 BATCH = 2000
 SHOWN = 20
@@ -46,23 +45,12 @@ def init(ctx: CliContext) -> None:
         click.echo(f"recorded the shipped control regime {receipt.id} ({receipt.status})")
 
 
-def _batches(stream: BinaryIO, size: int) -> Iterator[list[object]]:
-    batch: list[object] = []
-    for record in iter_records(stream):
-        batch.append(record)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 class Tally:
     def __init__(self) -> None:
         self.status: Counter[str] = Counter()
         self.finding_codes: Counter[str] = Counter()
-        self.rejected: list[Receipt] = []
-        self.flagged: list[Receipt] = []
+        self.rejected: list[Acknowledgement] = []
+        self.flagged: list[Acknowledgement] = []
 
     def add_row(self, row: dict[str, Any]) -> None:
         self.status[row["status"]] += 1
@@ -71,11 +59,11 @@ class Tally:
                 {**e, "field": f"{row['sheet']} row {row['row']} column {e['column']}"}
                 for e in row["errors"]
             ]
-            self.rejected.append(Receipt(row["id"], "rejected", errors=errors))
+            self.rejected.append(Acknowledgement(row["id"], "rejected", errors=errors))
         if row["status"] == "accepted" and row["findings"]:
             self.finding_codes.update(f["code"] for f in row["findings"])
 
-    def add(self, receipt: Receipt) -> None:
+    def add(self, receipt: Acknowledgement) -> None:
         self.status[receipt.status] += 1
         self.finding_codes.update(
             f["code"] for f in receipt.findings if receipt.status == "accepted"
@@ -134,15 +122,32 @@ def load_files(
             if path.suffix.lower() in (".xlsx", ".csv"):
                 _load_sheets(recorder, path, batch_size, as_json, tally)
                 continue
-            task = progress.add_task(path.name, total=path.stat().st_size)
-            with path.open("rb") as stream:
-                for batch in _batches(stream, batch_size):
-                    for receipt in recorder.submit(batch):
-                        tally.add(receipt)
-                        if as_json:
-                            click.echo(json.dumps(receipt.as_dict(), ensure_ascii=False))
-                    progress.update(task, completed=stream.tell())
+            _load_json_file(recorder, path, batch_size, as_json, tally, progress)
     return tally
+
+
+def _load_json_file(
+    recorder: Recorder,
+    path: Path,
+    batch_size: int,
+    as_json: bool,
+    tally: Tally,
+    progress: Progress,
+) -> None:
+    """A JSON Lines file or JSON array; a large one is validated in a second process."""
+    size = path.stat().st_size
+    task = progress.add_task(path.name, total=size)
+    with path.open("rb") as stream, collector.paused():
+        for receipt in loading.load_stream(
+            recorder,
+            stream,
+            batch_size,
+            parallel=size >= loading.PARALLEL_FROM_BYTES,
+            on_batch=lambda _: progress.update(task, completed=stream.tell()),
+        ):
+            tally.add(receipt)
+            if as_json:
+                click.echo(json.dumps(receipt.as_dict(), ensure_ascii=False))
 
 
 def _load_sheets(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rareledger.domain.ledger import Actor
+from rareledger.domain.actors import Actor
 
 REGULATOR = "regulator"
 CUSTOMS = "customs"

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from rareledger.domain import vocabulary as vocab
 from rareledger.domain.events import Event
+from rareledger.domain.ledger.state import LedgerState
 from rareledger.domain.problems import reject
-from rareledger.domain.state import LedgerState
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,6 +55,8 @@ REJECTION_CODES: dict[str, str] = {
     "replacement_reporter": "a replacement reported by someone else (extension)",
     "occurred_in_future": "occurred_at more than a day after recorded_at",
     "event_id_conflict": "an event_id already used for a different event",
+    "buyer_is_reporter": "a shipment whose buyer is its own reporter (extension)",
+    "lot_not_held": "an adjustment of a lot the reporter has never held (extension)",
     # export control (docs/export-control.md)
     "invalid_date": "a date is not YYYY-MM-DD",
     "date_order": "an end date before its start date",

@@ -19,6 +19,8 @@ from rareledger.domain.control import Classification, classify, hs_prefixes_for,
 from rareledger.domain.control_records import WatchlistEntry, check_validity
 from rareledger.domain.events import Export, Party
 from rareledger.domain.findings import RuleSettings, regulator_zone
+from rareledger.domain.ledger.model import MasterState
+from rareledger.domain.ledger.state import LedgerState
 from rareledger.domain.licences import (
     ApplicationState,
     LicenceApplication,
@@ -31,7 +33,6 @@ from rareledger.domain.licences import (
 from rareledger.domain.problems import Finding, Rejected, reject
 from rareledger.domain.quantities import format_kg, utc_text
 from rareledger.domain.records import ParsedRecord
-from rareledger.domain.state import LedgerState, MasterState
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +75,9 @@ class ExportControl:
             current = self.state.entry(kind, parsed.record_id)
             if current is not None and current.digest == parsed.digest:
                 return current.position, []
-            self.state.put(
-                self.state.registry,
-                (kind, parsed.record_id),
+            self.state.put_registry(
+                kind,
+                parsed.record_id,
                 MasterState(
                     parsed.record_id, parsed.type, "", "", parsed.digest, position, parsed.record
                 ),
@@ -127,7 +128,7 @@ class ExportControl:
                 (),
                 parsed.record,
             )
-        self.state.put(self.state.registry, ("application", value.application_id), updated)
+        self.state.put_registry("application", value.application_id, updated)
         return None, self.screen(value.applicant, (value.consignee, value.end_user))
 
     def _decision(
@@ -145,12 +146,10 @@ class ExportControl:
             self._approve(current, value)
         elif value.decision == "revoked":
             licence = self.state.entry("licence", current.licence_no or "")
-            self.state.put(
-                self.state.registry, ("licence", licence.licence_no), replace(licence, revoked=True)
-            )
-        self.state.put(
-            self.state.registry,
-            ("application", value.application_id),
+            self.state.put_registry("licence", licence.licence_no, replace(licence, revoked=True))
+        self.state.put_registry(
+            "application",
+            value.application_id,
             replace(
                 current,
                 status=status,
@@ -190,9 +189,9 @@ class ExportControl:
                 value.licence_no,
             )
         assert value.licence_no and value.valid_from and value.valid_to
-        self.state.put(
-            self.state.registry,
-            ("licence", value.licence_no),
+        self.state.put_registry(
+            "licence",
+            value.licence_no,
             LicenceState(
                 value.licence_no,
                 application.application_id,
@@ -295,37 +294,16 @@ class ExportControl:
         """Draw a licence down (at most what is left); remember it for a correction."""
         licence: LicenceState = self.state.entry("licence", licence_no)
         drawn = max(0, min(needed_g, licence.remaining_g))
-        self.state.put(
-            self.state.registry,
-            ("licence", licence_no),
+        self.state.put_registry(
+            "licence",
+            licence_no,
             replace(licence, used_g=licence.used_g + drawn, uses=licence.uses + 1),
         )
-        self.state.put(
-            self.state.registry, ("use", event_id), {"licence_no": licence_no, "drawn_g": drawn}
-        )
+        self.state.put_registry("use", event_id, {"licence_no": licence_no, "drawn_g": drawn})
         return drawn
 
-    def give_back(self, event_id: str) -> None:
-        """Undo what a retracted export drew from its licence."""
-        use = self.state.entry("use", event_id)
-        if not use:
-            return
-        licence: LicenceState = self.state.entry("licence", use["licence_no"])
-        self.state.put(
-            self.state.registry,
-            ("licence", licence.licence_no),
-            replace(licence, used_g=licence.used_g - use["drawn_g"], uses=licence.uses - 1),
-        )
-        self.state.put(self.state.registry, ("use", event_id), None)
-
-    # ------------------------------------------------------------------ the two entry points
-
-    def judge_export(self, event: Export) -> list[Finding]:
-        """Findings on an export; draws its licence down when the licence covers it."""
-        findings = self.screen(event.reporter, (event.consignee, event.end_user))
-        found, needed_g = self.classify_export(event)
-        if not found.controlled:
-            return findings
+    def _consume_release(self, event: Export) -> bool:
+        """The export that follows a released check takes up the check's reservation."""
         release = self.state.entry("check", event.customs_declaration_no)
         if (
             release
@@ -333,12 +311,37 @@ class ExportControl:
             and release["exporter"] == event.reporter
             and not release.get("exported_by")
         ):
-            self.state.put(
-                self.state.registry,
-                ("check", event.customs_declaration_no),
-                {**release, "exported_by": event.event_id},
+            self.state.put_registry(
+                "check", event.customs_declaration_no, {**release, "exported_by": event.event_id}
             )
-            return findings  # customs drew the licence down at the check
+            return True
+        return False
+
+    def give_back(self, event_id: str, declaration: str = "") -> None:
+        """Undo what a retracted export drew from its licence, or took up of a release."""
+        release = self.state.entry("check", declaration) if declaration else None
+        if release and release.get("exported_by") == event_id:
+            self.state.put_registry("check", declaration, {**release, "exported_by": None})
+        use = self.state.entry("use", event_id)
+        if not use:
+            return
+        licence: LicenceState = self.state.entry("licence", use["licence_no"])
+        self.state.put_registry(
+            "licence",
+            licence.licence_no,
+            replace(licence, used_g=licence.used_g - use["drawn_g"], uses=licence.uses - 1),
+        )
+        self.state.put_registry("use", event_id, None)
+
+    # ------------------------------------------------------------------ the two entry points
+
+    def judge_export(self, event: Export) -> list[Finding]:
+        """Findings on an export; draws its licence down when the licence covers it."""
+        findings = self.screen(event.reporter, (event.consignee, event.end_user))
+        released = self._consume_release(event)
+        found, needed_g = self.classify_export(event)
+        if not found.controlled or released:
+            return findings  # a released check drew the licence down already
         gaps = self.shortfalls(event, found, needed_g)
         seen: set[str] = set()
         for gap in gaps:
@@ -356,56 +359,6 @@ class ExportControl:
         if event.licence_no and not seen & BLOCKING:
             self.draw(event.event_id, event.licence_no, needed_g)
         return findings
-
-    def check(self, event: Export, position: int) -> dict[str, Any]:
-        """A customs decision on a proposed export: release (drawing the licence down) or hold."""
-        declaration = event.customs_declaration_no
-        earlier = self.state.entry("check", declaration)
-        if earlier and earlier["decision"] == "release":
-            raise reject(
-                "already_released",
-                "customs_declaration_no",
-                f"declaration {declaration} was released by check {earlier['event_id']}",
-                declaration,
-            )
-        found, needed_g = self.classify_export(event)
-        outcome: dict[str, Any] = {
-            "decision": "release",
-            "licence_no": None,
-            "remaining_kg": None,
-            "reasons": [],
-            "classification": found.as_dict(),
-        }
-        if not found.controlled:
-            outcome["reasons"] = [f"not controlled on {found.on.isoformat()}"]
-        else:
-            gaps = self.shortfalls(event, found, needed_g)
-            outcome["licence_no"] = event.licence_no
-            if gaps:
-                outcome["decision"] = "hold"
-                outcome["reasons"] = [f"{g.code}: {g.message}" for g in gaps]
-            else:
-                self.draw(event.event_id, event.licence_no or "", needed_g)
-                left = self.state.entry("licence", event.licence_no or "").remaining_g
-                outcome["remaining_kg"] = format_kg(left)
-                outcome["reasons"] = [
-                    f"covered by licence {event.licence_no}: "
-                    f"{format_kg(needed_g)} kg drawn, {format_kg(left)} kg left"
-                ]
-        self.state.put(
-            self.state.registry,
-            ("check", declaration),
-            {
-                "event_id": event.event_id,
-                "exporter": event.reporter,
-                "position": position,
-                "decision": outcome["decision"],
-                "licence_no": outcome["licence_no"],
-                "remaining_kg": outcome["remaining_kg"],
-                "reasons": outcome["reasons"],
-            },
-        )
-        return outcome
 
 
 # Shortfalls after which the licence is not drawn down (an exceeded licence is drawn to zero).

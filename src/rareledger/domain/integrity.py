@@ -8,8 +8,9 @@ chain at the first changed position. The genesis entry follows :data:`GENESIS_HA
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
+
+import orjson
 
 GENESIS_HASH = "0" * 64
 
@@ -33,25 +34,29 @@ class Entry:
     record: str
 
     def compute_hash(self) -> str:
-        header = json.dumps(
-            [
-                self.position,
-                self.prev_hash,
-                self.kind,
-                self.type,
-                self.record_id,
-                self.event_id,
-                self.reporter,
-                self.occurred_at,
-                self.recorded_at,
-                self.recorded_at_supplied,
-                self.submitted_by,
-                self.digest,
-            ],
-            separators=(",", ":"),
-            ensure_ascii=False,
-        )
-        return hashlib.sha256(f"{header}\n{self.record}".encode()).hexdigest()
+        return chain_hash(self, self.prev_hash)
+
+
+def chain_hash(entry: Entry, prev_hash: str) -> str:
+    """SHA-256 of the entry's header (a compact JSON array of its columns, ``prev_hash`` as
+    given) and its record text."""
+    fields = [
+        entry.position,
+        prev_hash,
+        entry.kind,
+        entry.type,
+        entry.record_id,
+        entry.event_id,
+        entry.reporter,
+        entry.occurred_at,
+        entry.recorded_at,
+        entry.recorded_at_supplied,
+        entry.submitted_by,
+        entry.digest,
+    ]
+    # the same bytes as json.dumps(fields, separators=(",", ":"), ensure_ascii=False)
+    header = orjson.dumps(fields)
+    return hashlib.sha256(header + b"\n" + entry.record.encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from rareledger.domain.calendar import WorkCalendar, calendar_from
 from rareledger.domain.control import Classification, classify, regime_from_record
 from rareledger.domain.licences import REVIEW_LIMIT_WORKING_DAYS
 from rareledger.domain.quantities import format_kg
-from rareledger.services.reporting import Receipt, Recorder
+from rareledger.services.reporting import Acknowledgement, Recorder
 from rareledger.store import queries
 from rareledger.store.database import Database
 
@@ -38,7 +38,7 @@ def work_calendar() -> WorkCalendar:
     )
 
 
-def seed_regimes(database: Database) -> list[Receipt]:
+def seed_regimes(database: Database) -> list[Acknowledgement]:
     """Record each shipped regime the ledger does not hold yet (never overriding one)."""
     with database.read() as connection:
         known = set(queries.registry_keys(connection, "regime"))
@@ -65,8 +65,9 @@ def classify_item(
 
 def customs_check(
     database: Database, actor: Actor, proposed: dict[str, Any], clock: Any = None
-) -> tuple[Receipt, dict[str, Any] | None]:
-    """Record a customs check of one proposed export; the receipt and the decision."""
+) -> tuple[Acknowledgement, dict[str, Any] | None]:
+    """Record a customs check of one proposed export; the answer and the decision document
+    (None when the check itself is rejected), the same for the API and the command line."""
     record = {k: v for k, v in proposed.items() if k not in ("type", "recorded_at")}
     record["type"] = "customs_check"
     record.setdefault("event_id", f"check:{record.get('customs_declaration_no', '')}")
@@ -78,7 +79,12 @@ def customs_check(
                 connection, "check", str(record.get("customs_declaration_no"))
             )
         receipt.outcome = stored
-    return receipt, receipt.outcome
+    if receipt.outcome is None:
+        return receipt, None
+    document = {"check_id": receipt.id, "position": receipt.position}
+    fields = ("decision", "licence_no", "remaining_kg", "reasons", "classification")
+    document.update({k: receipt.outcome[k] for k in fields if k in receipt.outcome})
+    return receipt, document
 
 
 def _review_days(calendar: WorkCalendar, application: Any, today: date) -> int:

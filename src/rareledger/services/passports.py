@@ -23,8 +23,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import select, update
 
+from rareledger.domain.canonical import canonical_json
 from rareledger.domain.integrity import Entry
-from rareledger.domain.records import canonical_json
 from rareledger.services import integrity, traceability
 from rareledger.services.export_control import classify_item
 from rareledger.store import queries, schema

@@ -1,50 +1,50 @@
-"""Record submitted reports: parse, judge, append to the ledger, update the projections.
+"""The one write path: batches of records are parsed, judged, posted, appended, projected.
 
-:class:`Recorder` takes batches of raw records (parsed JSON objects, or
-:class:`Unreadable` lines) and returns one :class:`Receipt` per record, in order. Each batch
-is one transaction. Between batches it keeps the working state in memory, and drops it as
-soon as another writer has moved the ledger's head.
+Every record that enters the ledger, from the API, `rareledger load`, a spreadsheet, and every
+entry `rareledger rebuild` replays, goes through :class:`BatchEngine`:
+
+    parse -> judge against the state -> post -> one append of entries -> one projection write
+
+:class:`Recorder` submits new records for one actor (the ledger's head moves);
+:func:`rareledger.services.integrity.rebuild` replays stored entries through the same engine
+(the head stays). Each batch is one transaction. Between batches the engine keeps the working
+state in memory and drops it as soon as another writer has moved the head.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from rareledger.domain.events import Correction, Event
+from rareledger.domain.actors import Actor
+from rareledger.domain.events import Event
 from rareledger.domain.findings import RuleSettings
+from rareledger.domain.intake import LineRejected, RawLine, parse_line
 from rareledger.domain.integrity import Entry
-from rareledger.domain.ledger import Actor, Ledger
-from rareledger.domain.needs import needs_of
+from rareledger.domain.ledger.engine import Applied, Ledger
+from rareledger.domain.ledger.needs import needs_of
+from rareledger.domain.ledger.state import LedgerState, Needs
 from rareledger.domain.problems import Problem, Rejected
 from rareledger.domain.quantities import utc_text
-from rareledger.domain.records import ParsedRecord, parse_record, record_id_of
-from rareledger.domain.state import LedgerState, Needs
+from rareledger.domain.records import ParsedRecord, Unreadable, parse_record, record_id_of
+from rareledger.services import collector
 from rareledger.services.screening import make_screener
-from rareledger.store import schema
+from rareledger.store import log, projections, queries
 from rareledger.store.database import Database
-from rareledger.store.log import append, read_head
-from rareledger.store.projections import SqlStateSource, write_changes
 
-MAX_CACHED_KEYS = 2_000_000
-
-
-@dataclass(frozen=True, slots=True)
-class Unreadable:
-    """Input that is not JSON at all (a malformed line of a JSON Lines file)."""
-
-    text: str
-    reason: str
+MAX_CACHED_ROWS = 400_000  # the working state is dropped beyond this (memory stays bounded)
 
 
 @dataclass(slots=True)
-class Receipt:
-    """The answer to one submitted record (spec section 7)."""
+class Acknowledgement:
+    """The answer to one submitted record: the contract's "receipt" (spec section 7).
+
+    (Named apart from the goods receipt, the event a buyer reports.)
+    """
 
     id: str | None
     status: str  # accepted | duplicate | rejected
@@ -68,8 +68,51 @@ class Receipt:
         return answer
 
 
-def _rejected(record_id: str | None, problems: Sequence[Problem]) -> Receipt:
-    return Receipt(record_id, "rejected", errors=[p.as_dict() for p in problems])
+def rejected(record_id: str | None, problems: Sequence[Problem]) -> Acknowledgement:
+    return Acknowledgement(record_id, "rejected", errors=[p.as_dict() for p in problems])
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A ledger entry to replay: its position, recording time and parsed record."""
+
+    position: int
+    recorded_at: datetime
+    parsed: ParsedRecord
+
+
+class BatchEngine:
+    """Judges and applies batches of parsed records against a cached :class:`LedgerState`."""
+
+    def __init__(self, settings: RuleSettings) -> None:
+        self.settings = settings
+        self.screener = make_screener(settings.screening_threshold)
+        self.state: LedgerState | None = None
+        self.known_head = -1
+
+    def working_state(self, connection: Connection, head: int) -> Ledger:
+        """The cached state if the projections still match ``head``; a fresh one otherwise."""
+        source = projections.SqlStateSource(connection)
+        if self.state is None or head != self.known_head or self.state.size() > MAX_CACHED_ROWS:
+            self.state = LedgerState(source)
+        self.state.source = source
+        return Ledger(self.state, self.settings, self.screener)
+
+    def prefetch(self, records: Iterable[ParsedRecord]) -> None:
+        assert self.state is not None
+        needs = Needs()
+        for parsed in records:
+            needs_of(parsed, needs)
+        self.state.prefetch(needs)
+
+    def finish(self, connection: Connection, head: int) -> None:
+        """Write the batch's projection changes; the state now matches ``head``."""
+        assert self.state is not None
+        projections.write_changes(connection, self.state.take_changes())
+        self.known_head = head
+
+    def drop(self) -> None:
+        self.state = None
 
 
 class Recorder:
@@ -87,49 +130,45 @@ class Recorder:
         self.database = database
         self.actor = actor
         self.allow_recorded_at = allow_recorded_at
-        self.settings = settings or RuleSettings()
+        self.engine = BatchEngine(settings or RuleSettings())
         self.clock = clock or (lambda: datetime.now(UTC))
-        self.state: LedgerState | None = None
-        self.known_head = -1
 
-    def submit(self, raws: Iterable[object]) -> list[Receipt]:
-        """Judge and record one batch (one transaction); one receipt per record, in order."""
-        parsed = [self._parse(raw) for raw in raws]
-        with self.database.write() as connection:
+    def submit(self, raws: Iterable[object]) -> list[Acknowledgement]:
+        """Judge and record one batch (one transaction); one answer per record, in order."""
+        with collector.paused():
+            parsed = [self._parse(raw) for raw in raws]
+        with self.database.write() as connection, collector.paused():
             try:
                 return self._submit(connection, parsed)
             except BaseException:
-                self.state = None
+                self.engine.drop()
                 raise
 
-    def _parse(self, raw: object) -> ParsedRecord | Receipt:
+    def _parse(self, raw: object) -> ParsedRecord | Acknowledgement:
+        if isinstance(raw, RawLine):
+            raw = parse_line(raw, allow_recorded_at=self.allow_recorded_at)
+        if isinstance(raw, ParsedRecord):  # validated already (a bulk load's worker)
+            return raw
+        if isinstance(raw, LineRejected):
+            return rejected(raw.record_id, raw.problems)
         if isinstance(raw, Unreadable):
-            return _rejected(None, [Problem("malformed_json", "", raw.reason, raw.text)])
+            return rejected(None, [Problem("malformed_json", "", raw.reason, raw.text)])
         result = parse_record(raw, allow_recorded_at=self.allow_recorded_at)
-        return result if isinstance(result, ParsedRecord) else _rejected(record_id_of(raw), result)
+        return result if isinstance(result, ParsedRecord) else rejected(record_id_of(raw), result)
 
-    def _working_state(self, connection: Connection, head: int) -> LedgerState:
-        source = SqlStateSource(connection)
-        if self.state is None or head != self.known_head or self.state.size() > MAX_CACHED_KEYS:
-            self.state = LedgerState(source)
-        self.state.source = source
-        return self.state
-
-    def _submit(self, connection: Connection, items: list[ParsedRecord | Receipt]) -> list[Receipt]:
-        position, prev_hash = read_head(connection)
-        state = self._working_state(connection, position)
-        needs = Needs()
+    def _submit(
+        self, connection: Connection, items: list[ParsedRecord | Acknowledgement]
+    ) -> list[Acknowledgement]:
+        head, _ = log.read_head(connection)
+        ledger = self.engine.working_state(connection, head)
+        self.engine.prefetch(item for item in items if isinstance(item, ParsedRecord))
+        answers: list[Acknowledgement] = []
+        entries: list[tuple[Entry, Acknowledgement]] = []
+        duplicates: list[tuple[Acknowledgement, int]] = []
+        position = head
         for item in items:
-            if isinstance(item, ParsedRecord):
-                needs_of(item, needs)
-        state.prefetch(needs)
-        ledger = Ledger(state, self.settings, make_screener(self.settings.screening_threshold))
-        receipts: list[Receipt] = []
-        entries: list[tuple[Entry, str]] = []
-        duplicates: list[tuple[Receipt, int]] = []
-        for item in items:
-            if isinstance(item, Receipt):
-                receipts.append(item)
+            if isinstance(item, Acknowledgement):
+                answers.append(item)
                 continue
             recorded_at = item.recorded_at or self.clock()
             try:
@@ -137,40 +176,28 @@ class Recorder:
                     item, position=position + 1, recorded_at=recorded_at, actor=self.actor
                 )
             except Rejected as rejection:
-                receipts.append(_rejected(item.record_id, rejection.problems))
+                answers.append(rejected(item.record_id, rejection.problems))
                 continue
             if applied.duplicate_of is not None:
-                receipt = Receipt(item.record_id, "duplicate", applied.duplicate_of)
-                duplicates.append((receipt, applied.duplicate_of))
-                receipts.append(receipt)
-                continue
-            position += 1
-            entry = self._entry(item, position, prev_hash, recorded_at)
-            prev_hash = entry.compute_hash()
-            entries.append((entry, prev_hash))
-            receipts.append(
-                Receipt(
-                    item.record_id,
-                    "accepted",
-                    position,
-                    prev_hash,
-                    [f.as_dict() for f in applied.findings],
-                    outcome=applied.outcome,
-                )
-            )
-        append(connection, entries)
-        write_changes(connection, *state.take_changes())
+                answer = Acknowledgement(item.record_id, "duplicate", applied.duplicate_of)
+                duplicates.append((answer, applied.duplicate_of))
+            else:
+                position += 1
+                answer = _accepted(item, position, applied)
+                entries.append((self._entry(item, position, recorded_at), answer))
+            answers.append(answer)
+        hashes = log.append(connection, [entry for entry, _ in entries])
+        for (_, answer), entry_hash in zip(entries, hashes, strict=True):
+            answer.hash = entry_hash
+        self.engine.finish(connection, position)
         _fill_duplicates(connection, duplicates)
-        self.known_head = position
-        return receipts
+        return answers
 
-    def _entry(
-        self, item: ParsedRecord, position: int, prev_hash: str, recorded_at: datetime
-    ) -> Entry:
+    def _entry(self, item: ParsedRecord, position: int, recorded_at: datetime) -> Entry:
         event = item.value if isinstance(item.value, Event) else None
         return Entry(
             position=position,
-            prev_hash=prev_hash,
+            prev_hash="",  # chained by the store
             kind=item.kind,
             type=item.type,
             record_id=item.record_id,
@@ -185,34 +212,44 @@ class Recorder:
         )
 
 
-def _fill_duplicates(connection: Connection, duplicates: list[tuple[Receipt, int]]) -> None:
-    """Give duplicate receipts the original's hash and findings."""
+def _accepted(item: ParsedRecord, position: int, applied: Applied) -> Acknowledgement:
+    findings = [f.as_dict() for f in applied.findings]
+    return Acknowledgement(
+        item.record_id, "accepted", position, None, findings, outcome=applied.outcome
+    )
+
+
+def _fill_duplicates(connection: Connection, duplicates: list[tuple[Acknowledgement, int]]) -> None:
+    """Give duplicate answers the original's hash and findings."""
     if not duplicates:
         return
     positions = sorted({p for _, p in duplicates})
-    entries, found = schema.ledger_entries, schema.findings
-    query = select(entries.c.position, entries.c.hash).where(entries.c.position.in_(positions))
-    hashes = {int(row.position): str(row.hash) for row in connection.execute(query)}
-    flags: dict[int, list[dict[str, str]]] = {}
-    for row in connection.execute(
-        select(found.c.position, found.c.code, found.c.message)
-        .where(found.c.position.in_(positions), found.c.retracted.is_(False))
-        .order_by(found.c.position, found.c.seq)
-    ):
-        flags.setdefault(row.position, []).append({"code": row.code, "message": row.message})
-    for receipt, original in duplicates:
-        receipt.hash = hashes.get(original)
-        receipt.findings = flags.get(original, [])
+    hashes, flags = queries.entries_hashes_and_findings(connection, positions)
+    for answer, original in duplicates:
+        answer.hash = hashes.get(original)
+        answer.findings = flags.get(original, [])
 
 
-def replay_record(text: str) -> ParsedRecord:
-    """Parse a stored record again (for rebuilding the projections)."""
-    from decimal import Decimal
+def replay(connection: Connection, engine: BatchEngine, stored: list[Stored], head: int) -> None:
+    """Apply stored entries again, in order, through the same rules (for a rebuild).
 
-    parsed = parse_record(json.loads(text, parse_float=Decimal), allow_recorded_at=True)
-    if not isinstance(parsed, ParsedRecord):
-        raise ValueError(f"a stored record no longer parses: {parsed}")
-    return parsed
+    ``head`` is the ledger's head, which a replay does not move.
+    """
+    with collector.paused():
+        _replay(connection, engine, stored, head)
 
 
-__all__ = ["Correction", "Receipt", "Recorder", "Unreadable", "replay_record"]
+def _replay(connection: Connection, engine: BatchEngine, stored: list[Stored], head: int) -> None:
+    ledger = engine.working_state(connection, head)
+    engine.prefetch(s.parsed for s in stored)
+    operator = Actor("rebuild")
+    for item in stored:
+        try:
+            ledger.apply(
+                item.parsed, position=item.position, recorded_at=item.recorded_at, actor=operator
+            )
+        except Rejected as rejection:  # pragma: no cover - would mean the rules changed
+            raise RuntimeError(
+                f"entry {item.position} is rejected on replay: {rejection}"
+            ) from None
+    engine.finish(connection, head)

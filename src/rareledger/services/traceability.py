@@ -7,6 +7,7 @@ from xml.etree import ElementTree
 
 from sqlalchemy import Connection
 
+from rareledger.domain.lots import Lot
 from rareledger.domain.origins import Input, origin_shares
 from rareledger.domain.quantities import format_kg
 from rareledger.services.holdings import NotFound
@@ -14,7 +15,7 @@ from rareledger.store import lineage, queries, schema
 from rareledger.store.database import Database
 
 
-def _origin(connection: Connection, row: queries.LotRow) -> dict[str, Any]:
+def _origin(connection: Connection, row: Lot) -> dict[str, Any]:
     event = queries.event_record(connection, row.event_id)
     record = event["record"] if event else {}
     kind = event["type"] if event else "unknown"
@@ -104,7 +105,7 @@ def _holders(connection: Connection, lot_ids: list[str]) -> list[dict[str, str]]
     return sorted(found, key=lambda h: (h["lot_id"], h["enterprise_id"]))
 
 
-def _lot_summary(row: queries.LotRow, inputs: list[Input]) -> dict[str, Any]:
+def _lot_summary(row: Lot, inputs: list[Input]) -> dict[str, Any]:
     return {
         "lot_id": row.lot_id,
         "form": row.form,

@@ -6,10 +6,10 @@ from collections import Counter
 from typing import Any
 
 from rareledger.formats.spreadsheet import SheetRecord
-from rareledger.services.reporting import Receipt, Recorder
+from rareledger.services.reporting import Acknowledgement, Recorder
 
 
-def row_answers(sheet_record: SheetRecord, receipt: Receipt) -> list[dict[str, Any]]:
+def row_answers(sheet_record: SheetRecord, receipt: Acknowledgement) -> list[dict[str, Any]]:
     """The receipt of one record spread over the rows it came from."""
     errors_by_row: dict[int, list[dict[str, Any]]] = {}
     for error in receipt.errors:

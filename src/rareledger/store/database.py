@@ -12,11 +12,7 @@ from contextlib import contextmanager
 from importlib import resources
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, Select, Table, create_engine, event, text
+from sqlalchemy import Connection, Engine, Select, Table, create_engine, event, inspect, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -105,7 +101,10 @@ class Database:
 
     # ------------------------------------------------------------------ schema
 
-    def _alembic_config(self, connection: Connection) -> Config:
+    @staticmethod
+    def _alembic_config(connection: Connection) -> Any:
+        from alembic.config import Config  # Alembic loads in about half a second: only to migrate
+
         config = Config()
         location = resources.files("rareledger.store") / "migrations"
         config.set_main_option("script_location", str(location))
@@ -118,6 +117,8 @@ class Database:
         Projection tables whose layout changed (``schema.PROJECTION_VERSION``) are dropped
         and created anew; :attr:`projections_recreated` then says that they need a rebuild.
         """
+        from alembic import command
+
         with self.engine.connect() as connection:
             config = self._alembic_config(connection)
             command.upgrade(config, "head")
@@ -151,22 +152,30 @@ class Database:
             connection.execute(schema.ledger_head.insert().values(id=1, position=0, hash="0" * 64))
 
     def revision(self) -> str | None:
+        """The schema revision the database is at (Alembic's version table), or None."""
         try:
             with self.engine.connect() as connection:
-                return MigrationContext.configure(connection).get_current_revision()
+                if not inspect(connection).has_table("alembic_version"):
+                    return None
+                return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
         except (OperationalError, ProgrammingError) as error:
             raise StoreError(f"cannot open database {self.url}: {error.orig}") from error
 
     def require_schema(self) -> None:
         """Fail clearly unless ``rareledger init`` has brought the schema up to date."""
         current = self.revision()
-        with self.engine.connect() as connection:
-            head = ScriptDirectory.from_config(self._alembic_config(connection)).get_current_head()
+        head = latest_revision()
         if current != head:
             raise StoreError(
                 f"database {self.url} is at schema {current or 'none'}, expected {head}: "
                 "run `rareledger init`"
             )
+
+
+def latest_revision() -> str:
+    """The newest migration's revision: migrations are numbered ``NNNN_name.py`` in one line."""
+    versions = resources.files("rareledger.store") / "migrations" / "versions"
+    return max(p.name[:4] for p in versions.iterdir() if p.name[:4].isdigit())
 
 
 _COMPILED: dict[tuple[str, str, tuple[str, ...], bool], str] = {}

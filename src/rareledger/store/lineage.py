@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, TextClause, text
+from sqlalchemy import Connection, TextClause, select, text
 
+from rareledger.domain.lots import Lot, cause_event, unresolved
 from rareledger.store import schema
-from rareledger.store.queries import LotRow, lot_row
+from rareledger.store.queries import lot_from_row
 
 _SIDES = {"up": ("out", "in"), "down": ("in", "out")}  # (side of the known lot, side reached)
 
@@ -50,15 +51,15 @@ _UP, _DOWN = _walk("up", _EDGES_UP), _walk("down", _EDGES_DOWN)
 _UP_LOTS, _DOWN_LOTS = _walk("up", _LOTS), _walk("down", _LOTS)
 
 
-def upstream_lots(connection: Connection, lot_id: str) -> dict[str, LotRow]:
+def upstream_lots(connection: Connection, lot_id: str) -> dict[str, Lot]:
     """The lot and every lot it descends from (retracted ones left out)."""
-    rows = (lot_row(r) for r in connection.execute(_UP_LOTS, {"lot_id": lot_id}))
+    rows = (lot_from_row(r) for r in connection.execute(_UP_LOTS, {"lot_id": lot_id}))
     return {r.lot_id: r for r in rows if not r.retracted}
 
 
-def downstream_lots(connection: Connection, lot_id: str) -> dict[str, LotRow]:
+def downstream_lots(connection: Connection, lot_id: str) -> dict[str, Lot]:
     """The lot and every lot made from it (retracted ones left out)."""
-    rows = (lot_row(r) for r in connection.execute(_DOWN_LOTS, {"lot_id": lot_id}))
+    rows = (lot_from_row(r) for r in connection.execute(_DOWN_LOTS, {"lot_id": lot_id}))
     return {r.lot_id: r for r in rows if not r.retracted}
 
 
@@ -88,3 +89,23 @@ def movements(connection: Connection, lot_ids: list[str]) -> list[dict[str, Any]
         query = t.select().where(t.c.lot_id.in_(lot_ids[start : start + 500]))
         found.extend(dict(row._mapping) for row in connection.execute(query))
     return sorted(found, key=lambda m: (m["position"], m["lot_id"], m["kind"]))
+
+
+def provenance(connection: Connection, lot_id: str) -> dict[str, Any]:
+    """``clean``, or ``gap`` with the unresolved problems (upstream included) of a lot."""
+    row = connection.execute(
+        select(schema.lots.c.gap_causes).where(schema.lots.c.lot_id == lot_id)
+    ).first()
+    named = tuple(row.gap_causes.split()) if row else ()
+    events = schema.events
+    retracted = {
+        r.event_id
+        for r in connection.execute(
+            select(events.c.event_id).where(
+                events.c.event_id.in_([cause_event(n) for n in named]),
+                events.c.retracted_by.is_not(None),
+            )
+        )
+    }
+    causes = unresolved(named, retracted.__contains__)
+    return {"status": "gap" if causes else "clean", "causes": causes}

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import fields
+from collections.abc import Iterator, Sequence
 
 from sqlalchemy import Connection, select, update
 
-from rareledger.domain.integrity import GENESIS_HASH, ChainBreak, ChainChecker, Entry
+from rareledger.domain.integrity import GENESIS_HASH, ChainBreak, ChainChecker, Entry, chain_hash
 from rareledger.store import schema
-from rareledger.store.database import insert_rows
+from rareledger.store.bulk import bulk_write
 
 READ_CHUNK = 5000
 
@@ -22,24 +21,51 @@ def read_head(connection: Connection) -> tuple[int, str]:
     return (row.position, row.hash) if row else (0, GENESIS_HASH)
 
 
-def append(connection: Connection, entries: list[tuple[Entry, str]]) -> None:
-    """Store entries (each with its hash) and move the head; the caller holds the write lock."""
+def append(connection: Connection, entries: Sequence[Entry]) -> list[str]:
+    """Chain and store entries after the head, and move the head; return their hashes.
+
+    The entries' positions follow the head's without a gap (the caller numbered them while
+    holding the write lock, which it still holds); their ``prev_hash`` is set here, so the
+    chain is made in this one place.
+    """
     if not entries:
-        return
-    names = [f.name for f in fields(Entry)]
-    insert_rows(
-        connection,
-        schema.ledger_entries,
-        [
-            {**{name: getattr(entry, name) for name in names}, "hash": digest}
-            for entry, digest in entries
-        ],
-    )
-    last, last_hash = entries[-1]
+        return []
+    position, prev_hash = read_head(connection)
+    rows, hashes = [], []
+    for entry in entries:
+        position += 1
+        if entry.position != position:
+            raise ValueError(f"entry {entry.position} does not follow position {position - 1}")
+        entry_hash = chain_hash(entry, prev_hash)
+        rows.append(_entry_row(entry, prev_hash, entry_hash))
+        hashes.append(entry_hash)
+        prev_hash = entry_hash
+    bulk_write(connection, schema.ledger_entries, rows, replace=False)
     connection.execute(
         update(schema.ledger_head)
         .where(schema.ledger_head.c.id == 1)
-        .values(position=last.position, hash=last_hash)
+        .values(position=position, hash=prev_hash)
+    )
+    return hashes
+
+
+def _entry_row(entry: Entry, prev_hash: str, entry_hash: str) -> tuple[object, ...]:
+    """The entry as a row of ``ledger_entries``, in column order."""
+    return (
+        entry.position,
+        prev_hash,
+        entry_hash,
+        entry.kind,
+        entry.type,
+        entry.record_id,
+        entry.event_id,
+        entry.reporter,
+        entry.occurred_at,
+        entry.recorded_at,
+        entry.recorded_at_supplied,
+        entry.submitted_by,
+        entry.digest,
+        entry.record,
     )
 
 

@@ -1,7 +1,9 @@
-"""Read the projections into the domain's state objects, and write changes back.
+"""The projections the ledger rules read and write: bulk reads into the domain's rows, and one
+write per batch of the typed changes (:class:`ProjectionChanges`).
 
-:class:`SqlStateSource` implements :class:`rareledger.domain.state.StateSource` over one
-open transaction; :func:`write_changes` persists what a batch changed.
+Writes go straight to the driver's ``executemany`` with positional rows, through statements
+SQLAlchemy compiles once per dialect (:func:`rareledger.store.database.bulk_write`): this is
+the ledger's bulk path, and the rows are plain columns that need no per-row processing.
 """
 
 from __future__ import annotations
@@ -13,20 +15,21 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, delete, select, update
 
+from rareledger.domain.canonical import canonical_json
 from rareledger.domain.events import Event
-from rareledger.domain.records import ParsedRecord, canonical_json, parse_record
-from rareledger.domain.state import (
+from rareledger.domain.ledger.model import (
     BalanceKey,
-    Changes,
     EnterpriseState,
-    EventState,
-    LotState,
+    EventIndex,
     MasterState,
+    ProjectionChanges,
     ShipmentState,
 )
+from rareledger.domain.lots import Lot, composition_text
+from rareledger.domain.records import ParsedRecord, parse_record
 from rareledger.store import registry_codec, schema
-from rareledger.store.database import insert_rows, upsert
-from rareledger.store.queries import parse_composition
+from rareledger.store.bulk import bulk_write
+from rareledger.store.queries import LOT_COLUMNS, lot_from_tuple
 
 CHUNK = 500
 T = TypeVar("T")
@@ -43,19 +46,33 @@ def chunks(values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
         yield batch
 
 
-def _composition(text: str) -> dict[str, Decimal]:
-    return dict(parse_composition(text))
-
-
 class SqlStateSource:
-    """Bulk readers of the projections within one transaction."""
+    """Bulk readers of the projections within one transaction.
+
+    The hot readers (lots, balances, shipments, events) run plain SQL, the same text on both
+    databases, straight on the driver: ``IN`` lists of up to :data:`CHUNK` keys.
+    """
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+        self.marker = "%s" if connection.dialect.name == "postgresql" else "?"
 
     def _rows(self, table: Any, column: Any, ids: Iterable[str]) -> Iterator[Any]:
         for batch in chunks(ids):
             yield from self.connection.execute(select(table).where(column.in_(batch)))
+
+    def _select_in(self, columns: str, table: str, key: str, ids: Iterable[str]) -> list[Any]:
+        """Rows of ``SELECT columns FROM table WHERE key IN (ids)``, as driver tuples."""
+        found: list[Any] = []
+        cursor = self.connection.connection.cursor()
+        try:
+            for batch in chunks(ids):
+                marks = ",".join([self.marker] * len(batch))
+                cursor.execute(f"SELECT {columns} FROM {table} WHERE {key} IN ({marks})", batch)
+                found.extend(cursor.fetchall())
+        finally:
+            cursor.close()
+        return found
 
     def enterprises(self, ids: Iterable[str]) -> dict[str, EnterpriseState]:
         t = schema.enterprises
@@ -89,69 +106,46 @@ class SqlStateSource:
                 )
         return found
 
-    def lots(self, ids: Iterable[str]) -> dict[str, LotState]:
-        t = schema.lots
-        return {
-            r.lot_id: LotState(
-                r.lot_id,
-                r.form,
-                _composition(r.composition),
-                r.creator,
-                r.event_id,
-                r.position,
-                r.created_g,
-                r.consumed_g,
-                r.exported_g,
-                r.adjusted_g,
-                r.discrepancy_g,
-                bool(r.retracted),
-            )
-            for r in self._rows(t, t.c.lot_id, ids)
-        }
+    def lots(self, ids: Iterable[str]) -> dict[str, Lot]:
+        rows = self._select_in(LOT_COLUMNS, "lots", "lot_id", ids)
+        return {r[0]: lot_from_tuple(r) for r in rows}
 
-    def balances(self, keys: Iterable[BalanceKey]) -> dict[BalanceKey, int]:
-        """The requested balances, plus the other holders of the same lots (also current)."""
-        t = schema.balances
-        lot_ids = {lot_id for lot_id, _ in keys}
-        return {(r.lot_id, r.holder): r.mass_g for r in self._rows(t, t.c.lot_id, lot_ids)}
+    def balances(self, lot_ids: Iterable[str]) -> dict[BalanceKey, int]:
+        """Every holder's balance of the given lots."""
+        rows = self._select_in("lot_id, holder, mass_g", "balances", "lot_id", lot_ids)
+        return {(lot_id, holder): mass_g for lot_id, holder, mass_g in rows}
 
     def shipments(self, ids: Iterable[str]) -> dict[str, ShipmentState]:
-        t, items = schema.shipments, schema.shipment_items
-        heads = {r.event_id: r for r in self._rows(t, t.c.event_id, ids)}
+        columns = "event_id, seller, buyer, position, receipt_event_id, retracted"
+        heads = {r[0]: r for r in self._select_in(columns, "shipments", "event_id", ids)}
+        if not heads:
+            return {}
         shipped: dict[str, dict[str, int]] = {k: {} for k in heads}
         received: dict[str, dict[str, int]] = {k: {} for k in heads}
-        for r in self._rows(items, items.c.shipment_event_id, heads):
-            shipped[r.shipment_event_id][r.lot_id] = r.shipped_g
-            if r.received_g is not None:
-                received[r.shipment_event_id][r.lot_id] = r.received_g
+        item_columns = "shipment_event_id, lot_id, shipped_g, received_g"
+        for event_id, lot_id, shipped_g, received_g in self._select_in(
+            item_columns, "shipment_items", "shipment_event_id", heads
+        ):
+            shipped[event_id][lot_id] = shipped_g
+            if received_g is not None:
+                received[event_id][lot_id] = received_g
         return {
             k: ShipmentState(
                 k,
-                r.seller,
-                r.buyer,
-                r.position,
+                seller,
+                buyer,
+                position,
                 shipped[k],
-                received[k] if r.receipt_event_id else None,
-                r.receipt_event_id,
-                bool(r.retracted),
+                received[k] if receipt_id else None,
+                receipt_id,
+                bool(retracted),
             )
-            for k, r in heads.items()
+            for k, (_, seller, buyer, position, receipt_id, retracted) in heads.items()
         }
 
-    def events(self, ids: Iterable[str]) -> dict[str, EventState]:
-        t = schema.events
-        return {
-            r.event_id: EventState(
-                r.event_id,
-                r.position,
-                r.type,
-                r.reporter,
-                r.digest,
-                r.retracted_by,
-                r.via_correction,
-            )
-            for r in self._rows(t, t.c.event_id, ids)
-        }
+    def events(self, ids: Iterable[str]) -> dict[str, EventIndex]:
+        columns = "event_id, position, type, reporter, digest, retracted_by, via_correction"
+        return {r[0]: EventIndex(*r) for r in self._select_in(columns, "events", "event_id", ids)}
 
     def registry(self, kind: str, keys: Iterable[str]) -> dict[str, Any]:
         t = schema.registry
@@ -168,9 +162,8 @@ class SqlStateSource:
         query = select(t.c.key, t.c.data).where(t.c.kind == kind)
         return {r.key: registry_codec.decode(r.data) for r in self.connection.execute(query)}
 
-    def event_value(self, event_id: str) -> Event:
-        """The accepted event (or correction replacement) with this id, from the ledger."""
-        index = self.events([event_id])[event_id]
+    def event_value(self, index: EventIndex) -> Event:
+        """The accepted event (or correction replacement) with this index, from the ledger."""
         entries = schema.ledger_entries
         text = self.connection.execute(
             select(entries.c.record).where(entries.c.position == index.position)
@@ -187,206 +180,148 @@ class SqlStateSource:
 # ---------------------------------------------------------------- writing
 
 
-def _lot_row(lot: LotState) -> dict[str, Any]:
-    return {
-        "lot_id": lot.lot_id,
-        "form": lot.form,
-        "composition": canonical_json({k: str(v) for k, v in lot.composition.items()}),
-        "creator": lot.creator,
-        "event_id": lot.event_id,
-        "position": lot.position,
-        "created_g": lot.created_g,
-        "consumed_g": lot.consumed_g,
-        "exported_g": lot.exported_g,
-        "adjusted_g": lot.adjusted_g,
-        "discrepancy_g": lot.discrepancy_g,
-        "retracted": lot.retracted,
-    }
-
-
-def _master_row(m: MasterState) -> dict[str, Any]:
-    return {
-        "type": m.type,
-        "id": m.id,
-        "enterprise_id": m.enterprise_id,
-        "kind": m.kind,
-        "digest": m.digest,
-        "position": m.position,
-        "record": canonical_json(m.record),
-    }
-
-
-def write_changes(
-    connection: Connection, dirty: dict[str, dict[Any, Any]], changes: Changes
-) -> None:
-    """Persist the rows a batch changed, then its findings and lineage edges."""
-    upsert(
-        connection,
-        schema.enterprises,
-        [
-            {
-                "id": e.id,
-                "roles": json.dumps(list(e.roles)),
-                "status": e.status,
-                "country": e.country,
-                "digest": e.digest,
-                "position": e.position,
-                "record": canonical_json(e.record),
-            }
-            for e in dirty["enterprises"].values()
-            if e is not None
-        ],
-    )
-    upsert(
-        connection,
-        schema.master_records,
-        [
-            _master_row(m)
-            for name in ("facilities", "quotas")
-            for m in dirty[name].values()
-            if m is not None
-        ],
-    )
-    upsert(connection, schema.lots, [_lot_row(v) for v in dirty["lots"].values() if v])
-    upsert(
-        connection,
-        schema.balances,
-        [
-            {"lot_id": lot_id, "holder": holder, "mass_g": mass}
-            for (lot_id, holder), mass in dirty["balances"].items()
-        ],
-    )
-    _write_shipments(connection, [s for s in dirty["shipments"].values() if s is not None])
-    upsert(
+def write_changes(connection: Connection, changes: ProjectionChanges) -> None:
+    """Persist what one batch changed: upserts of changed rows, inserts of new records."""
+    bulk_write(connection, schema.enterprises, [_enterprise_row(e) for e in changes.enterprises])
+    bulk_write(connection, schema.master_records, [_master_row(m) for m in changes.masters])
+    bulk_write(connection, schema.lots, [_lot_row(lot) for lot in changes.lots])
+    bulk_write(connection, schema.balances, changes.balances)
+    _write_shipments(connection, changes.shipments)
+    bulk_write(
         connection,
         schema.events,
         [
-            {
-                "event_id": e.event_id,
-                "position": e.position,
-                "type": e.type,
-                "reporter": e.reporter,
-                "digest": e.digest,
-                "retracted_by": e.retracted_by,
-                "via_correction": e.via_correction,
-            }
-            for e in dirty["events"].values()
-            if e is not None
+            (e.event_id, e.position, e.type, e.reporter, e.digest, e.retracted_by, e.via_correction)
+            for e in changes.events
         ],
     )
-    _write_registry(connection, dirty["registry"])
-    _write_findings_and_edges(connection, changes)
+    _write_registry(connection, changes)
+    _write_records(connection, changes)
 
 
-def _write_registry(connection: Connection, rows: dict[tuple[str, str], Any]) -> None:
+def _enterprise_row(e: EnterpriseState) -> tuple[Any, ...]:
+    return (
+        e.id,
+        json.dumps(list(e.roles)),
+        e.status,
+        e.country,
+        e.digest,
+        e.position,
+        canonical_json(e.record),
+    )
+
+
+def _master_row(m: MasterState) -> tuple[Any, ...]:
+    return (m.type, m.id, m.enterprise_id, m.kind, m.digest, m.position, canonical_json(m.record))
+
+
+def _lot_row(lot: Lot) -> tuple[Any, ...]:
+    return (
+        lot.lot_id,
+        lot.form,
+        composition_text(lot.composition),
+        lot.creator,
+        lot.event_id,
+        lot.position,
+        lot.created_g,
+        lot.consumed_g,
+        lot.exported_g,
+        lot.adjusted_g,
+        lot.discrepancy_g,
+        lot.retracted,
+        " ".join(lot.gap_causes),
+    )
+
+
+def _write_shipments(connection: Connection, shipments: list[ShipmentState]) -> None:
+    bulk_write(
+        connection,
+        schema.shipments,
+        [
+            (s.event_id, s.seller, s.buyer, s.position, s.receipt_event_id, s.retracted)
+            for s in shipments
+        ],
+    )
+    bulk_write(
+        connection,
+        schema.shipment_items,
+        [
+            (
+                s.event_id,
+                lot_id,
+                mass_g,
+                None if s.received is None else s.received.get(lot_id, 0),
+            )
+            for s in shipments
+            for lot_id, mass_g in s.items.items()
+        ],
+    )
+
+
+def _write_registry(connection: Connection, changes: ProjectionChanges) -> None:
     keep, drop = [], []
-    for (kind, key), value in rows.items():
+    for kind, key, value in changes.registry:
         if value is None:
             drop.append((kind, key))
             continue
         position, data = registry_codec.encode(value)
-        keep.append({"kind": kind, "key": key, "position": position, "data": data})
-    upsert(connection, schema.registry, keep)
+        keep.append((kind, key, position, data))
+    bulk_write(connection, schema.registry, keep)
+    t = schema.registry
     for kind, key in drop:
-        connection.execute(
-            delete(schema.registry).where(
-                schema.registry.c.kind == kind, schema.registry.c.key == key
+        connection.execute(delete(t).where(t.c.kind == kind, t.c.key == key))
+
+
+def _write_records(connection: Connection, changes: ProjectionChanges) -> None:
+    bulk_write(
+        connection,
+        schema.findings,
+        [
+            (
+                f.position,
+                f.seq,
+                f.event_id,
+                f.finding.code,
+                f.finding.enterprise_id,
+                f.finding.lot_id,
+                f.finding.message,
+                canonical_json(f.finding.details),
+                False,
             )
-        )
-
-
-def _write_shipments(connection: Connection, shipments: list[ShipmentState]) -> None:
-    upsert(
-        connection,
-        schema.shipments,
-        [
-            {
-                "event_id": s.event_id,
-                "seller": s.seller,
-                "buyer": s.buyer,
-                "position": s.position,
-                "receipt_event_id": s.receipt_event_id,
-                "retracted": s.retracted,
-            }
-            for s in shipments
+            for f in changes.findings
         ],
+        replace=False,
     )
-    upsert(
+    bulk_write(
         connection,
-        schema.shipment_items,
-        [
-            {
-                "shipment_event_id": s.event_id,
-                "lot_id": lot_id,
-                "shipped_g": mass,
-                "received_g": None if s.received is None else s.received.get(lot_id, 0),
-            }
-            for s in shipments
-            for lot_id, mass in s.items.items()
-        ],
+        schema.lot_links,
+        [(k.event_id, k.side, k.lot_id, k.position, k.mass_g) for k in changes.links],
+        replace=False,
     )
-
-
-def _write_findings_and_edges(connection: Connection, changes: Changes) -> None:
-    if changes.findings:
-        insert_rows(
-            connection,
-            schema.findings,
-            [
-                {
-                    "position": f.position,
-                    "seq": f.seq,
-                    "event_id": f.event_id,
-                    "code": f.finding.code,
-                    "enterprise_id": f.finding.enterprise_id,
-                    "lot_id": f.finding.lot_id,
-                    "message": f.finding.message,
-                    "details": canonical_json(f.finding.details),
-                    "retracted": False,
-                }
-                for f in changes.findings
-            ],
-        )
-    if changes.links:
-        insert_rows(
-            connection,
-            schema.lot_links,
-            [
-                {
-                    "event_id": k.event_id,
-                    "side": k.side,
-                    "lot_id": k.lot_id,
-                    "position": k.position,
-                    "mass_g": k.mass_g,
-                }
-                for k in changes.links
-            ],
-        )
-    for batch in chunks(changes.retracted_findings):
+    bulk_write(
+        connection,
+        schema.lot_movements,
+        [
+            (
+                m.lot_id,
+                m.event_id,
+                m.kind,
+                m.from_holder,
+                m.to_holder,
+                m.mass_g,
+                m.position,
+                m.occurred_at,
+            )
+            for m in changes.movements
+        ],
+        replace=False,
+    )
+    for batch in chunks(changes.retracted_events):
         connection.execute(
             update(schema.findings)
             .where(schema.findings.c.event_id.in_(batch))
             .values(retracted=True)
         )
-    if changes.movements:
-        insert_rows(
-            connection,
-            schema.lot_movements,
-            [
-                {
-                    "lot_id": m.lot_id,
-                    "event_id": m.event_id,
-                    "kind": m.kind,
-                    "from_holder": m.from_holder,
-                    "to_holder": m.to_holder,
-                    "mass_g": m.mass_g,
-                    "position": m.position,
-                    "occurred_at": m.occurred_at,
-                }
-                for m in changes.movements
-            ],
-        )
-    for batch in chunks(changes.retracted_edges):
         connection.execute(
             delete(schema.lot_movements).where(schema.lot_movements.c.event_id.in_(batch))
         )

@@ -3,56 +3,77 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
 
+from rareledger.domain.lots import Composition, Lot
 from rareledger.domain.quantities import format_kg
 from rareledger.store import schema
 
 
-@dataclass(frozen=True, slots=True)
-class LotRow:
-    lot_id: str
-    form: str
-    composition: dict[str, Decimal]
-    creator: str
-    event_id: str
-    position: int
-    created_g: int
-    consumed_g: int
-    exported_g: int
-    adjusted_g: int
-    discrepancy_g: int
-    retracted: bool
-
-
 @lru_cache(maxsize=65536)
-def parse_composition(text: str) -> dict[str, Decimal]:
+def parse_composition(text: str) -> Composition:
     """A stored composition; many lots share one, so parsed ones are kept (never mutate)."""
-    return {k: Decimal(v) for k, v in json.loads(text).items()}
+    return Composition(((k, Decimal(v)) for k, v in json.loads(text).items()), text)
 
 
-def lot_row(row: Any) -> LotRow:
-    values = row._asdict()
-    values["composition"] = parse_composition(row.composition)
-    values["retracted"] = bool(row.retracted)
-    return LotRow(**values)
+LOT_COLUMNS = (
+    "lot_id, form, composition, creator, event_id, position, created_g, consumed_g, "
+    "exported_g, adjusted_g, discrepancy_g, retracted, gap_causes"
+)
 
 
-def lot(connection: Connection, lot_id: str) -> LotRow | None:
+def lot_from_tuple(row: Any) -> Lot:
+    """A lot from the columns of :data:`LOT_COLUMNS`, in order."""
+    return Lot(
+        row[0],
+        row[1],
+        parse_composition(row[2]),
+        row[3],
+        row[4],
+        row[5],
+        row[6],
+        row[7],
+        row[8],
+        row[9],
+        row[10],
+        bool(row[11]),
+        tuple(row[12].split()),
+    )
+
+
+def lot_from_row(row: Any) -> Lot:
+    """A lot from a row of the ``lots`` table."""
+    return Lot(
+        row.lot_id,
+        row.form,
+        parse_composition(row.composition),
+        row.creator,
+        row.event_id,
+        row.position,
+        row.created_g,
+        row.consumed_g,
+        row.exported_g,
+        row.adjusted_g,
+        row.discrepancy_g,
+        bool(row.retracted),
+        tuple(row.gap_causes.split()),
+    )
+
+
+def lot(connection: Connection, lot_id: str) -> Lot | None:
     row = connection.execute(select(schema.lots).where(schema.lots.c.lot_id == lot_id)).first()
-    return lot_row(row) if row else None
+    return lot_from_row(row) if row else None
 
 
-def lots(connection: Connection, lot_ids: list[str]) -> dict[str, LotRow]:
-    found: dict[str, LotRow] = {}
+def lots(connection: Connection, lot_ids: list[str]) -> dict[str, Lot]:
+    found: dict[str, Lot] = {}
     for start in range(0, len(lot_ids), 500):
         query = select(schema.lots).where(schema.lots.c.lot_id.in_(lot_ids[start : start + 500]))
-        found.update((r.lot_id, lot_row(r)) for r in connection.execute(query))
+        found.update((r.lot_id, lot_from_row(r)) for r in connection.execute(query))
     return found
 
 
@@ -144,9 +165,10 @@ def finding_counts(connection: Connection) -> dict[str, int]:
     return {str(row[0]): int(row[1]) for row in connection.execute(query)}
 
 
-def all_lots(connection: Connection) -> list[LotRow]:
+def all_lots(connection: Connection) -> list[Lot]:
     return [
-        lot_row(r) for r in connection.execute(select(schema.lots).order_by(schema.lots.c.lot_id))
+        lot_from_row(r)
+        for r in connection.execute(select(schema.lots).order_by(schema.lots.c.lot_id))
     ]
 
 
@@ -370,5 +392,22 @@ def lots_page(
             "composition": {k: str(v) for k, v in row.composition.items()},
             "created_kg": format_kg(row.created_g),
         }
-        for row in (lot_row(r) for r in connection.execute(query))
+        for row in (lot_from_row(r) for r in connection.execute(query))
     ]
+
+
+def entries_hashes_and_findings(
+    connection: Connection, positions: list[int]
+) -> tuple[dict[int, str], dict[int, list[dict[str, str]]]]:
+    """The hash and the current findings (code, message) of the entries at ``positions``."""
+    entries, found = schema.ledger_entries, schema.findings
+    query = select(entries.c.position, entries.c.hash).where(entries.c.position.in_(positions))
+    hashes = {int(row.position): str(row.hash) for row in connection.execute(query)}
+    flags: dict[int, list[dict[str, str]]] = {}
+    for row in connection.execute(
+        select(found.c.position, found.c.code, found.c.message)
+        .where(found.c.position.in_(positions), found.c.retracted.is_(False))
+        .order_by(found.c.position, found.c.seq)
+    ):
+        flags.setdefault(row.position, []).append({"code": row.code, "message": row.message})
+    return hashes, flags

@@ -6,8 +6,8 @@ import json
 from datetime import date
 from typing import Any
 
+from rareledger.domain.ledger.model import MasterState
 from rareledger.domain.licences import ApplicationState, LicenceState
-from rareledger.domain.state import MasterState
 
 
 def encode(value: Any) -> tuple[int, str]:

@@ -78,11 +78,7 @@ async def customs_check(
             f"{first['field'] or 'export'}: {first['message']}",
             receipt.as_dict(),
         )
-    return {
-        "check_id": receipt.id,
-        "position": receipt.position,
-        **{k: outcome[k] for k in ("decision", "licence_no", "remaining_kg", "reasons")},
-    }
+    return outcome
 
 
 @router.get("/regimes", summary="Control regimes in force, as data")

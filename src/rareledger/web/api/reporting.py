@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from rareledger.domain.access import AUDITOR, CUSTOMS, ENTERPRISE, REGULATOR, Principal
 from rareledger.formats import spreadsheet
 from rareledger.services import uploads
-from rareledger.services.reporting import Receipt, Recorder
+from rareledger.services.reporting import Acknowledgement, Recorder
 from rareledger.web.errors import ApiError
 from rareledger.web.security import Context, allow
 
@@ -73,7 +73,7 @@ def _list_of(body: Any, name: str, limit: int) -> list[Any]:
     return list(body[name])
 
 
-async def _submit(ctx: Any, principal: Principal, records: list[Any]) -> list[Receipt]:
+async def _submit(ctx: Any, principal: Principal, records: list[Any]) -> list[Acknowledgement]:
     recorder = Recorder(ctx.database, principal.actor(), settings=ctx.settings.rules)
     return await run_in_threadpool(recorder.submit, records)
 

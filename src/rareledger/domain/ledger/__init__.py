@@ -1,0 +1,1 @@
+"""The ledger engine: state, postings per event type, corrections, master data."""

@@ -1,0 +1,58 @@
+"""Which cached rows a record will read, so that a batch can load them in a few bulk queries."""
+
+from __future__ import annotations
+
+from rareledger.domain.events import (
+    Adjustment,
+    Correction,
+    Event,
+    Receipt,
+    Shipment,
+    lots_created,
+    lots_taken,
+)
+from rareledger.domain.ledger.state import Needs
+from rareledger.domain.ledger.trade import invoice_key
+from rareledger.domain.records import ParsedRecord
+
+
+def needs_of(parsed: ParsedRecord, needs: Needs) -> Needs:
+    """Add the keys ``parsed`` will read to ``needs`` (a hint: misses are loaded lazily)."""
+    value = parsed.value
+    if isinstance(value, Event):
+        _event_needs(value, needs)
+        return needs
+    record = parsed.record
+    if parsed.type == "enterprise":
+        needs.enterprises.add(parsed.record_id)
+    elif parsed.type in ("facility", "quota"):
+        needs.enterprises.add(record["enterprise_id"])
+        (needs.facilities if parsed.type == "facility" else needs.quotas).add(parsed.record_id)
+    elif parsed.type == "licence_application":
+        needs.enterprises.add(record["applicant"])
+    return needs
+
+
+def _event_needs(event: Event, needs: Needs) -> None:
+    needs.events.add(event.event_id)
+    needs.enterprises.add(event.reporter)
+    if event.facility_id:
+        needs.facilities.add(event.facility_id)
+    lots = needs.lots
+    for lot in lots_created(event):
+        lots.add(lot.lot_id)
+    for item in lots_taken(event):
+        lots.add(item.lot_id)
+    if isinstance(event, Receipt):
+        lots.update(item.lot_id for item in event.items)
+        needs.shipments.add(event.shipment_event_id)
+    elif isinstance(event, Shipment):
+        needs.enterprises.add(event.buyer)
+        needs.registry.add(("invoice", invoice_key(event.reporter, event.invoice_no)))
+    elif isinstance(event, Adjustment):
+        lots.add(event.lot_id)
+    elif isinstance(event, Correction):
+        needs.events.add(event.corrects)
+        needs.shipments.add(event.corrects)  # a shipment's correction reads the shipment
+        if event.replacement is not None:
+            _event_needs(event.replacement, needs)
