@@ -214,7 +214,8 @@ def test_quantity_mismatch_a_run_of_short_receipts_against_the_usual_difference(
     found = ledger.alerts("quantity_mismatch")
     assert [(a.enterprise_ids, a.event_ids) for a in found] == [(("A", "B"), tuple(skimmed))]
     evidence = found[0].evidence
-    assert evidence["difference_kg"] == "-24.000" and evidence["baseline_share"] == {"oxide": "0.00000"}
+    assert evidence["difference_kg"] == "-24.000"
+    assert evidence["baseline_share"] == {"oxide": "0.00000"}
     assert float(evidence["z"]) > 4.5 and evidence["receipts"] == "6"
 
 

@@ -233,9 +233,8 @@ def _separators(economy: Economy, names: _Names, rng: random.Random, scale: floa
     )
     for group, feed, count, quota, sites in plans:
         shares = [rng.uniform(0.5, 1.5) for _ in range(count)]
-        for index, share in enumerate(shares):
-            roles = ["separator", "importer"] if index % 2 == 0 else ["separator"]
-            ent = _add(economy, names, rng, roles, place(rng, sites), 1.0)
+        for share in shares:  # every plant may take imported feed, against its quota
+            ent = _add(economy, names, rng, ["separator", "importer"], place(rng, sites), 1.0)
             ent.group, ent.feed = group, feed
             ent.quota_t = round(quota * scale * share / sum(shares), 3)
 

@@ -60,11 +60,17 @@ class Yields:
     plants: dict[str, tuple[float, float]] = field(default_factory=dict)
     months: dict[tuple[str, int], float] = field(default_factory=dict)
 
-    def recovery(self, plant: str, month: int) -> float:
+    def expected(self, plant: str, month: int) -> float:
+        """The plant's recovery in the month, before the month's and the batch's swings."""
         if plant not in self.plants:
             self.plants[plant] = (self.rng.uniform(*RECOVERY), self.rng.uniform(*DRIFT_PER_MONTH))
+        level, drift = self.plants[plant]
+        return level * (1 + drift * (month + 1))
+
+    def recovery(self, plant: str, month: int) -> float:
+        expected = self.expected(plant, month)
         if (plant, month) not in self.months:
             self.months[(plant, month)] = self.rng.uniform(-MONTHLY_SWING, MONTHLY_SWING)
-        level, drift = self.plants[plant]
+        level = self.plants[plant][0]
         swing = self.rng.uniform(-CAMPAIGN_SWING, CAMPAIGN_SWING)
-        return level * (1 + drift * (month + 1) + self.months[(plant, month)] + swing)
+        return expected + level * (self.months[(plant, month)] + swing)

@@ -53,7 +53,6 @@ SEPARATED: dict[str, tuple[str, tuple[str, ...], float, int]] = {
     "y_oxide": ("oxide", ("Y",), 0.9999, 600),
     "hre_mix": ("mixed_compound", ("Ho", "Er", "Tm", "Yb", "Lu"), 0.60, 200),
 }
-SEPARATION_RECOVERY = 0.95
 # Smelting: oxide product -> (metal product, form, metal share, lot size kg).
 SMELTED = {
     "prnd_oxide": ("prnd_metal", "metal", 0.995, 320),

@@ -13,7 +13,6 @@ from rareledger.simulation.products import (
     ORIGINS,
     RECYCLING_RECOVERY,
     SEPARATED,
-    SEPARATION_RECOVERY,
     SMELTED,
     SMELTING_YIELD,
     diluted,
@@ -149,7 +148,7 @@ def separation(sim: Sim, window: Window) -> None:
         due = plant.quota_t * 1e6 * factor * sim.cumulative(plant.id, window)
         key = sim.tally(f"separated:{plant.id}")
         for campaign in range(CAMPAIGNS):
-            need = (due - sim.done.get(key, 0.0)) / SEPARATION_RECOVERY
+            need = (due - sim.done.get(key, 0.0)) / sim.yields.expected(plant.id, window.index)
             feed = sim.stock.ready(plant.id, window.cutoff, FEED)
             if need < 1e6 or not feed:
                 break
