@@ -305,14 +305,15 @@ def mirror_gap(facts: Facts, settings: DetectionSettings, reference: Reference) 
 def _mirror_baseline(
     rows: list[tuple[PartnerImport, list[Exported], Decimal]], settings: DetectionSettings
 ) -> dict[int, Decimal]:
-    """What partners usually record against reported exports (median ratio, by the length of
-    the period: a year or a month), from three or more statistics; else 1."""
+    """What partners usually record against reported exports, by the length of the period (a
+    year or a month): the lower quartile of their ratios, which holds even when half the
+    destinations see smuggling, from three or more statistics; else 1."""
     ratios: dict[int, list[float]] = defaultdict(list)
     for row, _sent, exported_kg in rows:
         if exported_kg >= settings.mirror_min_kg:
             ratios[len(row.period)].append(float(row.mass_kg / exported_kg))
     return {
-        length: Decimal(repr(round(median(found), 4)))
+        length: Decimal(repr(round(quartiles(found)[0], 4)))
         for length, found in ratios.items()
         if len(found) >= MIRROR_MIN_PARTNERS
     }
