@@ -108,26 +108,9 @@ def simulate(
         raise ValueError(f"scale must be in (0, 2], got {scale}")
     chosen = rates_with(rates)
     violations = Violations(chosen, seed, difficulty)
-    rng = random.Random(seed)
-    shells = violations.hard and chosen["diverted_shipment"] > 0
-    economy = build(rng, scale, year, shells)
-    journal = Journal(rng)
-    stock = Stock()
-    sim = Sim(
-        economy,
-        stock,
-        journal,
-        Actions(journal, stock),
-        LicenceDesk(journal, rng),
-        violations,
-        rng,
-        scale,
-        year,
-        Pricing(rng, year),
-        Yields(rng),
-        Destinations(rng),
-    )
+    sim = _sim(seed, scale, year, violations)
     _run(sim)
+    economy, journal = sim.economy, sim.journal
     mirror = partner_imports((e.record for e in journal.entries), violations, year)
     paths = write(Path(out), economy.records, journal, violations.cases, year)
     paths.insert(-1, write_partner_imports(Path(out), mirror))  # the ground truth stays last
@@ -142,6 +125,28 @@ def simulate(
         chosen,
         year,
         difficulty,
+    )
+
+
+def _sim(seed: int, scale: float, year: int, violations: Violations) -> Sim:
+    rng = random.Random(seed)
+    shells = violations.hard and violations.rates["diverted_shipment"] > 0
+    economy = build(rng, scale, year, shells)
+    journal = Journal(rng)
+    stock = Stock()
+    return Sim(
+        economy,
+        stock,
+        journal,
+        Actions(journal, stock),
+        LicenceDesk(journal, rng),
+        violations,
+        rng,
+        scale,
+        year,
+        Pricing(rng, year),
+        Yields(rng),
+        Destinations(rng),
     )
 
 

@@ -162,8 +162,6 @@ def _add(  # noqa: PLR0913
     if listed:
         for role in roles:
             economy.by_role.setdefault(role, []).append(ent)
-    kind = FACILITY_KIND.get(roles[0], "plant")
-    lat, lon = spot(rng, site)
     economy.records.append(
         {
             "type": "enterprise",
@@ -175,19 +173,23 @@ def _add(  # noqa: PLR0913
             "status": "active",
         }
     )
-    economy.records.append(
-        {
-            "type": "facility",
-            "id": facility,
-            "enterprise_id": eid,
-            "kind": kind,
-            "name": f"{name.split(' Co.')[0]} {kind}",
-            "region": site.region,
-            "lat": lat,
-            "lon": lon,
-        }
-    )
+    economy.records.append(_facility(rng, ent, site))
     return ent
+
+
+def _facility(rng: random.Random, ent: Enterprise, site: Site) -> Record:
+    kind = FACILITY_KIND.get(ent.roles[0], "plant")
+    lat, lon = spot(rng, site)
+    return {
+        "type": "facility",
+        "id": ent.facility_id,
+        "enterprise_id": ent.id,
+        "kind": kind,
+        "name": f"{ent.name.split(' Co.')[0]} {kind}",
+        "region": site.region,
+        "lat": lat,
+        "lon": lon,
+    }
 
 
 def _refresh_roles(economy: Economy) -> None:

@@ -128,14 +128,17 @@ class Facts:
                 sum(self.re_share(i["lot_id"]) * _grams(i["mass_kg"]) for i in record["inputs"]),
                 sum(self.re_share(o["lot_id"]) * _grams(o["mass_kg"]) for o in outputs),
             )
-        elif kind == "shipment":
+        else:
+            self._add_movement(kind, event_id, firm, occurred, record)
+
+    def _add_movement(
+        self, kind: str, event_id: str, firm: str, occurred: datetime, record: dict[str, Any]
+    ) -> None:
+        """A shipment, receipt or export."""
+        if kind == "shipment":
+            items, value = _items(record["items"]), _money(record.get("value"))
             self.shipments[event_id] = Shipped(
-                event_id,
-                firm,
-                record["buyer"],
-                occurred,
-                _items(record["items"]),
-                _money(record.get("value")),
+                event_id, firm, record["buyer"], occurred, items, value
             )
         elif kind == "receipt":
             shipment = record["shipment_event_id"]

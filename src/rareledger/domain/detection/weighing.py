@@ -172,14 +172,15 @@ def _alert(
             "alert_from_share": str(settings.mismatch_share),
             "alert_from_z": str(settings.mismatch_z),
             "window_days": str(settings.mismatch_window_days),
-            "shipments": [
-                {
-                    "shipment": w.shipment.event_id,
-                    "receipt": w.receipt.event_id,
-                    "shipped_kg": kg(w.shipped_g),
-                    "received_kg": kg(w.received_g),
-                }
-                for w in run.moves
-            ],
+            "shipments": [_delivery(w) for w in run.moves],
         },
     )
+
+
+def _delivery(w: Weighed) -> dict[str, str]:
+    return {
+        "shipment": w.shipment.event_id,
+        "receipt": w.receipt.event_id,
+        "shipped_kg": kg(w.shipped_g),
+        "received_kg": kg(w.received_g),
+    }
