@@ -198,11 +198,18 @@ def test_a_circle_through_relabelling_and_its_honest_look_alikes() -> None:
     relabel = ledger.process("S", {"L1": "50"}, {"L1-NEW": "50"}, 7, process="other")
     third = ledger.ship("S", "C", "L1-NEW", "50", 9)
     back = ledger.ship("C", "A", "L1-NEW", "50", 15)
-    # Look-alike: rework of a lot and its sale onwards, then a return to the seller.
+    # Look-alikes: rework of a lot and its sale onwards, then a return to the seller; a lot
+    # returned by a trader, sold again by the plant to another trader, who sells it on to the
+    # first trader.
     ledger.process("P", {"L2": "100"}, {"L2-R": "99"}, 1, process="other")
     ledger.ship("P", "T", "L2-R", "99", 2)
     ledger.ship("T", "E", "L2-R", "99", 4)
     ledger.ship("E", "T", "L2-R", "99", 8)
+    ledger.lot("P", "L3", "1000")
+    ledger.ship("P", "T1", "L3", "500", 20)
+    ledger.ship("T1", "P", "L3", "500", 30)  # returned
+    ledger.ship("P", "T2", "L3", "500", 50)
+    ledger.ship("T2", "T1", "L3", "500", 55)
     found = ledger.alerts("circular_trading")
     assert [a.event_ids for a in found] == [(first, second, third, back, relabel)]
     assert found[0].evidence["relabelled_as"] == ["L1-NEW"]

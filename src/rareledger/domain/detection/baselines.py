@@ -7,9 +7,11 @@ scaled to a standard deviation) so that a few violations among the peers do not 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
+from datetime import timedelta
 
-from rareledger.domain.detection.facts import Composition, Facts
+from rareledger.domain.detection.facts import Composition, Facts, Shipped
 
 MAD_TO_SD = 1.4826  # the median absolute deviation of a normal distribution, in standard deviations
 
@@ -65,3 +67,24 @@ class Materials:
             found = f"{known[0]}:{signature(self.facts.compositions[known[1]])}"
             self._known[known] = found
         return found
+
+
+def returns(facts: Facts, return_days: int) -> dict[str, str]:
+    """Shipments that send goods back to the firm they came from, within ``return_days``:
+    the return's event id and the sale it returns (credited at that sale's price)."""
+    sold: dict[tuple[str, str, str], list[Shipped]] = defaultdict(list)
+    for shipment in facts.shipments.values():
+        for lot in shipment.lots:
+            sold[(shipment.seller, shipment.buyer, lot)].append(shipment)
+    window = timedelta(days=return_days)
+    found = {}
+    for shipment in facts.shipments.values():
+        for lot in shipment.lots:
+            before = [
+                s
+                for s in sold.get((shipment.buyer, shipment.seller, lot), ())
+                if shipment.occurred_at - window <= s.occurred_at < shipment.occurred_at
+            ]
+            if before:
+                found[shipment.event_id] = max(before, key=lambda s: s.occurred_at).event_id
+    return found

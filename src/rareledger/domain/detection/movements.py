@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import timedelta
 
+from rareledger.domain.detection.baselines import returns
 from rareledger.domain.detection.facts import Facts, Received, Shipped
 from rareledger.domain.detection.model import (
     Alert,
@@ -53,12 +54,15 @@ def circular_trading(facts: Facts, settings: DetectionSettings, _ref: Reference)
         for lot in dict.fromkeys(facts.root_of(lot) for lot in shipment.lots):
             by_lot[lot].append(shipment)
     window = timedelta(days=settings.circle_window_days)
+    returned = returns(facts, settings.return_days)
     alerts = []
     for lot, moves in sorted(by_lot.items()):
         if len(moves) < 2:
             continue
         moves.sort(key=lambda m: m.occurred_at)
         for start, first in enumerate(moves):
+            if first.event_id in returned:  # goods sent back start no circle: the firm that
+                continue  # sent them gave them up, and its seller may sell them again
             circle = _circle_from(first, moves[start + 1 :], window)
             firms = tuple(dict.fromkeys(m.seller for m in circle))
             if len(firms) >= settings.circle_min_firms:

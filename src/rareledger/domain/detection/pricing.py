@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from rareledger.domain.detection.baselines import Materials, median, quartiles
-from rareledger.domain.detection.facts import Facts, Money, Shipped
+from rareledger.domain.detection.baselines import Materials, median, quartiles, returns
+from rareledger.domain.detection.facts import Facts, Money
 from rareledger.domain.detection.model import Alert, DetectionSettings, Reference, period_of, rule
 from rareledger.domain.elements import ELEMENTS
 
@@ -122,27 +122,6 @@ def sales(facts: Facts, reference: Reference, worth: Worth) -> list[Sale]:
     return found
 
 
-def returns(facts: Facts, settings: DetectionSettings) -> dict[str, str]:
-    """Shipments that send goods back to the firm they came from, within ``return_days``:
-    the return's event id and the sale it returns (credited at that sale's price)."""
-    sold: dict[tuple[str, str, str], list[Shipped]] = defaultdict(list)
-    for shipment in facts.shipments.values():
-        for lot in shipment.lots:
-            sold[(shipment.seller, shipment.buyer, lot)].append(shipment)
-    window = timedelta(days=settings.return_days)
-    found = {}
-    for shipment in facts.shipments.values():
-        for lot in shipment.lots:
-            before = [
-                s
-                for s in sold.get((shipment.buyer, shipment.seller, lot), ())
-                if shipment.occurred_at - window <= s.occurred_at < shipment.occurred_at
-            ]
-            if before:
-                found[shipment.event_id] = max(before, key=lambda s: s.occurred_at).event_id
-    return found
-
-
 @dataclass(frozen=True, slots=True)
 class Baseline:
     ratio: float | None  # the peers' median ratio; None: judged against the benchmark alone
@@ -237,7 +216,7 @@ def under_invoicing(facts: Facts, settings: DetectionSettings, reference: Refere
     found = sales(facts, reference, worth)
     normal = Baselines(found, settings)
     by_id = {sale.event_id: sale for sale in found}
-    returned = returns(facts, settings)
+    returned = returns(facts, settings.return_days)
     peer_share, floor = float(settings.price_peer_share), float(settings.price_share)
     alerts = []
     for sale in sorted(found, key=lambda s: s.event_id):
