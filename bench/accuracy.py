@@ -65,7 +65,7 @@ def one_year(seed: int, difficulty: str, scale: float, work: Path, reuse: bool) 
     partner = ["--partner-imports", str(out / "partner_imports.csv")]
     detected = measure(["detect", "--full", "--as-of", AS_OF, *partner], url)
     found = json.loads(measure(["evaluate", "--json", str(out / "ground_truth.jsonl")], url).stdout)
-    return {
+    result = {
         "seed": seed,
         "difficulty": difficulty,
         "scale": scale,
@@ -73,6 +73,14 @@ def one_year(seed: int, difficulty: str, scale: float, work: Path, reuse: bool) 
         "sweeps": sweeps(out, url),
         **found,
     }
+    save(out / "result.json", result)
+    return result
+
+
+def saved_year(seed: int, difficulty: str, work: Path) -> dict[str, Any]:
+    """A year's result as an earlier run saved it."""
+    result: dict[str, Any] = json.loads((work / f"{difficulty}-{seed}" / "result.json").read_text())
+    return result
 
 
 def sweeps(out: Path, url: str) -> dict[str, dict[str, dict[str, int]]]:
@@ -152,9 +160,14 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=0.1)
     parser.add_argument("--dir", type=Path, default=Path("bench-results/accuracy"))
     parser.add_argument("--reuse", action="store_true", help="Keep loaded databases; detect again.")
+    parser.add_argument(
+        "--saved", action="store_true", help="Print the tables of the years' saved results."
+    )
     args = parser.parse_args()
     runs = [
-        one_year(seed, difficulty, args.scale, args.dir, args.reuse)
+        saved_year(seed, difficulty, args.dir)
+        if args.saved
+        else one_year(seed, difficulty, args.scale, args.dir, args.reuse)
         for difficulty in args.difficulties
         for seed in args.seeds
     ]
