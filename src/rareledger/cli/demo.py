@@ -48,6 +48,13 @@ BATCH = 5000
     default=None,
     help="Share of a national year (default: the simulator's small demo scale).",
 )
+@click.option(
+    "--difficulty",
+    type=click.Choice(("standard", "hard")),
+    default="standard",
+    show_default=True,
+    help="How close to honest behaviour the hidden violations are (docs/simulation.md).",
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="Stop after the summary.")
@@ -57,6 +64,7 @@ def demo(
     directory: Path,
     seed: int,
     scale: float | None,
+    difficulty: str,
     host: str,
     port: int,
     no_serve: bool,
@@ -66,9 +74,13 @@ def demo(
 
     out = console()
     directory.mkdir(parents=True, exist_ok=True)
-    options: dict[str, Any] = {"seed": seed} | ({"scale": scale} if scale else {})
+    options: dict[str, Any] = {"seed": seed, "difficulty": difficulty}
+    options |= {"scale": scale} if scale else {}
     result = simulation.simulate(directory / "year", **options)
-    out.print(f"simulated {sum(result.records.values())} records into {directory / 'year'}")
+    out.print(
+        f"simulated {sum(result.records.values())} records into {directory / 'year'} "
+        f"({difficulty} violations)"
+    )
     for path in directory.glob("rareledger.db*"):
         path.unlink()
     database = Database(f"sqlite:///{directory / 'rareledger.db'}")
@@ -80,21 +92,21 @@ def demo(
     print_summary(load_files(recorder, result.record_files, BATCH))
     check = integrity.verify(database)
     out.print(f"ledger verified: {check.entries} entries, {'intact' if check.intact else 'BROKEN'}")
-    _print_national(national_summary(database))
+    _print_national(national_summary(database, result.year), result.year)
     _detect(database, directory / "year", result.year_end)
     if no_serve:
         return
     _serve(ctx, database, host, port)
 
 
-def _print_national(summary: dict[str, Any]) -> None:
+def _print_national(summary: dict[str, Any], year: int) -> None:
     out = console()
     production = summary["production_reo_t"]
-    table = Table("", "t REO", "quota t REO", title="national production")
+    table = Table("", "t REO", "quota t REO", title=f"national production {year}")
     table.add_row("mining", production["mining"], production["mining_quota"])
     table.add_row("separation", production["separation"], production["separation_quota"])
     out.print(table)
-    out.print(f"imports: {summary['imports_t']} t of material")
+    out.print(f"imports {year}: {summary['imports_t']} t of material")
     exports = Table("destination", "kg of rare earth elements", title="exports by destination")
     for country, kg in summary["exports_element_kg_by_destination"].items():
         exports.add_row(country, kg)
