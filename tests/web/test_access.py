@@ -78,6 +78,7 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("GET", "/api/v1/risk"): {},
     ("GET", "/api/v1/risk.csv"): {},
+    ("GET", "/api/v1/figures/national"): {"params": {"year": 2025}},
 }
 ROUTES = [(method, route.path, route) for route in api_routes() for method in route.methods]
 

@@ -9,6 +9,7 @@ from rareledger.cli.alerts import alerts, detect, evaluate, risk
 from rareledger.cli.context import CliContext
 from rareledger.cli.control import classify, customs, licence, regime
 from rareledger.cli.demo import demo
+from rareledger.cli.figures import figures
 from rareledger.cli.ledger import init, load, rebuild, verify
 from rareledger.cli.passport import keys, passport
 from rareledger.cli.simulate import simulate
@@ -59,6 +60,7 @@ for command in (
     alerts,
     evaluate,
     risk,
+    figures,
 ):
     cli.add_command(command)
 

@@ -13,7 +13,15 @@ from rareledger.config import Settings, check_secret, load_settings
 from rareledger.services.reads import BadCursor, NotVisible
 from rareledger.store.database import Database
 from rareledger.web import errors
-from rareledger.web.api import control, enforcement, passports, reading, reporting, system
+from rareledger.web.api import (
+    control,
+    enforcement,
+    passports,
+    reading,
+    reporting,
+    system,
+)
+from rareledger.web.api import figures as figures_api
 from rareledger.web.middleware import BodyLimit
 from rareledger.web.security import make_context
 
@@ -51,6 +59,7 @@ ROUTERS = (
     control.router,
     passports.router,
     enforcement.router,
+    figures_api.router,
 )
 
 
