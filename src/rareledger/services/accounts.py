@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from rareledger.domain.access import Principal, check_role_binding
-from rareledger.store import schema
+from rareledger.store import preferences, schema
 from rareledger.store.database import Database
 
 KEY_PREFIX = "rlk"
@@ -191,3 +191,14 @@ def authenticate_key(database: Database, presented: str) -> Principal | None:
     if not hmac.compare_digest(row.secret_hash, _secret_hash(secret)):
         return None
     return Principal(f"key:{row.key_id}", row.role, row.enterprise_id)
+
+
+def preferred_language(database: Database, username: str) -> str | None:
+    """The language a person chose for the pages, if any."""
+    with database.read() as connection:
+        return preferences.language(connection, username)
+
+
+def set_preferred_language(database: Database, username: str, language: str) -> None:
+    with database.write() as connection:
+        preferences.set_language(connection, username, language)

@@ -7,12 +7,13 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from starlette.middleware.sessions import SessionMiddleware
 
 from rareledger import __version__
 from rareledger.config import Settings, check_secret, load_settings
 from rareledger.services.reads import BadCursor, NotVisible
 from rareledger.store.database import Database
-from rareledger.web import errors
+from rareledger.web import errors, pages
 from rareledger.web.api import (
     control,
     enforcement,
@@ -23,7 +24,9 @@ from rareledger.web.api import (
 )
 from rareledger.web.api import figures as figures_api
 from rareledger.web.middleware import BodyLimit
+from rareledger.web.pages import errors as page_errors
 from rareledger.web.security import make_context
+from rareledger.web.sessions import SESSION_COOKIE, PageHeaders
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -38,7 +41,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         description="National traceability and export-control ledger for rare "
         "earths: the reporting API.",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
     )
     app.state.context = make_context(settings, database, secret)
@@ -48,6 +51,19 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     for router in ROUTERS:
         publish_access_rules(router.routes)
         app.include_router(router)
+    for router in pages.ROUTERS:
+        app.include_router(router)
+    page_errors.install(app)
+    pages.mount_static(app)
+    app.add_middleware(PageHeaders)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret,
+        session_cookie=SESSION_COOKIE,
+        max_age=settings.token_hours * 3600,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     return app
 
@@ -66,6 +82,11 @@ ROUTERS = (
 def api_routes() -> list[APIRoute]:
     """Every route of the API."""
     return [r for router in ROUTERS for r in router.routes if isinstance(r, APIRoute)]
+
+
+def page_routes() -> list[APIRoute]:
+    """Every page, twin and form handler."""
+    return [r for router in pages.ROUTERS for r in router.routes if isinstance(r, APIRoute)]
 
 
 async def _not_visible(_request: Any, error: Exception) -> Any:
