@@ -156,12 +156,18 @@ def tonnes(micrograms: int | Decimal) -> float:
     return float((Decimal(micrograms) / UG_PER_T).quantize(KG))
 
 
-def latest_year(database: Database, settings: RuleSettings | None = None) -> int | None:
-    """The latest year with production or trade reported."""
+def latest_day(database: Database, settings: RuleSettings | None = None) -> date | None:
+    """The latest day with production or trade reported."""
     refresh(database, settings)
     with database.read() as connection:
         day = store.latest_day(connection, PRODUCTION_AND_TRADE)
-    return int(day[:4]) if day else None
+    return date.fromisoformat(day) if day else None
+
+
+def latest_year(database: Database, settings: RuleSettings | None = None) -> int | None:
+    """The latest year with production or trade reported."""
+    found = latest_day(database, settings)
+    return found.year if found else None
 
 
 def national(

@@ -151,3 +151,28 @@ def event_entries(connection: Connection, after: int, until: int) -> list[tuple[
         .order_by(t.c.position)
     )
     return [(int(r.position), str(r.record)) for r in connection.execute(query)]
+
+
+def findings_by_code(connection: Connection, until_utc: str) -> dict[str, int]:
+    """Findings (not retracted) on events that occurred up to a UTC time, by code."""
+    f, e = schema.findings, schema.ledger_entries
+    query = (
+        select(f.c.code, func.count())
+        .join(e, e.c.position == f.c.position)
+        .where(f.c.retracted.is_(False), e.c.occurred_at <= until_utc)
+        .group_by(f.c.code)
+        .order_by(f.c.code)
+    )
+    return {str(code): int(count) for code, count in connection.execute(query)}
+
+
+def alerts_by_code(connection: Connection, until_period: str) -> list[tuple[str, str, int]]:
+    """(code, case status, count) of alerts about periods up to ``YYYY-MM``."""
+    t = schema.alerts
+    query = (
+        select(t.c.code, t.c.status, func.count())
+        .where(t.c.period <= until_period)
+        .group_by(t.c.code, t.c.status)
+        .order_by(t.c.code, t.c.status)
+    )
+    return [(str(c), str(s), int(n)) for c, s, n in connection.execute(query)]

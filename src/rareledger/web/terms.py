@@ -158,3 +158,10 @@ def term(kind: str, code: object) -> str:
     text = str(code) if code is not None else ""
     label = TERMS.get(kind, {}).get(text)
     return gettext(label) if label else text
+
+
+TERMS["holder_role"] = {
+    **TERMS["enterprise_role"],
+    "~transit": N_("in transit"),
+    "unknown": N_("unregistered holder"),
+}

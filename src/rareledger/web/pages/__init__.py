@@ -7,9 +7,9 @@ from importlib import resources
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from rareledger.web.pages import auth, docs
+from rareledger.web.pages import auth, docs, national
 
-ROUTERS: tuple[APIRouter, ...] = (auth.router, docs.router)
+ROUTERS: tuple[APIRouter, ...] = (auth.router, docs.router, national.router)
 
 
 def mount_static(app: FastAPI) -> None:
