@@ -89,9 +89,7 @@ def simplify(points: list[list[float]], tolerance: float) -> list[list[float]]:
 
 
 def _area(ring: list[list[float]]) -> float:
-    return (
-        abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:], strict=False))) / 2
-    )
+    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in itertools.pairwise(ring))) / 2
 
 
 def rings_of(geometry: dict[str, Any], min_area: float) -> list[list[list[float]]]:
