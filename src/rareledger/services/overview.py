@@ -28,10 +28,20 @@ TOP_DESTINATIONS = 8
 def overview(
     database: Database, as_of: date, settings: RuleSettings | None = None
 ) -> dict[str, Any]:
-    """Production against quota, trade, stocks, findings and alerts, as of the end of a day."""
+    """Production against quota, trade, stocks, findings and alerts of the year up to the end
+    of a day."""
+    first, _last = year_days(as_of.year, as_of)
+    return between(database, date.fromisoformat(first), as_of, settings)
+
+
+def between(
+    database: Database, start: date, end: date, settings: RuleSettings | None = None
+) -> dict[str, Any]:
+    """The same figures for the days from ``start`` to ``end`` (quotas of ``end``'s year;
+    stocks and findings as they stood at the end of ``end``)."""
     figures.refresh(database, settings)
     known = directory(database)
-    first, last = year_days(as_of.year, as_of)
+    as_of, first, last = end, start.isoformat(), end.isoformat()
     with database.read() as connection:
 
         def sums(measure: str, by: tuple[str, ...], since: str = first) -> list[tuple[Any, ...]]:
@@ -53,6 +63,7 @@ def overview(
     by_enterprise = _by_enterprise(known, production, quotas)
     return {
         "as_of": as_of.isoformat(),
+        "from": first,
         "year": as_of.year,
         "production": _totals(production, quotas),
         "production_by_enterprise": by_enterprise,

@@ -165,3 +165,11 @@ TERMS["holder_role"] = {
     "~transit": N_("in transit"),
     "unknown": N_("unregistered holder"),
 }
+TERMS["alert_or_finding"] = {**TERMS["finding"], **TERMS["alert"]}
+TERMS["case_action"] = {
+    "assign": N_("assigned"),
+    "note": N_("note"),
+    "status": N_("status changed"),
+}
+TERMS["trade_direction"] = {"sold_to": N_("sold to"), "bought_from": N_("bought from")}
+TERMS["report_kind"] = {"annual": N_("annual report"), "monthly": N_("monthly report")}

@@ -7,9 +7,17 @@ from importlib import resources
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from rareledger.web.pages import auth, docs, national
+from rareledger.web.pages import alerts, auth, docs, licences, national, registry, reports
 
-ROUTERS: tuple[APIRouter, ...] = (auth.router, docs.router, national.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    auth.router,
+    docs.router,
+    national.router,
+    alerts.router,
+    licences.router,
+    registry.router,
+    reports.router,
+)
 
 
 def mount_static(app: FastAPI) -> None:

@@ -82,8 +82,14 @@ def environment() -> Environment:
         native_names=i18n.NATIVE_NAMES,
         version=__version__,
         cell=cell,
+        options=options,
     )
     return env
+
+
+def options(kind: str, codes: Sequence[str]) -> list[tuple[str, str]]:
+    """(code, name) pairs for a select."""
+    return [(code, term(kind, code)) for code in codes]
 
 
 def cell(column: Column, row: dict[str, Any]) -> Any:

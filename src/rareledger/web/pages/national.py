@@ -111,7 +111,8 @@ OVERVIEW_TABLES = {
 }
 
 
-def _shown(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def shown_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with their enterprise's name and province in the reader's language."""
     return [
         {**row, "shown_name": _name(row), "shown_province": _province(row.get("province"))}
         for row in rows
@@ -127,7 +128,7 @@ def national_overview(
 ) -> View:
     found = overview.overview(ctx.database, _as_of(ctx, as_of), ctx.settings.rules)
     tables = {
-        name: Table(columns, _shown(found[name])) for name, columns in OVERVIEW_TABLES.items()
+        name: Table(columns, shown_rows(found[name])) for name, columns in OVERVIEW_TABLES.items()
     }
     production = tables["production_by_enterprise"].rows
     context = {
