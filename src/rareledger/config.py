@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from rareledger.domain.findings import RuleSettings
@@ -34,6 +34,7 @@ class Settings:
     screening_threshold: float = 90.0
     secure_cookies: bool = True
     public_url: str = "http://127.0.0.1:8000"
+    key_passphrase: str = field(default="", repr=False)
 
     @property
     def rules(self) -> RuleSettings:
@@ -68,6 +69,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         screening_threshold=float(env.get("RARELEDGER_SCREENING_THRESHOLD", "90")),
         secure_cookies=not _off(env.get("RARELEDGER_SECURE_COOKIES")),
         public_url=env.get("RARELEDGER_PUBLIC_URL", "http://127.0.0.1:8000"),
+        key_passphrase=env.get("RARELEDGER_KEY_PASSPHRASE", ""),
     )
 
 

@@ -23,10 +23,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import select, update
 
+from rareledger.domain.access import Principal
 from rareledger.domain.integrity import Entry
 from rareledger.domain.records import canonical_json
-from rareledger.services import integrity, traceability
+from rareledger.services import integrity, reads, traceability
 from rareledger.services.export_control import classify_item
+from rareledger.store import passports as issued_store
 from rareledger.store import queries, schema
 from rareledger.store.database import Database
 
@@ -162,10 +164,13 @@ def issue(
     passphrase: str | None,
     base_url: str = "http://127.0.0.1:8000",
     disclose_mines: bool = False,
+    issued_by: str = "operator",
 ) -> dict[str, Any]:
-    """A signed passport for one lot."""
+    """A signed passport for one lot, kept so that its link (in the QR code) can be opened:
+    ``verification_url`` is the public page that checks it."""
     key_id, private = _active_private(database, passphrase)
     upstream = traceability.trace_up(database, lot_id)  # NotFound for an unknown lot
+    passport_id = str(uuid.uuid4())
     lot = next(x for x in upstream["lots"] if x["lot_id"] == lot_id)
     composition = dict(lot["composition"])
     today = datetime.now(UTC).date()
@@ -174,7 +179,7 @@ def issue(
     )
     payload: dict[str, Any] = {
         "version": 1,
-        "passport_id": str(uuid.uuid4()),
+        "passport_id": passport_id,
         "issued_at": _now(),
         "lot": {
             "lot_id": lot_id,
@@ -191,7 +196,7 @@ def issue(
         "origins": _origins_by_country(upstream["origins"]),
         "chain_intact": integrity.verify(database).intact,
         "evidence": _evidence(database, {x["event_id"] for x in upstream["lots"]}),
-        "verification_url": f"{base_url.rstrip('/')}/api/v1/passports/verify",
+        "verification_url": f"{base_url.rstrip('/')}/passports/{passport_id}",
     }
     if disclose_mines:
         payload["mines"] = [
@@ -200,7 +205,7 @@ def issue(
             if o["kind"] == "extraction"
         ]
     signature = private.sign(canonical_json(payload).encode())
-    return {
+    document = {
         "passport": payload,
         "signature": {
             "key_id": key_id,
@@ -208,6 +213,9 @@ def issue(
             "value": base64.b64encode(signature).decode(),
         },
     }
+    with database.write() as connection:
+        issued_store.save(connection, document, issued_by)
+    return document
 
 
 @dataclass
@@ -275,3 +283,58 @@ def _check_evidence(database: Database, evidence: list[Any], check: PassportChec
 
 def public_key_map(keys: list[dict[str, Any]]) -> dict[str, str]:
     return {k["key_id"]: k["public_key"] for k in keys}
+
+
+def check_issued(
+    database: Database, passport_id: str
+) -> tuple[dict[str, Any], PassportCheck] | None:
+    """An issued passport and its verification now (signature, evidence), or None."""
+    with database.read() as connection:
+        document = issued_store.find(connection, passport_id)
+    if document is None:
+        return None
+    keys = public_key_map(list_keys(database))
+    return document, verify(document, keys, database)
+
+
+def issued_by(database: Database, issuer: str | None = None) -> list[dict[str, Any]]:
+    """Passports issued (by one enterprise or operator), newest first."""
+    with database.read() as connection:
+        return issued_store.issued(connection, issuer)
+
+
+def issue_for(
+    database: Database,
+    principal: Principal,
+    lot_id: str,
+    *,
+    passphrase: str | None,
+    base_url: str,
+) -> dict[str, Any]:
+    """A passport issued by a signed-in principal: an enterprise only for a lot it created,
+    held or traded (else NotVisible, as if the lot did not exist)."""
+    reads.lot(database, principal, lot_id)
+    issuer = principal.enterprise_id or principal.name
+    return issue(database, lot_id, passphrase=passphrase, base_url=base_url, issued_by=issuer)
+
+
+def origin_summary(passport: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each origin country's share of the lot's rare earths (weighted by the composition),
+    and its share of each element, highest first."""
+    composition = {k: Decimal(str(v)) for k, v in passport["lot"]["composition"].items()}
+    total = sum(composition.values(), Decimal(0))
+    rows = []
+    for origin in passport.get("origins", []):
+        shares = {e: Decimal(str(v)) for e, v in origin["shares"].items()}
+        weighted = sum((composition.get(e, Decimal(0)) * v for e, v in shares.items()), Decimal(0))
+        overall = weighted / total if total else Decimal(0)
+        rows.append(
+            {
+                "country": origin["country"],
+                "share": float(overall.quantize(Decimal("0.0001"))),
+                "elements": {
+                    e: float(v.quantize(Decimal("0.0001"))) for e, v in sorted(shares.items())
+                },
+            }
+        )
+    return sorted(rows, key=lambda r: -r["share"])

@@ -48,3 +48,24 @@ def trading_partners(connection: Connection, enterprise_id: str) -> list[dict[st
             for row in connection.execute(query)
         )
     return found
+
+
+def awaiting_receipt(connection: Connection, buyer: str) -> list[dict[str, Any]]:
+    """Shipments to a buyer that it has not reported receiving: (shipment, seller, lot, grams)."""
+    s, i = schema.shipments, schema.shipment_items
+    query = (
+        select(s.c.event_id, s.c.seller, i.c.lot_id, i.c.shipped_g)
+        .join(i, i.c.shipment_event_id == s.c.event_id)
+        .where(s.c.buyer == buyer, s.c.receipt_event_id.is_(None), s.c.retracted.is_(False))
+        .order_by(s.c.position)
+        .limit(200)
+    )
+    return [
+        {
+            "shipment_event_id": r.event_id,
+            "seller": r.seller,
+            "lot_id": r.lot_id,
+            "grams": int(r.shipped_g),
+        }
+        for r in connection.execute(query)
+    ]

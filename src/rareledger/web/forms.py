@@ -89,7 +89,7 @@ EVENT_FORMS: dict[str, Form] = {
             *COMMON,
             Field("buyer", N_("Buyer (enterprise code or name)"), "enterprise"),
             *MONEY,
-            Field("invoice_no", N_("Invoice number"), required=False),
+            Field("invoice_no", N_("Invoice number")),
             Field("contract_no", N_("Contract number"), required=False),
         ),
         (ITEMS,),

@@ -6,10 +6,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
 
-from rareledger.domain.access import Principal
+from rareledger.domain.access import ENTERPRISE, REGULATOR, Principal
 from rareledger.services import passports
 from rareledger.web.api.reporting import _body_schema, _json
+from rareledger.web.errors import ApiError
 from rareledger.web.security import ANONYMOUS, Context, allow
 
 router = APIRouter(prefix="/api/v1", tags=["passports"])
@@ -33,3 +35,26 @@ async def verify_passport(
     keys = passports.public_key_map(passports.list_keys(ctx.database))
     result = await run_in_threadpool(passports.verify, document, keys, ctx.database)
     return {"valid": result.valid, "reasons": result.reasons}
+
+
+class PassportRequest(BaseModel):
+    lot_id: str = Field(min_length=1, max_length=128)
+
+
+@router.post("/passports", summary="Issue a signed passport for a lot", status_code=201)
+async def issue_passport(
+    body: PassportRequest, ctx: Context, principal: Principal = allow(ENTERPRISE, REGULATOR)
+) -> dict[str, Any]:
+    """An enterprise issues passports for lots it created, held or traded; the answer is the
+    signed passport, whose ``verification_url`` opens its public page (the QR code's link)."""
+    try:
+        return await run_in_threadpool(
+            passports.issue_for,
+            ctx.database,
+            principal,
+            body.lot_id,
+            passphrase=ctx.settings.key_passphrase,
+            base_url=ctx.settings.public_url,
+        )
+    except passports.SigningKeyError as error:
+        raise ApiError(409, "no_signing_key", str(error)) from error

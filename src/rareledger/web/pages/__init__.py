@@ -7,7 +7,18 @@ from importlib import resources
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from rareledger.web.pages import alerts, auth, docs, licences, national, registry, reports
+from rareledger.web.pages import (
+    alerts,
+    auth,
+    customs,
+    docs,
+    licences,
+    national,
+    passports,
+    portal,
+    registry,
+    reports,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
@@ -17,6 +28,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     licences.router,
     registry.router,
     reports.router,
+    portal.router,
+    customs.router,
+    passports.router,
 )
 
 
