@@ -21,6 +21,7 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 
 from rareledger.domain.elements import ELEMENT_SYMBOLS
+from rareledger.formats import sheet_text
 
 COMMON = ("event_id", "reporter", "occurred_at", "facility_id", "note")
 NEW_LOT = ("lot_id", "form", "mass_kg", *ELEMENT_SYMBOLS)
@@ -93,8 +94,11 @@ LAYOUTS: dict[str, Layout] = {
             {"outputs": NEW_LOT},
         ),
         Layout("adjustment", (*COMMON, "lot_id", "delta_kg", "reason")),
+        Layout("correction", (*COMMON, "corrects", "reason")),
     )
 }
+# On any event sheet, these columns turn the row's event into the replacement of a correction.
+CORRECTING = ("correction_id", "corrects", "correction_reason")
 NESTED = {
     "value_": "value",
     "consignee_": "consignee",
@@ -123,6 +127,14 @@ class SheetRecord:
 
     def locate(self, field_path: str) -> tuple[int, str]:
         """The (row, column) that a JSON path in an error refers to."""
+        if self.record.get("replacement") is not None and self.record.get("type") == "correction":
+            if field_path.startswith("replacement."):
+                return self._locate(field_path[len("replacement.") :], self.record["replacement"])
+            named = {"event_id": "correction_id", "reason": "correction_reason"}
+            return self.first_row, named.get(field_path, field_path or "(row)")
+        return self._locate(field_path, self.record)
+
+    def _locate(self, field_path: str, record: dict[str, Any]) -> tuple[int, str]:
         match = re.match(r"^(\w+)\[(\d+)\]\.?(.*)$", field_path)
         if match and match.group(1) in self.item_rows:
             rows = self.item_rows[match.group(1)]
@@ -135,7 +147,7 @@ class SheetRecord:
                 return self.first_row, prefix + field_path.split(".", 1)[1]
         if (
             field_path == "delta_kg"
-            or field_path in LAYOUTS.get(str(self.record.get("type")), Layout("", ())).own
+            or field_path in LAYOUTS.get(str(record.get("type")), Layout("", ())).own
         ):
             return self.first_row, field_path
         return self.first_row, field_path or "(row)"
@@ -191,6 +203,7 @@ def assemble(
             f"sheet {sheet!r}: unknown record type {record_type!r} (one of {', '.join(LAYOUTS)})"
         )
     grouped: dict[Any, SheetRecord] = {}
+    correcting: dict[Any, dict[str, Any]] = {}
     for number, row in rows:
         if all(v is None for v in row.values()):
             continue
@@ -199,15 +212,41 @@ def assemble(
             key = (number,) if key is None else key
         current = grouped.get(key)
         if current is None:
-            record: dict[str, Any] = {"type": record_type}
-            for column in layout.own:
-                if row.get(column) is not None:
-                    _set_own(record, column, row[column])
-            if "recorded_at" in row and row["recorded_at"] is not None:
-                record["recorded_at"] = row["recorded_at"]
-            current = grouped[key] = SheetRecord(sheet, record, number, {})
+            current = grouped[key] = SheetRecord(sheet, _own(layout, row), number, {})
+            correcting[key] = {c: row[c] for c in CORRECTING if row.get(c) is not None}
         _add_items(current, layout, number, row)
+    for key, found in grouped.items():
+        if correcting.get(key):
+            found.record = _as_correction(found.record, correcting[key])
     yield from grouped.values()
+
+
+def _own(layout: Layout, row: dict[str, Any]) -> dict[str, Any]:
+    """A record's own fields, from its first row."""
+    record: dict[str, Any] = {"type": layout.record_type}
+    for column in layout.own:
+        if row.get(column) is not None:
+            _set_own(record, column, row[column])
+    if row.get("recorded_at") is not None:
+        record["recorded_at"] = row["recorded_at"]
+    return record
+
+
+def _as_correction(replacement: dict[str, Any], columns: dict[str, Any]) -> dict[str, Any]:
+    """A correction of ``corrects`` whose replacement is the row's event."""
+    correction: dict[str, Any] = {"type": "correction"}
+    for name, column in (
+        ("event_id", "correction_id"),
+        ("corrects", "corrects"),
+        ("reason", "correction_reason"),
+    ):
+        if column in columns:
+            correction[name] = columns[column]
+    for name in ("reporter", "occurred_at", "recorded_at"):
+        if name in replacement:
+            correction[name] = replacement[name]
+    correction["replacement"] = replacement
+    return correction
 
 
 def _add_items(current: SheetRecord, layout: Layout, number: int, row: dict[str, Any]) -> None:
@@ -227,9 +266,16 @@ def _rows(
     header: list[Any], body: Iterable[tuple[int, Any]]
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """(row number, {column: cell}) for each numbered row of values."""
-    names = [str(h).strip() if h is not None else "" for h in header]
+    names = [str(h).strip().lstrip("\ufeff") if h is not None else "" for h in header]
     for number, values in body:
-        yield number, {n: _cell(v) for n, v in zip(names, values, strict=False) if n}
+        yield (
+            number,
+            {
+                n: _cell(sheet_text.time_cell(v) if n in sheet_text.TIME_COLUMNS else v)
+                for n, v in zip(names, values, strict=False)
+                if n
+            },
+        )
 
 
 def read_workbook(data: bytes | Path) -> Iterator[SheetRecord]:
@@ -251,7 +297,7 @@ def read_workbook(data: bytes | Path) -> Iterator[SheetRecord]:
 
 def read_csv(text: str, name: str) -> Iterator[SheetRecord]:
     """Every record of one CSV file; its type is the ``type`` column or the file name's start."""
-    reader = csv.reader(io.StringIO(text))
+    reader = sheet_text.reader(text)
     header = next(reader, None)
     if header is None:
         return
@@ -291,9 +337,5 @@ def read_upload(filename: str, data: bytes) -> list[SheetRecord]:
     if lower.endswith(".xlsx"):
         return list(read_workbook(data))
     if lower.endswith(".csv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise SheetError("a .csv file must be UTF-8 text") from error
-        return list(read_csv(text, filename))
+        return list(read_csv(sheet_text.decode(data), filename))
     raise SheetError("upload an .xlsx workbook or a .csv file")
