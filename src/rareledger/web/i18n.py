@@ -110,7 +110,8 @@ def number(value: int | float | Decimal | None, decimals: int = 0) -> str:
     if value is None:
         return "–"
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return str(format_decimal(Decimal(str(value)), format=pattern, locale=_locale()))
+    amount = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals))
+    return str(format_decimal(amount if amount else abs(amount), format=pattern, locale=_locale()))
 
 
 def day(value: date | str | None) -> str:

@@ -101,7 +101,7 @@ OVERVIEW_TABLES = {
         Column("count", N_("Findings"), "number"),
     ],
     "alerts_by_code": [
-        Column("code", N_("Alert"), "term:alert"),
+        Column("code", N_("Alert"), "term:alert_or_finding"),
         Column("open", N_("Open"), "number"),
         Column("under_review", N_("Under review"), "number"),
         Column("confirmed", N_("Confirmed"), "number"),
