@@ -14,6 +14,8 @@ from rareledger.services import accounts
 from rareledger.store.database import Database
 from rareledger.web.app import create_app
 from tests import factories as f
+from tests.web.site import Site
+from tests.web.site import build as build_site
 
 SECRET = "test-secret-" + "x" * 40
 
@@ -69,3 +71,11 @@ def api(database: Database) -> Iterator[Api]:
     assert response.status_code == 200, response.text
     yield made
     made.client.close()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """A loaded ledger shared by the page tests (each test changes only what it made)."""
+    built = build_site(tmp_path_factory.mktemp("site"))
+    yield built
+    built.database.dispose()

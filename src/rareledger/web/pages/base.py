@@ -29,7 +29,7 @@ from rareledger.web.i18n import N_
 from rareledger.web.sessions import CSRF_FIELD, csrf_token
 from rareledger.web.terms import term
 
-TWINS = ("", ".json", ".csv")
+TWINS = (".json", ".csv", "")  # twins first: "/x/{id}" would match "/x/1.json" too
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,7 +91,9 @@ async def check_upload(
         context["problem"] = gettext("Choose a file to upload.")
         return render(request, "customs.html", 422, title=gettext("Customs check"), **context)
     try:
-        sheets = spreadsheet.read_upload(file.filename or "", await file.read())
+        data = await file.read()
+        await file.close()
+        sheets = spreadsheet.read_upload(file.filename or "", data)
     except spreadsheet.SheetError as error:
         context["problem"] = str(error)
         return render(request, "customs.html", 422, title=gettext("Customs check"), **context)

@@ -73,11 +73,10 @@ async def verify_file(
     request: Request, ctx: Context, form: CheckedForm, _p: Principal | None = require(ANONYMOUS)
 ) -> Response:
     upload = form.get("file")
-    raw = (
-        await upload.read(MAX_PASSPORT_BYTES + 1)
-        if upload is not None and hasattr(upload, "read")
-        else b""
-    )
+    raw = b""
+    if upload is not None and hasattr(upload, "read"):
+        raw = await upload.read(MAX_PASSPORT_BYTES + 1)
+        await upload.close()
     text = raw.decode("utf-8", "replace") if raw else str(form.get("document") or "")
     try:
         document = json.loads(text)

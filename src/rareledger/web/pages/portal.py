@@ -217,6 +217,7 @@ async def upload(
             types=list(spreadsheet.LAYOUTS),
         )
     data = await file.read()
+    await file.close()
     try:
         sheets = spreadsheet.read_upload(file.filename or "", data)
     except spreadsheet.SheetError as error:
