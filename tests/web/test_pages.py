@@ -270,7 +270,7 @@ def test_spreadsheet_upload_gbk_semicolons_excel_dates_and_a_bad_row(site: Site)
     text = (
         "event_id;reporter;occurred_at;buyer;value_amount;value_currency;invoice_no;note;"
         "lot_id;mass_kg\n"
-        f"up-1;{site.exporter};2025/12/21 9:30;{site.buyer};500;CNY;INV-U1;样品销售;{site.lot};0.5\n"
+        f"up-1;{site.exporter};2025/12/21 9:30;{site.buyer};500;CNY;INV-U1;样品;{site.lot};0.5\n"
         f"up-2;{site.exporter};2025/12/21 10:30;{site.buyer};500;CNY;INV-U2;坏行;{site.lot};-2\n"
     )
     answer = _upload(client, "shipment.csv", text.encode("gbk"))
