@@ -1,7 +1,8 @@
 """Keep the web application's Chinese and English catalogues in step with the code.
 
-Usage: python scripts/messages.py          # extract, then merge into both catalogues
-       python scripts/messages.py --check  # exit 1 if a message lacks a translation
+Usage: python scripts/messages.py             # extract, then merge into both catalogues
+       python scripts/messages.py --check     # exit 1 if a message lacks a translation
+       python scripts/messages.py --glossary  # list the names on screen in docs/glossary.md
 
 Messages are extracted from the Python code (``_``, ``gettext``, ``ngettext`` and the marker
 ``N_``) and the Jinja templates. New messages are added to both catalogues: the English
@@ -83,7 +84,37 @@ def update() -> None:
         print(f"{language}: {len(new)} messages, {len(untranslated(language, template))} untranslated")
 
 
+GLOSSARY = ROOT / "docs" / "glossary.md"
+BEGIN, END = "<!-- names on screen: begin -->", "<!-- names on screen: end -->"
+
+
+def glossary_section() -> str:
+    """The table of every code's name on screen, in Chinese and English, from the catalogues."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from rareledger.web import i18n
+    from rareledger.web.terms import TERMS
+
+    lines = [BEGIN, "", "| kind | code | 中文 | English |", "|---|---|---|---|"]
+    for kind, names in TERMS.items():
+        if kind in ("alert_or_finding", "holder_role"):
+            continue  # unions of other kinds
+        for code, english in names.items():
+            with i18n.speaking("zh"):
+                chinese = i18n.gettext(english)
+            lines.append(f"| {kind} | `{code}` | {chinese} | {english} |")
+    return "\n".join([*lines, "", END])
+
+
+def write_glossary() -> None:
+    text = GLOSSARY.read_text()
+    start, end = text.index(BEGIN), text.index(END) + len(END)
+    GLOSSARY.write_text(text[:start] + glossary_section() + text[end:])
+
+
 if __name__ == "__main__":
+    if "--glossary" in sys.argv:
+        write_glossary()
+        sys.exit(0)
     if "--check" in sys.argv:
         missing = {language: untranslated(language) for language in LANGUAGES}
         for language, ids in missing.items():
