@@ -79,3 +79,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     built = build_site(tmp_path_factory.mktemp("site"))
     yield built
     built.database.dispose()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Keep each phase's report on the test item (the browser tests screenshot failures)."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    setattr(item, f"report_{report.when}", report)

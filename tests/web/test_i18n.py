@@ -73,7 +73,10 @@ def test_every_code_has_a_name_in_both_languages(kind: str) -> None:
             chinese = term(kind, code)
         with i18n.speaking("en"):
             english = term(kind, code)
-        assert chinese != english and any("\u4e00" <= ch <= "\u9fff" for ch in chinese), (kind, code)
+        assert chinese != english and any("\u4e00" <= ch <= "\u9fff" for ch in chinese), (
+            kind,
+            code,
+        )
 
 
 def test_the_glossary_lists_the_names_on_screen(messages: ModuleType) -> None:
