@@ -64,28 +64,37 @@ CREATING = ("extraction", "processing", "import")
 Key = tuple[str, str, str, str]  # day, measure, key1, key2
 
 
+REO_FACTORS = {symbol: element.reo_factor for symbol, element in ELEMENTS.items()}
+
+
 @dataclass(frozen=True, slots=True)
 class LotFacts:
-    """What the figures need of a lot: its composition and its stage in the chain."""
+    """What the figures need of a lot: its composition and its stage in the chain, with the
+    REO fractions worked out once."""
 
     composition: Mapping[str, Decimal]
     stage: str
+    reo_fraction: Decimal = Decimal(0)
+    group_fractions: tuple[tuple[str, Decimal], ...] = ()
+
+    @classmethod
+    def of(cls, composition: Mapping[str, Decimal], stage: str) -> LotFacts:
+        groups: dict[str, Decimal] = {}
+        for symbol, fraction in composition.items():
+            share = fraction * REO_FACTORS[symbol]
+            groups[GROUPS[symbol]] = groups.get(GROUPS[symbol], Decimal(0)) + share
+        return cls(composition, stage, sum(groups.values(), Decimal(0)), tuple(groups.items()))
 
     def element_ug(self, mass_g: Decimal) -> dict[str, Decimal]:
-        return {s: f * mass_g * MICROGRAMS_PER_GRAM for s, f in self.composition.items()}
+        micrograms = mass_g * MICROGRAMS_PER_GRAM
+        return {s: f * micrograms for s, f in self.composition.items()}
 
     def reo_ug(self, mass_g: Decimal) -> Decimal:
-        return sum(
-            (f * ELEMENTS[s].reo_factor * mass_g * MICROGRAMS_PER_GRAM)
-            for s, f in self.composition.items()
-        ) or Decimal(0)
+        return self.reo_fraction * mass_g * MICROGRAMS_PER_GRAM
 
     def reo_by_group_ug(self, mass_g: Decimal) -> dict[str, Decimal]:
-        groups: dict[str, Decimal] = {}
-        for symbol, fraction in self.composition.items():
-            amount = fraction * ELEMENTS[symbol].reo_factor * mass_g * MICROGRAMS_PER_GRAM
-            groups[GROUPS[symbol]] = groups.get(GROUPS[symbol], Decimal(0)) + amount
-        return groups
+        micrograms = mass_g * MICROGRAMS_PER_GRAM
+        return {group: fraction * micrograms for group, fraction in self.group_fractions}
 
 
 def lot_stage(event_type: str, form: str) -> str:
@@ -106,7 +115,7 @@ def created_lots(record: Mapping[str, Any]) -> dict[str, LotFacts]:
     if record.get("type") not in CREATING:
         return {}
     return {
-        str(o["lot_id"]): LotFacts(
+        str(o["lot_id"]): LotFacts.of(
             composition_of(o.get("composition", {})), lot_stage(record["type"], o["form"])
         )
         for o in record.get("outputs", [])

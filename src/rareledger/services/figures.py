@@ -11,10 +11,12 @@ events were weighed with) makes the cells be folded again from the start.
 
 from __future__ import annotations
 
-import json
 from datetime import date, timezone
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
+
+import orjson
 
 from rareledger.domain import figures as cells_model
 from rareledger.domain.figures import Cells, Folder, LotFacts
@@ -29,6 +31,12 @@ UG_PER_KG = Decimal(1_000_000_000)
 UG_PER_T = UG_PER_KG * 1000
 KG = Decimal("0.001")
 PRODUCTION_AND_TRADE = ("mined_reo", "separated_reo", "imported", "exported")
+
+
+@lru_cache(maxsize=65536)
+def _facts(composition: str, stage: str) -> LotFacts:
+    """Facts of a lot; many lots share a composition and stage, so they are kept."""
+    return LotFacts.of(queries.parse_composition(composition), stage)
 
 
 class _Lookups:
@@ -54,9 +62,7 @@ class _Lookups:
                     wanted.add(str(item["lot_id"]))
         found = store.lot_facts(self.connection, sorted(wanted - set(self.lots)))
         for lot_id, (composition, form, event_type) in found.items():
-            self.lots[lot_id] = LotFacts(
-                queries.parse_composition(composition), cells_model.lot_stage(event_type, form)
-            )
+            self.lots[lot_id] = _facts(composition, cells_model.lot_stage(event_type, form))
         receipts = {str(r["shipment_event_id"]) for r in records if r.get("type") == "receipt"}
         missing = sorted(receipts - set(self.shipments))
         for shipment, items in store.shipment_items(self.connection, missing).items():
@@ -95,7 +101,7 @@ def _fold(database: Database, after: int, until: int, basis: int, zone: timezone
         lookups = _Lookups(connection)
         folder = Folder(cells, lookups.lot, lookups.shipped, zone)
         records = [
-            (position, json.loads(text, parse_float=Decimal))
+            (position, orjson.loads(text))
             for position, text in store.event_entries(connection, after, until)
         ]
         involved = []

@@ -219,11 +219,15 @@ def respond(request: Request, view: View | Response, twin: str) -> Response:
     )
 
 
-def page(router: APIRouter, path: str, *, twins: bool = True, **options: Any) -> Callable[..., Any]:
-    """Register a GET page at ``path`` (and its ``.json`` and ``.csv`` twins)."""
+def page(
+    router: APIRouter, path: str, *, twins: bool = True, csv: bool = True, **options: Any
+) -> Callable[..., Any]:
+    """Register a GET page at ``path`` and its ``.json`` twin, and its ``.csv`` twin when it
+    has tables (``csv``)."""
+    chosen = tuple(t for t in TWINS if (twins or not t) and (csv or t != ".csv"))
 
     def register(func: Callable[..., View | Response]) -> Callable[..., View | Response]:
-        for twin in TWINS if twins else ("",):
+        for twin in chosen:
             endpoint = _variant(func, twin)
             router.add_api_route(
                 path + twin,

@@ -86,7 +86,7 @@ def application_form(
     )
 
 
-@page(router, "/licence-applications/{application_id}")
+@page(router, "/licence-applications/{application_id}", csv=False)
 def application_page(
     request: Request, application_id: str, ctx: Context, principal: Principal = require(*READERS)
 ) -> View:

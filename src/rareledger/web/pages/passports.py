@@ -100,7 +100,7 @@ async def verify_file(
     return render(request, view.template, data=view.data, title=view.title, **view.context)
 
 
-@page(router, "/passports/{passport_id}")
+@page(router, "/passports/{passport_id}", csv=False)
 def passport_page(
     request: Request, passport_id: str, ctx: Context, _p: Principal | None = require(ANONYMOUS)
 ) -> View:

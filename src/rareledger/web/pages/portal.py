@@ -48,7 +48,7 @@ def enterprise_home(
     return View("portal.html", found, {"awaiting_receipt": waiting}, gettext("My enterprise"))
 
 
-@page(router, "/report")
+@page(router, "/report", csv=False)
 def choose_event(
     request: Request, ctx: Context, principal: Principal = require(ENTERPRISE)
 ) -> View:
