@@ -80,6 +80,7 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/v1/risk.csv"): {},
     ("GET", "/api/v1/figures/national"): {"params": {"year": 2025}},
     ("POST", "/api/v1/passports"): {"json": {"lot_id": "LOT-A"}},
+    ("GET", "/api/v1/passports/verify"): {"follow_redirects": False},
 }
 ROUTES = [(method, route.path, route) for route in api_routes() for method in route.methods]
 

@@ -84,14 +84,15 @@ def test_sign_out(site: Site) -> None:
 
 
 def test_the_language_is_remembered_per_person(site: Site) -> None:
-    client = site.client("customs")
+    accounts.create_user(site.database, "polyglot", "a long password!", "customs")
+    client = site.client("polyglot")
     assert "海关查验" in client.get("/customs").text  # Chinese by default
     client.post(
         "/language",
         data={"csrf_token": csrf(client, "/customs"), "language": "en", "next": "/customs"},
     )
     assert "Customs check" in client.get("/customs").text
-    again = site.client("customs")  # a new session, same person
+    again = site.client("polyglot")  # a new session, same person
     page = again.get("/customs").text
     assert '<html lang="en">' in page and "Customs check" in page
 
@@ -382,14 +383,24 @@ def test_reports_as_xlsx(site: Site) -> None:
 
 
 class _References(HTMLParser):
+    """The addresses a page refers to, and its form fields with and without a label."""
+
     def __init__(self) -> None:
         super().__init__()
         self.found: list[str] = []
+        self.fields: list[str] = []
+        self.labelled: set[str] = set()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
         for name, value in attrs:
             if name in ("src", "href", "action", "data", "poster", "srcset") and value:
                 self.found.append(value)
+        if tag == "label" and named.get("for"):
+            self.labelled.add(str(named["for"]))
+        hidden = named.get("type") in ("hidden", "submit", "button")
+        if tag in ("input", "select", "textarea") and not hidden:
+            self.fields.append(str(named.get("id") or named.get("name")))
 
 
 PAGES = [
@@ -408,7 +419,9 @@ PAGES = [
 ]
 
 
-def test_no_page_or_asset_refers_to_another_host(site: Site) -> None:
+def test_no_page_or_asset_refers_to_another_host_and_every_field_has_a_label(
+    site: Site,
+) -> None:
     client = site.client("regulator")
     pages = [
         *PAGES,
@@ -432,6 +445,8 @@ def test_no_page_or_asset_refers_to_another_host(site: Site) -> None:
         for reference in parser.found:
             local = reference.startswith(("/", "#", "?", "data:", "https://testserver"))
             assert local, (path, reference)
+        unlabelled = [f for f in parser.fields if f not in parser.labelled]
+        assert not unlabelled, (path, unlabelled)  # every field has a label
         seen.extend(r for r in parser.found if r.startswith("/static/"))
     for asset in sorted(set(seen)):
         body = client.get(asset).text

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
 from rareledger.domain.access import ENTERPRISE, REGULATOR, Principal
@@ -20,6 +21,17 @@ router = APIRouter(prefix="/api/v1", tags=["passports"])
 @router.get("/keys", summary="The public keys that sign passports")
 def public_keys(ctx: Context, _principal: Principal | None = allow(ANONYMOUS)) -> dict[str, Any]:
     return {"items": passports.list_keys(ctx.database)}
+
+
+@router.get(
+    "/passports/verify",
+    summary="Where a person checks a passport (the page, for links in older passports)",
+    response_class=RedirectResponse,
+    status_code=303,
+)
+def verify_page(_principal: Principal | None = allow(ANONYMOUS)) -> RedirectResponse:
+    """Passports issued before the public page existed link here: send the reader to it."""
+    return RedirectResponse("/passports/verify", status_code=303)
 
 
 @router.post(

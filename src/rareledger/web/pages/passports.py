@@ -56,7 +56,7 @@ def _verified_view(document: dict[str, Any], check: passports.PassportCheck) -> 
     }
     context = {"bodies": _bilingual(document, check.valid, check.reasons), "qr": qr}
     return View(
-        "passport.html",
+        "passport_page.html",
         data,
         title=gettext("Lot passport %(id)s") % {"id": passport["lot"]["lot_id"]},
         context=context,
