@@ -28,7 +28,7 @@ YEAR = 2025
 
 @pytest.fixture(scope="module")
 def year_records(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
-    result = simulate(tmp_path_factory.mktemp("figures"), seed=7, scale=0.002)
+    result = simulate(tmp_path_factory.mktemp("figures"), seed=7, scale=0.001)
     records: list[dict[str, Any]] = []
     for path in result.record_files:
         records.extend(json.loads(line) for line in path.read_text().splitlines() if line)

@@ -76,11 +76,15 @@ def clients(site: Site) -> Iterator[dict[str, TestClient]]:
         client.close()
 
 
+_TOKENS: dict[int, str] = {}
+
+
 def _call(site: Site, client: TestClient, method: str, path: str) -> Any:
     url = _url(site, path)
     if method == "GET":
         return client.get(url, params=QUERIES.get(path), follow_redirects=False)
-    token = csrf(client, "/login")
+    token = _TOKENS.get(id(client)) if path not in ("/login", "/logout") else None
+    token = token or _TOKENS.setdefault(id(client), csrf(client, "/login"))
     return client.post(url, data={"csrf_token": token, **FORMS[path]}, follow_redirects=False)
 
 
