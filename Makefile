@@ -47,6 +47,7 @@ example: $(STAMP) ## A small hand-written chain and flawed reports, loaded and s
 
 bench: $(STAMP) ## Benchmarks: bulk load, API against CLI, lineage, detection speed and accuracy, pages
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/national.py
 	$(BIN)/python bench/api_ingest.py
 	$(BIN)/python bench/trace.py
 	$(BIN)/python bench/detect.py

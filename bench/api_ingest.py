@@ -1,6 +1,6 @@
 """API ingest benchmark: the HTTP service on loopback against ``rareledger load``.
 
-Generates the same economy as ``bench/ingest.py`` (master data plus N events), starts
+Takes the same records as ``bench/ingest.py`` (a prefix of a simulated year), starts
 ``rareledger serve`` on 127.0.0.1 over a fresh SQLite database, and sends the events as the
 regulator in batches of 1,000 (``POST /api/v1/events``) over one keep-alive connection. In the
 same run it loads the same events with ``rareledger load`` into another fresh database.
@@ -23,7 +23,30 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ingest import ROOT, cli, generate
+from _records import simulated_records
+from _run import RARELEDGER, ROOT
+
+MASTER_TYPES = ("enterprise", "facility", "quota")
+
+
+def cli(url: str, *args: str) -> tuple[float, subprocess.CompletedProcess[str]]:
+    """Run the command line against a database: (wall seconds, the finished process)."""
+    started = time.perf_counter()
+    result = subprocess.run(
+        [str(RARELEDGER), "--db", url, *args], capture_output=True, text=True, check=False
+    )
+    return time.perf_counter() - started, result
+
+
+def _split(records: Path, out: Path) -> tuple[Path, Path]:
+    """The master data (loaded by the operator) and the rest (sent through the API)."""
+    master, rest = out / "master.jsonl", out / "events.jsonl"
+    with records.open() as source, master.open("w") as first, rest.open("w") as second:
+        for line in source:
+            target = first if json.loads(line)["type"] in MASTER_TYPES else second
+            target.write(line)
+    return master, rest
+
 
 BATCH = 1000
 
@@ -108,13 +131,13 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "api")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    generated = generate(args.out, args.events, args.seed)
-    events = _strip_recorded_at(generated.events, args.out / "events-api.jsonl")
+    master, rest = _split(simulated_records(args.out, args.events, args.seed), args.out)
+    events = _strip_recorded_at(rest, args.out / "events-api.jsonl")
     api_url, cli_url = (f"sqlite:///{args.out / name}" for name in ("api.db", "cli.db"))
     for path in args.out.glob("*.db*"):
         path.unlink()
-    _fresh(api_url, generated.master)
-    _fresh(cli_url, generated.master)
+    _fresh(api_url, master)
+    _fresh(cli_url, master)
     key, port = _regulator_key(api_url), _free_port()
     server = _serve(api_url, port)
     try:

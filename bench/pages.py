@@ -95,13 +95,13 @@ def _client(app: Any, username: str) -> Any:
 
 def _targets(database: Any, exporter: str) -> dict[str, list[str]]:
     from rareledger.domain.access import Principal
-    from rareledger.services import casework, holdings, licensing, passports
+    from rareledger.services import casework, holdings, issued, licensing
 
     alert = casework.list_alerts(database)[0]["alert_id"]
     lot = holdings.enterprise_balance(database, exporter)["lots"][0]["lot_id"]
     regulator = Principal("user:bench-regulator", "regulator")
     application = licensing.applications(database, regulator)[0]["application_id"]
-    found = passports.issued_by(database, exporter)
+    found = issued.issued_by(database, exporter)
     passport = found[0]["passport_id"] if found else None
 
     def twins(address: str) -> list[str]:
@@ -168,7 +168,7 @@ def timings(client: Any, path: str, runs: int) -> dict[str, Any]:
 
 def run(url: str, runs: int) -> dict[str, Any]:
     from rareledger.config import Settings
-    from rareledger.services import figures, passports
+    from rareledger.services import figures, issued, passports
     from rareledger.store.database import Database
     from rareledger.web.app import create_app
 
@@ -183,7 +183,7 @@ def run(url: str, runs: int) -> dict[str, Any]:
     passphrase = "bench passphrase for keys"
     if not passports.list_keys(database):
         passports.create_key(database, passphrase)
-    if not passports.issued_by(database, people["exporter"]):
+    if not issued.issued_by(database, people["exporter"]):
         from rareledger.services import holdings
 
         lot = holdings.enterprise_balance(database, people["exporter"])["lots"][0]["lot_id"]

@@ -47,6 +47,7 @@ def build(database: Database, per_stage: int, seed: int) -> int:
                     "adjusted_g": 0,
                     "discrepancy_g": 0,
                     "retracted": False,
+                    "gap_causes": "",
                 }
             )
             if stage:

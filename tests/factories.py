@@ -110,7 +110,7 @@ def shipment(
         buyer=buyer,
         items=[{"lot_id": lot, "mass_kg": mass} for lot, mass in items],
         value={"amount": "1000.00", "currency": "CNY"},
-        invoice_no="INV-1",
+        invoice_no=fields.pop("invoice_no", next_id("INV")),
         **fields,
     )
 

@@ -8,14 +8,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from rareledger.domain.findings import RuleSettings
+from rareledger.errors import Invalid
 
 DEFAULT_DATABASE_URL = "sqlite:///rareledger.db"
 MIN_SECRET_LENGTH = 32
 PLACEHOLDER_SECRETS = frozenset({"changeme", "changethis", "secret", "default", "dev", "test"})
 
 
-class ConfigurationError(Exception):
+class ConfigurationError(Invalid):
     """A setting that makes it unsafe or impossible to start."""
+
+    code: str = "configuration_error"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,7 @@ class Settings:
     secure_cookies: bool = True
     public_url: str = "http://127.0.0.1:8000"
     key_passphrase: str = field(default="", repr=False)
+    reservation_days: int = 30
 
     @property
     def rules(self) -> RuleSettings:
@@ -42,6 +46,7 @@ class Settings:
             self.mass_balance_tolerance,
             self.receipt_tolerance,
             screening_threshold=self.screening_threshold,
+            reservation_days=self.reservation_days,
         )
 
 
@@ -70,6 +75,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         secure_cookies=not _off(env.get("RARELEDGER_SECURE_COOKIES")),
         public_url=env.get("RARELEDGER_PUBLIC_URL", "http://127.0.0.1:8000"),
         key_passphrase=env.get("RARELEDGER_KEY_PASSPHRASE", ""),
+        reservation_days=int(env.get("RARELEDGER_RESERVATION_DAYS", "30")),
     )
 
 

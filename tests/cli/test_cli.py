@@ -72,7 +72,7 @@ def test_load_receipts_as_json_lines_and_exit_status(url: str, tmp_path: Path) -
     assert [r["status"] for r in receipts][-3:] == ["accepted", "rejected", "accepted"]
     assert receipts[-2]["errors"][0]["code"] == "malformed_json"
     assert receipts[-1]["findings"][0]["code"] == "negative_balance"
-    assert set(receipts[0]) == {"id", "status", "position", "hash", "findings", "errors"}
+    assert set(receipts[0]) == {"id", "status", "position", "hash", "findings", "errors", "line"}
     again = run(url, "load", str(path))
     assert again.exit_code == 1
     assert "accepted 0, duplicate 11, rejected 1" in again.output

@@ -99,8 +99,17 @@ def test_the_example_chain_licence_and_a_customs_check(url: str, tmp_path: Path)
     result = run(url, "customs", "check", "--json", str(path))
     assert result.exit_code == 1
     answer = json.loads(result.output)
-    assert set(answer) == {"decision", "licence_no", "remaining_kg", "reasons"}
-    assert answer["decision"] == "hold" and "lapsed" in answer["reasons"][0]
+    assert set(answer) == {
+        "check_id",
+        "position",
+        "decision",
+        "licence_no",
+        "remaining_kg",
+        "reasons",
+        "classification",
+    }
+    assert answer["decision"] == "hold"
+    assert any("lapsed" in r["message"] for r in answer["reasons"])
 
 
 def test_applications_and_figures(url: str, tmp_path: Path) -> None:

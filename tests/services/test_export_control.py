@@ -341,7 +341,7 @@ def test_customs_release_draws_down_and_the_export_uses_it(
 def test_customs_holds_with_reasons(licensed: f.Reporter, database: Database) -> None:
     outcome = _check(database, mass="600", destination_country="US")
     assert outcome["decision"] == "hold"
-    assert {r.split(":")[0] for r in outcome["reasons"]} == {
+    assert {r["code"] for r in outcome["reasons"]} == {
         "licence_exceeded",
         "licence_scope_mismatch",
     }
@@ -354,7 +354,9 @@ def test_customs_releases_what_is_not_controlled(reporter: f.Reporter, database:
     proposed = f.export(f.EXPORTER, [("LOT-C", "5")], customs_declaration_no="CD-C")
     _receipt, outcome = ec.customs_check(database, CUSTOMS, proposed, clock=lambda: f.RECORDED)
     assert outcome is not None and outcome["decision"] == "release"
-    assert outcome["reasons"] == ["not controlled on 2025-06-03"]
+    assert [(r["code"], r["message"]) for r in outcome["reasons"]] == [
+        ("not_controlled", "not controlled on 2025-06-03")
+    ]
 
 
 def test_customs_rules(licensed: f.Reporter, database: Database) -> None:

@@ -326,8 +326,9 @@ def test_event_id_reused_for_a_different_event(reporter: f.Reporter) -> None:
 
 
 def test_resend_with_other_spelling_of_numbers_is_a_duplicate(reporter: f.Reporter) -> None:
-    first = reporter.one(f.shipment(f.MINER, f.SEPARATOR, [("LOT-A", "10.50")], event_id="s1"))
-    again = reporter.one(f.shipment(f.MINER, f.SEPARATOR, [("LOT-A", "10.5")], event_id="s1"))
+    same = {"event_id": "s1", "invoice_no": "INV-1"}
+    first = reporter.one(f.shipment(f.MINER, f.SEPARATOR, [("LOT-A", "10.50")], **same))
+    again = reporter.one(f.shipment(f.MINER, f.SEPARATOR, [("LOT-A", "10.5")], **same))
     assert again.status == "duplicate" and again.position == first.position
 
 

@@ -143,3 +143,14 @@ def test_migrations_create_the_ledger_tables_as_schema_py_defines_them(
     )
     relevant = [d for d in differences if any(name in repr(d) for name in migrated)]
     assert relevant == []
+
+
+def test_the_newest_migration_is_alembics_head(database: Database) -> None:
+    from alembic.script import ScriptDirectory
+
+    from rareledger.store.database import latest_revision
+
+    with database.engine.connect() as connection:
+        config = database._alembic_config(connection)
+        head = ScriptDirectory.from_config(config).get_current_head()
+    assert latest_revision() == head == database.revision()

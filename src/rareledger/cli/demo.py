@@ -13,7 +13,7 @@ import click
 from rich.table import Table
 
 from rareledger.cli.alerts import print_evaluation
-from rareledger.cli.context import CliContext, console, fail, pass_cli
+from rareledger.cli.context import CliContext, console, pass_cli
 from rareledger.cli.ledger import load_files, print_summary
 from rareledger.domain.actors import Actor
 from rareledger.domain.detection import Rulebook
@@ -148,12 +148,9 @@ def _accounts(database: Database) -> dict[str, str]:
         if role == "enterprise" and exporter is None:
             continue
         password = secrets.token_urlsafe(12)
-        try:
-            accounts.create_user(
-                database, username, password, role, exporter if role == "enterprise" else None
-            )
-        except accounts.AccountError as error:
-            fail(str(error))
+        accounts.create_user(
+            database, username, password, role, exporter if role == "enterprise" else None
+        )
         made[username] = password
     return made
 

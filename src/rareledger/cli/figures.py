@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from rareledger.cli.context import CliContext, console, fail, json_option, pass_cli, print_json
+from rareledger.cli.context import CliContext, console, json_option, pass_cli, print_json
+from rareledger.errors import Invalid
 from rareledger.services import figures as figures_service
 
 
@@ -30,7 +31,7 @@ def national(ctx: CliContext, year: int | None, as_json: bool) -> None:
     database = ctx.database()
     year = year or figures_service.latest_year(database, ctx.settings.rules)
     if year is None:
-        fail("the ledger holds no events yet: give --year")
+        raise Invalid("--year: the ledger holds no production or trade yet: give a year")
     found = figures_service.national(database, year, ctx.settings.rules)
     if as_json:
         print_json(found)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import click
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
@@ -16,15 +16,13 @@ from rareledger.cli.context import (
     EXIT_REJECTED,
     CliContext,
     console,
-    fail,
     json_option,
     pass_cli,
     print_json,
 )
 from rareledger.domain.actors import Actor
 from rareledger.formats import spreadsheet
-from rareledger.readers import iter_records
-from rareledger.services import export_control, integrity, uploads
+from rareledger.services import collector, export_control, integrity, loading, uploads
 from rareledger.services.reporting import Acknowledgement, Recorder
 
 BATCH = 2000
@@ -44,17 +42,6 @@ def init(ctx: CliContext) -> None:
     click.echo(f"database {ctx.database_url} is at schema revision {revision}")
     for receipt in seeded:
         click.echo(f"recorded the shipped control regime {receipt.id} ({receipt.status})")
-
-
-def _batches(stream: BinaryIO, size: int) -> Iterator[list[object]]:
-    batch: list[object] = []
-    for record in iter_records(stream):
-        batch.append(record)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 class Tally:
@@ -134,25 +121,39 @@ def load_files(
             if path.suffix.lower() in (".xlsx", ".csv"):
                 _load_sheets(recorder, path, batch_size, as_json, tally)
                 continue
-            task = progress.add_task(path.name, total=path.stat().st_size)
-            with path.open("rb") as stream:
-                for batch in _batches(stream, batch_size):
-                    for receipt in recorder.submit(batch):
-                        tally.add(receipt)
-                        if as_json:
-                            click.echo(json.dumps(receipt.as_dict(), ensure_ascii=False))
-                    progress.update(task, completed=stream.tell())
+            _load_json_file(recorder, path, batch_size, as_json, tally, progress)
     return tally
+
+
+def _load_json_file(
+    recorder: Recorder,
+    path: Path,
+    batch_size: int,
+    as_json: bool,
+    tally: Tally,
+    progress: Progress,
+) -> None:
+    """A JSON Lines file or JSON array; a large one is validated in a second process."""
+    size = path.stat().st_size
+    task = progress.add_task(path.name, total=size)
+    with path.open("rb") as stream, collector.paused():
+        for receipt in loading.load_stream(
+            recorder,
+            stream,
+            batch_size,
+            parallel=size >= loading.PARALLEL_FROM_BYTES,
+            on_batch=lambda _: progress.update(task, completed=stream.tell()),
+        ):
+            tally.add(receipt)
+            if as_json:
+                click.echo(json.dumps(receipt.as_dict(), ensure_ascii=False))
 
 
 def _load_sheets(
     recorder: Recorder, path: Path, batch_size: int, as_json: bool, tally: Tally
 ) -> None:
     """Load a spreadsheet; each row is answered (JSON: one row answer per line)."""
-    try:
-        sheets = spreadsheet.read_upload(path.name, path.read_bytes())
-    except spreadsheet.SheetError as error:
-        fail(f"{path}: {error}")
+    sheets = spreadsheet.read_upload(path.name, path.read_bytes())
     result = uploads.submit_sheets(recorder, sheets, batch_size)
     for row in result["rows"]:
         tally.add_row(row)
@@ -167,9 +168,10 @@ def print_summary(tally: Tally) -> None:
         f"rejected {tally.status['rejected']}"
     )
     for receipt in tally.rejected:
+        where = f" (line {receipt.line})" if receipt.line is not None else ""
         for error in receipt.errors:
             out.print(
-                f"  rejected {receipt.id or '(no id)'}: {error['field'] or '(record)'}: "
+                f"  rejected {receipt.id or '(no id)'}{where}: {error['field'] or '(record)'}: "
                 f"{error['message']} [{error['code']}] (value: {error['value']!r})"
             )
     if tally.finding_codes:
@@ -221,8 +223,5 @@ def rebuild(ctx: CliContext) -> None:
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        try:
-            count = integrity.rebuild(ctx.database(), ctx.settings.rules, advance)
-        except RuntimeError as error:
-            fail(str(error))
+        count = integrity.rebuild(ctx.database(), ctx.settings.rules, advance)
     click.echo(f"rebuilt the projections from {count} ledger entries")

@@ -14,21 +14,28 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from rareledger.domain.canonical import canonical_json
+from rareledger.domain.checks import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    canonical_decimal,
+    decimal_problem,
+    is_fraction,
+    is_identifier,
+    is_text,
+    kg_to_g,
+    mass_problem,
+    parse_time,
+    time_in_range,
+    to_decimal,
+)
 from rareledger.domain.codes import COUNTRY_CODES, CURRENCY_CODES
 from rareledger.domain.elements import ELEMENTS
 from rareledger.domain.events import LotQuantity, Money, NewLot, Party
+from rareledger.domain.lots import Composition
 from rareledger.domain.problems import Problem
-from rareledger.domain.quantities import (
-    canonical_decimal,
-    decimal_places,
-    kg_to_g,
-    parse_time,
-    to_decimal,
-)
 from rareledger.domain.vocabulary import FORMS
 
-MAX_MASS_KG = 10**9  # a million tonnes: more than a year's national output, in one record
-IDENTIFIER = re.compile(r"^[A-Za-z0-9._:/-]{1,128}$")
 _MISSING = object()
 
 
@@ -87,14 +94,14 @@ class Fields:
         if not isinstance(value, str):
             self.fail("type", name, "must be a string", value)
             return None
-        if not value.strip():
+        if not is_text(value):
             self.fail("empty", name, "must not be empty", value)
             return None
         return value
 
     def identifier(self, name: str, required: bool = True) -> str | None:
         value = self.text(name, required)
-        if value is not None and not IDENTIFIER.match(value):
+        if value is not None and not is_identifier(value):
             self.fail(
                 "invalid_identifier",
                 name,
@@ -125,6 +132,14 @@ class Fields:
         moment = parse_time(value)
         if moment is None:
             self.fail("invalid_time", name, "must be an RFC 3339 time with an offset", value)
+        elif not time_in_range(moment):
+            self.fail(
+                "invalid_time",
+                name,
+                f"must fall between the years {EARLIEST_YEAR} and {LATEST_YEAR} (in UTC)",
+                value,
+            )
+            return None
         return moment
 
     def day(self, name: str, required: bool = True) -> date | None:
@@ -196,6 +211,10 @@ class Fields:
         if number is None:
             self.fail("type", name, "must be a number or a decimal string", value)
             return None
+        problem = decimal_problem(number)
+        if problem is not None:
+            self.fail(problem[0], name, problem[1], str(value)[:40])
+            return None
         self.obj[name] = canonical_decimal(number)
         return number
 
@@ -203,21 +222,9 @@ class Fields:
         number = self.decimal(name)
         if number is None:
             return None
-        if signed and number == 0:
-            self.fail("mass_zero", name, "must not be zero", number)
-            return None
-        if not signed and number <= 0:
-            self.fail("mass_not_positive", name, "must be greater than zero", number)
-            return None
-        if abs(number) > MAX_MASS_KG:
-            self.fail(
-                "mass_too_large", name, f"must be at most {MAX_MASS_KG} kg in one record", number
-            )
-            return None
-        if decimal_places(number) > 3:
-            self.fail(
-                "mass_precision", name, "must have at most 3 decimals (gram precision)", number
-            )
+        problem = mass_problem(number, signed)
+        if problem is not None:
+            self.fail(problem[0], name, problem[1], number)
             return None
         return kg_to_g(number)
 
@@ -338,7 +345,7 @@ def _new_lot(reader: Fields, forms: Collection[str]) -> NewLot | None:
     return NewLot(lot_id, form, mass, composition)
 
 
-def read_composition(reader: Fields) -> dict[str, Decimal] | None:
+def read_composition(reader: Fields) -> Composition | None:
     """Read ``composition``: element -> fraction in [0, 1], summing to at most 1."""
     before = len(reader.problems)
     inner = reader.nested("composition", ELEMENTS, unknown_code="unknown_element")
@@ -351,7 +358,7 @@ def read_composition(reader: Fields) -> dict[str, Decimal] | None:
         fraction = inner.decimal(symbol)
         if fraction is None:
             continue
-        if not Decimal(0) <= fraction <= Decimal(1):
+        if not is_fraction(fraction):
             inner.fail("composition_range", symbol, "must be between 0 and 1", fraction)
             continue
         fractions[symbol] = fraction
@@ -366,4 +373,4 @@ def read_composition(reader: Fields) -> dict[str, Decimal] | None:
             canonical_decimal(total),
         )
         return None
-    return fractions
+    return Composition(fractions, canonical_json(inner.obj))  # fractions now canonical text

@@ -25,6 +25,10 @@ FINDING_CODES = (
     "licence_expired",
     "misdeclared_goods",
     "watchlist_match",
+    "duplicate_invoice",
+    "tainted_export",
+    "insufficient_holding",
+    "provenance_gap",
 )
 REPORTING_DAY = 10
 
@@ -37,6 +41,7 @@ class RuleSettings:
     receipt_tolerance: Decimal = Decimal("0.005")
     regulator_utc_offset_minutes: int = 8 * 60  # dates are the regulator's (China: UTC+8)
     screening_threshold: float = 90.0  # watch-list match score (0-100) that makes a finding
+    reservation_days: int = 30  # a released check's reservation lapses this long after it
 
 
 def regulator_zone(settings: RuleSettings | None = None) -> timezone:

@@ -76,4 +76,4 @@ def parse_time(text: object) -> datetime | None:
 
 def utc_text(moment: datetime) -> str:
     """An aware time as UTC ISO text with microseconds, sortable as a string."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"

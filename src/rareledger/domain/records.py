@@ -15,27 +15,25 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-import orjson
-
 from rareledger.domain import vocabulary as vocab
+from rareledger.domain.canonical import canonical_json
+from rareledger.domain.checks import MAX_RECORD_BYTES, shape_problem
 from rareledger.domain.control_records import MASTER_PARSERS
 from rareledger.domain.events import (
     Adjustment,
     Correction,
     CustomsCheck,
-    Enterprise,
     Event,
     Export,
     Extraction,
-    Facility,
     Import,
     MasterRecord,
     Processing,
-    Quota,
     Receipt,
     Shipment,
 )
 from rareledger.domain.fields import Fields, all_read
+from rareledger.domain.master_parsers import enterprise, facility, quota
 from rareledger.domain.problems import Problem
 
 COMMON_EVENT_FIELDS = ("type", "event_id", "reporter", "occurred_at", "facility_id", "note")
@@ -68,15 +66,6 @@ class ParsedRecord:
     text: str  # the canonical JSON of ``record``, as stored
 
 
-def canonical_json(value: object) -> str:
-    """Canonical JSON: keys sorted by code point, no spaces, UTF-8 text, decimals as strings.
-
-    The same text as ``json.dumps(value, sort_keys=True, separators=(",", ":"),
-    ensure_ascii=False, default=str)``, made by orjson about ten times faster.
-    """
-    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS, default=str).decode()
-
-
 def content_digest(record: dict[str, Any], text: str | None = None) -> str:
     """SHA-256 of a record's canonical content without ``recorded_at``.
 
@@ -106,6 +95,9 @@ def parse_record(raw: object, *, allow_recorded_at: bool = False) -> ParsedRecor
     problems: list[Problem] = []
     if not isinstance(raw, dict):
         return [Problem("type", "", "a record must be a JSON object", raw)]
+    too_big = shape_problem(raw)
+    if too_big is not None:
+        return [Problem(too_big[0], too_big[1], too_big[2])]
     record_type = raw.get("type")
     if record_type is None:
         return [Problem("required", "type", "field is required")]
@@ -119,6 +111,10 @@ def parse_record(raw: object, *, allow_recorded_at: bool = False) -> ParsedRecor
     kind = "master" if record_type in vocab.MASTER_TYPES else "event"
     record_id = record_id_of(raw) or ""
     text = canonical_json(raw)
+    if len(text.encode()) > MAX_RECORD_BYTES:
+        return [
+            Problem("record_too_large", "", f"the record must be at most {MAX_RECORD_BYTES} bytes")
+        ]
     return ParsedRecord(
         kind, record_type, record_id, raw, value, content_digest(raw, text), recorded_at, text
     )
@@ -160,84 +156,6 @@ def _parse_into(
 
 def fields_path(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
-
-
-# ---------------------------------------------------------------- master data
-
-
-def _enterprise(f: Fields) -> Enterprise | None:
-    name_local = f.text("name_local", required=False)
-    args = _complete(
-        {},
-        {
-            "id": f.identifier("id"),
-            "name": f.text("name"),
-            "country": f.country("country"),
-            "roles": _roles(f),
-            "status": f.choice("status", vocab.ENTERPRISE_STATUSES, "unknown_status"),
-        },
-    )
-    return Enterprise(**args, name_local=name_local) if args else None
-
-
-def _roles(f: Fields) -> tuple[str, ...] | None:
-    values = f.listing("roles")
-    if values is None:
-        return None
-    for index, role in enumerate(values):
-        if role not in vocab.ROLES:
-            f.problems.append(
-                Problem(
-                    "unknown_role",
-                    f"{fields_path(f.path, 'roles')}[{index}]",
-                    f"must be one of {', '.join(vocab.ROLES)}",
-                    role,
-                )
-            )
-            return None
-    return tuple(dict.fromkeys(values))
-
-
-def _facility(f: Fields) -> Facility | None:
-    before = len(f.problems)
-    lat, lon = _coordinate(f, "lat", 90), _coordinate(f, "lon", 180)
-    coordinates_ok = len(f.problems) == before
-    args = _complete(
-        {},
-        {
-            "id": f.identifier("id"),
-            "enterprise_id": f.identifier("enterprise_id"),
-            "kind": f.choice("kind", vocab.FACILITY_KINDS, "unknown_kind"),
-            "name": f.text("name"),
-            "region": f.text("region"),
-        },
-    )
-    return Facility(**args, lat=lat, lon=lon) if args and coordinates_ok else None
-
-
-def _coordinate(f: Fields, name: str, limit: int) -> Decimal | None:
-    """An optional coordinate in degrees (problems are recorded; the value is then None)."""
-    if f.obj.get(name) is None:
-        return None
-    value = f.decimal(name)
-    if value is not None and abs(value) > limit:
-        f.fail("out_of_range", name, f"must be between -{limit} and {limit}", value)
-        return None
-    return value
-
-
-def _quota(f: Fields) -> Quota | None:
-    record_id, owner = f.identifier("id"), f.identifier("enterprise_id")
-    year = f.integer("year", 1900, 2200)
-    kind = f.choice("kind", vocab.QUOTA_KINDS, "unknown_kind")
-    reo_t = f.decimal("reo_t")
-    if reo_t is not None and reo_t <= 0:
-        f.fail("mass_not_positive", "reo_t", "must be greater than zero", reo_t)
-        reo_t = None
-    args = _complete(
-        {}, {"id": record_id, "enterprise_id": owner, "year": year, "kind": kind, "reo_t": reo_t}
-    )
-    return Quota(**args) if args else None
 
 
 # ---------------------------------------------------------------- events
@@ -425,12 +343,12 @@ _EVENT_PARSERS: dict[str, tuple[tuple[str, ...], _Parser]] = {
     "customs_check": (_EXPORT_FIELDS, _customs_check),
 }
 _PARSERS: dict[str, tuple[tuple[str, ...], _Parser]] = {
-    "enterprise": (("type", "id", "name", "name_local", "country", "roles", "status"), _enterprise),
+    "enterprise": (("type", "id", "name", "name_local", "country", "roles", "status"), enterprise),
     "facility": (
         ("type", "id", "enterprise_id", "kind", "name", "region", "lat", "lon"),
-        _facility,
+        facility,
     ),
-    "quota": (("type", "id", "enterprise_id", "year", "kind", "reo_t"), _quota),
+    "quota": (("type", "id", "enterprise_id", "year", "kind", "reo_t"), quota),
     **MASTER_PARSERS,
     **{
         name: ((*COMMON_EVENT_FIELDS, *own), build) for name, (own, build) in _EVENT_PARSERS.items()

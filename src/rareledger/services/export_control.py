@@ -20,6 +20,7 @@ from rareledger.store import queries
 from rareledger.store.database import Database
 
 PACKAGE_ACTOR = Actor("system:package-data")
+QUANTITY_COLUMNS = ("element", "destination_country", "licence_kg", "exported_kg")
 
 
 def shipped_regimes() -> list[dict[str, Any]]:
@@ -66,7 +67,8 @@ def classify_item(
 def customs_check(
     database: Database, actor: Actor, proposed: dict[str, Any], clock: Any = None
 ) -> tuple[Acknowledgement, dict[str, Any] | None]:
-    """Record a customs check of one proposed export; the receipt and the decision."""
+    """Record a customs check of one proposed export; the answer and the decision document
+    (None when the check itself is rejected), the same for the API and the command line."""
     record = {k: v for k, v in proposed.items() if k not in ("type", "recorded_at")}
     record["type"] = "customs_check"
     record.setdefault("event_id", f"check:{record.get('customs_declaration_no', '')}")
@@ -78,7 +80,12 @@ def customs_check(
                 connection, "check", str(record.get("customs_declaration_no"))
             )
         receipt.outcome = stored
-    return receipt, receipt.outcome
+    if receipt.outcome is None:
+        return receipt, None
+    document = {"check_id": receipt.id, "position": receipt.position}
+    fields = ("decision", "licence_no", "remaining_kg", "reasons", "classification")
+    document.update({k: receipt.outcome[k] for k in fields if k in receipt.outcome})
+    return receipt, document
 
 
 def _review_days(calendar: WorkCalendar, application: Any, today: date) -> int:

@@ -22,7 +22,7 @@ from rareledger.domain import figures as cells_model
 from rareledger.domain.figures import Cells, Folder, LotFacts
 from rareledger.domain.findings import RuleSettings, regulator_zone
 from rareledger.store import figures as store
-from rareledger.store import log, queries
+from rareledger.store import log, lot_rows, queries
 from rareledger.store.database import Database
 
 VERSION = 1  # bump when the cells change meaning: they are then folded again
@@ -36,7 +36,7 @@ PRODUCTION_AND_TRADE = ("mined_reo", "separated_reo", "imported", "exported")
 @lru_cache(maxsize=65536)
 def _facts(composition: str, stage: str) -> LotFacts:
     """Facts of a lot; many lots share a composition and stage, so they are kept."""
-    return LotFacts.of(queries.parse_composition(composition), stage)
+    return LotFacts.of(lot_rows.parse_composition(composition), stage)
 
 
 class _Lookups:

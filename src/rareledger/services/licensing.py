@@ -8,8 +8,8 @@ from typing import Any
 
 from rareledger.domain.access import CUSTOMS, ENTERPRISE, Principal
 from rareledger.domain.licences import REVIEW_LIMIT_WORKING_DAYS
+from rareledger.errors import NotFound
 from rareledger.services import export_control
-from rareledger.services.reads import NotVisible
 from rareledger.store import queries
 from rareledger.store.database import Database
 
@@ -59,7 +59,7 @@ def application(
         None,
     )
     if found is None:
-        raise NotVisible(f"no licence application {application_id!r}")
+        raise NotFound(f"no licence application {application_id!r}")
     with database.read() as connection:
         state = queries.registry_entry(connection, "application", application_id)
     return {**found, "record": state.record if state is not None else None}

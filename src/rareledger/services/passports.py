@@ -21,22 +21,22 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import select, update
 
-from rareledger.domain.access import Principal
-from rareledger.domain.integrity import Entry
-from rareledger.domain.records import canonical_json
-from rareledger.services import integrity, reads, traceability
+from rareledger.domain.canonical import canonical_json
+from rareledger.errors import Invalid
+from rareledger.services import integrity, traceability
 from rareledger.services.export_control import classify_item
-from rareledger.store import passports as issued_store
-from rareledger.store import queries, schema
+from rareledger.store import issued_passports, queries
+from rareledger.store import passports as stored
 from rareledger.store.database import Database
 
 ALGORITHM = "Ed25519"
 
 
-class SigningKeyError(ValueError):
+class SigningKeyError(Invalid):
     """No usable signing key, or no passphrase."""
+
+    code: str = "signing_key_unusable"
 
 
 def _now() -> str:
@@ -68,15 +68,7 @@ def create_key(database: Database, passphrase: str | None) -> str:
         serialization.BestAvailableEncryption(secret),
     ).decode()
     with database.write() as connection:
-        connection.execute(
-            schema.signing_keys.insert().values(
-                key_id=key_id,
-                public_key=public_pem,
-                encrypted_private_key=encrypted,
-                created_at=_now(),
-                retired_at=None,
-            )
-        )
+        stored.add_key(connection, stored.SigningKey(key_id, public_pem, encrypted, _now(), None))
     return key_id
 
 
@@ -84,20 +76,14 @@ def rotate_key(database: Database, passphrase: str | None) -> str:
     """Retire the active keys and make a new one (old passports still verify)."""
     _passphrase(passphrase)
     with database.write() as connection:
-        t = schema.signing_keys
-        connection.execute(update(t).where(t.c.retired_at.is_(None)).values(retired_at=_now()))
+        stored.retire_active_keys(connection, _now())
     return create_key(database, passphrase)
 
 
 def list_keys(database: Database) -> list[dict[str, Any]]:
     """Every key's public half (never the private one)."""
-    t = schema.signing_keys
     with database.read() as connection:
-        rows = connection.execute(
-            select(t.c.key_id, t.c.public_key, t.c.created_at, t.c.retired_at).order_by(
-                t.c.created_at
-            )
-        ).all()
+        rows = stored.keys(connection)
     return [
         {
             "key_id": r.key_id,
@@ -113,11 +99,8 @@ def list_keys(database: Database) -> list[dict[str, Any]]:
 
 def _active_private(database: Database, passphrase: str | None) -> tuple[str, Ed25519PrivateKey]:
     secret = _passphrase(passphrase)
-    t = schema.signing_keys
     with database.read() as connection:
-        row = connection.execute(
-            select(t).where(t.c.retired_at.is_(None)).order_by(t.c.created_at.desc())
-        ).first()
+        row = stored.newest_active_key(connection)
     if row is None:
         raise SigningKeyError("no active signing key: run `rareledger keys create`")
     try:
@@ -214,7 +197,7 @@ def issue(
         },
     }
     with database.write() as connection:
-        issued_store.save(connection, document, issued_by)
+        issued_passports.save(connection, document, issued_by)
     return document
 
 
@@ -264,77 +247,37 @@ def verify(
     return check
 
 
-def _check_evidence(database: Database, evidence: list[Any], check: PassportCheck) -> None:
-    t = schema.ledger_entries
+def _is_position(value: object) -> bool:
+    return type(value) is int and 0 < value < 2**63
+
+
+def _check_evidence(database: Database, evidence: Any, check: PassportCheck) -> None:
+    if not isinstance(evidence, list) or not all(
+        isinstance(item, dict) and _is_position(item.get("position")) for item in evidence
+    ):
+        check.fail("the evidence is not a list of ledger positions and hashes")
+        return
     with database.read() as connection:
         for item in evidence:
-            row = connection.execute(select(t).where(t.c.position == item.get("position"))).first()
-            if row is None:
-                check.fail(f"ledger position {item.get('position')} is missing")
+            found = stored.entry_at(connection, item["position"])
+            if found is None:
+                check.fail(f"ledger position {item['position']} is missing")
                 continue
-            values = row._asdict()
-            stored = values.pop("hash")
-            values["recorded_at_supplied"] = bool(values["recorded_at_supplied"])
-            if stored != item.get("hash") or Entry(**values).compute_hash() != stored:
-                check.fail(
-                    f"ledger entry {item.get('position')} ({item.get('event_id')}) has changed"
-                )
+            entry, stored_hash = found
+            if stored_hash != item.get("hash") or entry.compute_hash() != stored_hash:
+                check.fail(f"ledger entry {item['position']} ({item.get('event_id')}) has changed")
 
 
-def public_key_map(keys: list[dict[str, Any]]) -> dict[str, str]:
-    return {k["key_id"]: k["public_key"] for k in keys}
-
-
-def check_issued(
-    database: Database, passport_id: str
-) -> tuple[dict[str, Any], PassportCheck] | None:
-    """An issued passport and its verification now (signature, evidence), or None."""
-    with database.read() as connection:
-        document = issued_store.find(connection, passport_id)
-    if document is None:
-        return None
-    keys = public_key_map(list_keys(database))
-    return document, verify(document, keys, database)
-
-
-def issued_by(database: Database, issuer: str | None = None) -> list[dict[str, Any]]:
-    """Passports issued (by one enterprise or operator), newest first."""
-    with database.read() as connection:
-        return issued_store.issued(connection, issuer)
-
-
-def issue_for(
-    database: Database,
-    principal: Principal,
-    lot_id: str,
-    *,
-    passphrase: str | None,
-    base_url: str,
-) -> dict[str, Any]:
-    """A passport issued by a signed-in principal: an enterprise only for a lot it created,
-    held or traded (else NotVisible, as if the lot did not exist)."""
-    reads.lot(database, principal, lot_id)
-    issuer = principal.enterprise_id or principal.name
-    return issue(database, lot_id, passphrase=passphrase, base_url=base_url, issued_by=issuer)
-
-
-def origin_summary(passport: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each origin country's share of the lot's rare earths (weighted by the composition),
-    and its share of each element, highest first."""
-    composition = {k: Decimal(str(v)) for k, v in passport["lot"]["composition"].items()}
-    total = sum(composition.values(), Decimal(0))
-    rows = []
-    for origin in passport.get("origins", []):
-        shares = {e: Decimal(str(v)) for e, v in origin["shares"].items()}
-        weighted = sum((composition.get(e, Decimal(0)) * v for e, v in shares.items()), Decimal(0))
-        overall = weighted / total if total else Decimal(0)
-        rows.append(
-            {
-                "country": origin["country"],
-                "share": float(overall.quantize(Decimal("0.0001"))),
-                "elements": {
-                    e: float(v.quantize(Decimal("0.0001"))) for e, v in sorted(shares.items())
-                },
-            }
+def public_key_map(keys: Any) -> dict[str, str]:
+    """Key id -> public key (PEM) from published keys (the JSON of ``keys list --json``)."""
+    if not isinstance(keys, list) or not all(
+        isinstance(k, dict)
+        and isinstance(k.get("key_id"), str)
+        and isinstance(k.get("public_key"), str)
+        for k in keys
+    ):
+        raise Invalid(
+            "keys: must be a list of {key_id, public_key} (the JSON of `keys list --json`)",
+            code="invalid_public_keys",
         )
-    return sorted(rows, key=lambda r: -r["share"])
+    return {k["key_id"]: k["public_key"] for k in keys}

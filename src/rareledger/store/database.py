@@ -12,25 +12,27 @@ from contextlib import contextmanager
 from importlib import resources
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, Select, Table, create_engine, event, text
+from sqlalchemy import Connection, Engine, Select, Table, create_engine, event, inspect, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.pool import StaticPool
 
+from rareledger.errors import LedgerError
 from rareledger.store import schema
+
+Transaction = Connection
+"""The handle of an open transaction, as the store's functions take it: services receive one
+from :meth:`Database.write` or :meth:`Database.read` and pass it on without looking inside."""
 
 WRITER_LOCK_KEY = 7_253_017  # arbitrary, fixed: the advisory lock of ledger writers
 SQLITE_BUSY_TIMEOUT_S = 120
 
 
-class StoreError(Exception):
+class StoreError(LedgerError):
     """A database problem the caller can act on (wrong URL, schema not initialised...)."""
+
+    code: str = "store_error"
 
 
 def engine_url(url: str) -> str:
@@ -106,7 +108,10 @@ class Database:
 
     # ------------------------------------------------------------------ schema
 
-    def _alembic_config(self, connection: Connection) -> Config:
+    @staticmethod
+    def _alembic_config(connection: Connection) -> Any:
+        from alembic.config import Config  # Alembic loads in about half a second: only to migrate
+
         config = Config()
         location = resources.files("rareledger.store") / "migrations"
         config.set_main_option("script_location", str(location))
@@ -119,6 +124,8 @@ class Database:
         Projection tables whose layout changed (``schema.PROJECTION_VERSION``) are dropped
         and created anew; :attr:`projections_recreated` then says that they need a rebuild.
         """
+        from alembic import command
+
         with self.engine.connect() as connection:
             config = self._alembic_config(connection)
             command.upgrade(config, "head")
@@ -152,22 +159,30 @@ class Database:
             connection.execute(schema.ledger_head.insert().values(id=1, position=0, hash="0" * 64))
 
     def revision(self) -> str | None:
+        """The schema revision the database is at (Alembic's version table), or None."""
         try:
             with self.engine.connect() as connection:
-                return MigrationContext.configure(connection).get_current_revision()
+                if not inspect(connection).has_table("alembic_version"):
+                    return None
+                return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
         except (OperationalError, ProgrammingError) as error:
             raise StoreError(f"cannot open database {self.url}: {error.orig}") from error
 
     def require_schema(self) -> None:
         """Fail clearly unless ``rareledger init`` has brought the schema up to date."""
         current = self.revision()
-        with self.engine.connect() as connection:
-            head = ScriptDirectory.from_config(self._alembic_config(connection)).get_current_head()
+        head = latest_revision()
         if current != head:
             raise StoreError(
                 f"database {self.url} is at schema {current or 'none'}, expected {head}: "
                 "run `rareledger init`"
             )
+
+
+def latest_revision() -> str:
+    """The newest migration's revision: migrations are numbered ``NNNN_name.py`` in one line."""
+    versions = resources.files("rareledger.store") / "migrations" / "versions"
+    return max(p.name[:4] for p in versions.iterdir() if p.name[:4].isdigit())
 
 
 _COMPILED: dict[tuple[str, str, tuple[str, ...], bool], str] = {}
@@ -208,49 +223,6 @@ def insert_rows(
     cursor = connection.connection.cursor()
     try:
         cursor.executemany(text_sql, rows)
-    finally:
-        cursor.close()
-
-
-_POSITIONAL: dict[tuple[str, str, bool], str] = {}
-_QMARK_SQLITE = sqlite.dialect(paramstyle="qmark")
-
-
-def _positional(connection: Connection, table: Table, replace: bool) -> str:
-    """An insert (or upsert) of every column of ``table`` in order, positional parameters."""
-    name = connection.dialect.name
-    cache_key = (name, table.name, replace)
-    if cache_key not in _POSITIONAL:
-        insert = postgresql.insert(table) if name == "postgresql" else sqlite.insert(table)
-        statement: Any = insert
-        if replace:
-            primary = [c.name for c in table.primary_key.columns]
-            statement = insert.on_conflict_do_update(
-                index_elements=primary,
-                set_={
-                    c.name: insert.excluded[c.name] for c in table.columns if c.name not in primary
-                },
-            )
-        dialect: Any = _QMARK_SQLITE
-        if name == "postgresql":
-            dialect = postgresql_psycopg.dialect(paramstyle="format")  # type: ignore[no-untyped-call]
-        keys = [c.name for c in table.columns]
-        compiled = statement.compile(dialect=dialect, column_keys=keys)
-        assert list(compiled.positiontup or []) == keys, (table.name, compiled.positiontup)
-        _POSITIONAL[cache_key] = compiled.string
-    return _POSITIONAL[cache_key]
-
-
-def bulk_write(
-    connection: Connection, table: Table, rows: Sequence[tuple[Any, ...]], *, replace: bool = True
-) -> None:
-    """Insert rows given as tuples of every column in the table's order (replacing rows whose
-    primary key exists unless ``replace`` is False), through the driver's ``executemany``."""
-    if not rows:
-        return
-    cursor = connection.connection.cursor()
-    try:
-        cursor.executemany(_positional(connection, table, replace), rows)
     finally:
         cursor.close()
 

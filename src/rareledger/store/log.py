@@ -8,7 +8,7 @@ from sqlalchemy import Connection, select, update
 
 from rareledger.domain.integrity import GENESIS_HASH, ChainBreak, ChainChecker, Entry, chain_hash
 from rareledger.store import schema
-from rareledger.store.database import bulk_write
+from rareledger.store.bulk import bulk_write
 
 READ_CHUNK = 5000
 

@@ -1,43 +1,63 @@
-"""Issued passports, kept so that the link in a passport's QR code can be opened."""
+"""Passport signing keys (the private halves encrypted), and the ledger entries a passport
+cites as evidence."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, update
 
+from rareledger.domain.integrity import Entry
 from rareledger.store import schema
 
 
-def save(connection: Connection, document: dict[str, Any], issued_by: str) -> None:
-    passport = document["passport"]
+@dataclass(frozen=True, slots=True)
+class SigningKey:
+    key_id: str
+    public_key: str  # PEM
+    encrypted_private_key: str  # PEM, PKCS#8 encrypted with the operator's passphrase
+    created_at: str
+    retired_at: str | None
+
+
+def add_key(connection: Connection, key: SigningKey) -> None:
     connection.execute(
-        schema.passports.insert().values(
-            passport_id=passport["passport_id"],
-            lot_id=passport["lot"]["lot_id"],
-            issued_at=passport["issued_at"],
-            issued_by=issued_by,
-            document=json.dumps(document, ensure_ascii=False),
+        schema.signing_keys.insert().values(
+            key_id=key.key_id,
+            public_key=key.public_key,
+            encrypted_private_key=key.encrypted_private_key,
+            created_at=key.created_at,
+            retired_at=key.retired_at,
         )
     )
 
 
-def find(connection: Connection, passport_id: str) -> dict[str, Any] | None:
-    t = schema.passports
-    row = connection.execute(select(t.c.document).where(t.c.passport_id == passport_id)).first()
-    found: dict[str, Any] | None = json.loads(row.document) if row else None
-    return found
+def retire_active_keys(connection: Connection, at: str) -> None:
+    t = schema.signing_keys
+    connection.execute(update(t).where(t.c.retired_at.is_(None)).values(retired_at=at))
 
 
-def issued(
-    connection: Connection, issued_by: str | None = None, limit: int = 500
-) -> list[dict[str, Any]]:
-    """(passport, lot, issued at, by) of issued passports (by one issuer), newest first."""
-    t = schema.passports
-    query = select(t.c.passport_id, t.c.lot_id, t.c.issued_at, t.c.issued_by).order_by(
-        t.c.issued_at.desc()
-    )
-    if issued_by is not None:
-        query = query.where(t.c.issued_by == issued_by)
-    return [dict(row._mapping) for row in connection.execute(query.limit(limit))]
+def keys(connection: Connection) -> list[SigningKey]:
+    """Every key, oldest first."""
+    t = schema.signing_keys
+    rows = connection.execute(select(t).order_by(t.c.created_at)).all()
+    return [SigningKey(**row._asdict()) for row in rows]
+
+
+def newest_active_key(connection: Connection) -> SigningKey | None:
+    t = schema.signing_keys
+    query = select(t).where(t.c.retired_at.is_(None)).order_by(t.c.created_at.desc())
+    row = connection.execute(query).first()
+    return SigningKey(**row._asdict()) if row else None
+
+
+def entry_at(connection: Connection, position: int) -> tuple[Entry, str] | None:
+    """The stored entry at a ledger position and its stored hash."""
+    t = schema.ledger_entries
+    row = connection.execute(select(t).where(t.c.position == position)).first()
+    if row is None:
+        return None
+    values = row._asdict()
+    stored_hash = values.pop("hash")
+    values["recorded_at_supplied"] = bool(values["recorded_at_supplied"])
+    return Entry(**values), str(stored_hash)

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, delete, select, update
 
+from rareledger.domain.canonical import canonical_json
 from rareledger.domain.events import Event
 from rareledger.domain.ledger.model import (
     BalanceKey,
@@ -24,11 +25,11 @@ from rareledger.domain.ledger.model import (
     ProjectionChanges,
     ShipmentState,
 )
-from rareledger.domain.lots import Lot
-from rareledger.domain.records import ParsedRecord, canonical_json, parse_record
+from rareledger.domain.lots import Lot, composition_text
+from rareledger.domain.records import ParsedRecord, parse_record
 from rareledger.store import registry_codec, schema
-from rareledger.store.database import bulk_write
-from rareledger.store.queries import lot_from_row
+from rareledger.store.bulk import bulk_write
+from rareledger.store.lot_rows import LOT_COLUMNS, lot_from_tuple
 
 CHUNK = 500
 T = TypeVar("T")
@@ -46,14 +47,32 @@ def chunks(values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
 
 
 class SqlStateSource:
-    """Bulk readers of the projections within one transaction."""
+    """Bulk readers of the projections within one transaction.
+
+    The hot readers (lots, balances, shipments, events) run plain SQL, the same text on both
+    databases, straight on the driver: ``IN`` lists of up to :data:`CHUNK` keys.
+    """
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+        self.marker = "%s" if connection.dialect.name == "postgresql" else "?"
 
     def _rows(self, table: Any, column: Any, ids: Iterable[str]) -> Iterator[Any]:
         for batch in chunks(ids):
             yield from self.connection.execute(select(table).where(column.in_(batch)))
+
+    def _select_in(self, columns: str, table: str, key: str, ids: Iterable[str]) -> list[Any]:
+        """Rows of ``SELECT columns FROM table WHERE key IN (ids)``, as driver tuples."""
+        found: list[Any] = []
+        cursor = self.connection.connection.cursor()
+        try:
+            for batch in chunks(ids):
+                marks = ",".join([self.marker] * len(batch))
+                cursor.execute(f"SELECT {columns} FROM {table} WHERE {key} IN ({marks})", batch)
+                found.extend(cursor.fetchall())
+        finally:
+            cursor.close()
+        return found
 
     def enterprises(self, ids: Iterable[str]) -> dict[str, EnterpriseState]:
         t = schema.enterprises
@@ -88,51 +107,45 @@ class SqlStateSource:
         return found
 
     def lots(self, ids: Iterable[str]) -> dict[str, Lot]:
-        t = schema.lots
-        return {r.lot_id: lot_from_row(r) for r in self._rows(t, t.c.lot_id, ids)}
+        rows = self._select_in(LOT_COLUMNS, "lots", "lot_id", ids)
+        return {r[0]: lot_from_tuple(r) for r in rows}
 
     def balances(self, lot_ids: Iterable[str]) -> dict[BalanceKey, int]:
         """Every holder's balance of the given lots."""
-        t = schema.balances
-        return {(r.lot_id, r.holder): r.mass_g for r in self._rows(t, t.c.lot_id, lot_ids)}
+        rows = self._select_in("lot_id, holder, mass_g", "balances", "lot_id", lot_ids)
+        return {(lot_id, holder): mass_g for lot_id, holder, mass_g in rows}
 
     def shipments(self, ids: Iterable[str]) -> dict[str, ShipmentState]:
-        t, items = schema.shipments, schema.shipment_items
-        heads = {r.event_id: r for r in self._rows(t, t.c.event_id, ids)}
+        columns = "event_id, seller, buyer, position, receipt_event_id, retracted"
+        heads = {r[0]: r for r in self._select_in(columns, "shipments", "event_id", ids)}
+        if not heads:
+            return {}
         shipped: dict[str, dict[str, int]] = {k: {} for k in heads}
         received: dict[str, dict[str, int]] = {k: {} for k in heads}
-        for r in self._rows(items, items.c.shipment_event_id, heads):
-            shipped[r.shipment_event_id][r.lot_id] = r.shipped_g
-            if r.received_g is not None:
-                received[r.shipment_event_id][r.lot_id] = r.received_g
+        item_columns = "shipment_event_id, lot_id, shipped_g, received_g"
+        for event_id, lot_id, shipped_g, received_g in self._select_in(
+            item_columns, "shipment_items", "shipment_event_id", heads
+        ):
+            shipped[event_id][lot_id] = shipped_g
+            if received_g is not None:
+                received[event_id][lot_id] = received_g
         return {
             k: ShipmentState(
                 k,
-                r.seller,
-                r.buyer,
-                r.position,
+                seller,
+                buyer,
+                position,
                 shipped[k],
-                received[k] if r.receipt_event_id else None,
-                r.receipt_event_id,
-                bool(r.retracted),
+                received[k] if receipt_id else None,
+                receipt_id,
+                bool(retracted),
             )
-            for k, r in heads.items()
+            for k, (_, seller, buyer, position, receipt_id, retracted) in heads.items()
         }
 
     def events(self, ids: Iterable[str]) -> dict[str, EventIndex]:
-        t = schema.events
-        return {
-            r.event_id: EventIndex(
-                r.event_id,
-                r.position,
-                r.type,
-                r.reporter,
-                r.digest,
-                r.retracted_by,
-                r.via_correction,
-            )
-            for r in self._rows(t, t.c.event_id, ids)
-        }
+        columns = "event_id, position, type, reporter, digest, retracted_by, via_correction"
+        return {r[0]: EventIndex(*r) for r in self._select_in(columns, "events", "event_id", ids)}
 
     def registry(self, kind: str, keys: Iterable[str]) -> dict[str, Any]:
         t = schema.registry
@@ -165,10 +178,6 @@ class SqlStateSource:
 
 
 # ---------------------------------------------------------------- writing
-
-
-def _composition_text(composition: Any) -> str:
-    return canonical_json({k: str(v) for k, v in composition.items()})
 
 
 def write_changes(connection: Connection, changes: ProjectionChanges) -> None:
@@ -210,7 +219,7 @@ def _lot_row(lot: Lot) -> tuple[Any, ...]:
     return (
         lot.lot_id,
         lot.form,
-        _composition_text(lot.composition),
+        composition_text(lot.composition),
         lot.creator,
         lot.event_id,
         lot.position,
@@ -220,6 +229,7 @@ def _lot_row(lot: Lot) -> tuple[Any, ...]:
         lot.adjusted_g,
         lot.discrepancy_g,
         lot.retracted,
+        " ".join(lot.gap_causes),
     )
 
 

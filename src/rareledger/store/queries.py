@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
@@ -12,30 +11,7 @@ from sqlalchemy import Connection, and_, func, or_, select
 from rareledger.domain.lots import Lot
 from rareledger.domain.quantities import format_kg
 from rareledger.store import schema
-
-
-@lru_cache(maxsize=65536)
-def parse_composition(text: str) -> dict[str, Decimal]:
-    """A stored composition; many lots share one, so parsed ones are kept (never mutate)."""
-    return {k: Decimal(v) for k, v in json.loads(text).items()}
-
-
-def lot_from_row(row: Any) -> Lot:
-    """A lot from a row of the ``lots`` table."""
-    return Lot(
-        row.lot_id,
-        row.form,
-        parse_composition(row.composition),
-        row.creator,
-        row.event_id,
-        row.position,
-        row.created_g,
-        row.consumed_g,
-        row.exported_g,
-        row.adjusted_g,
-        row.discrepancy_g,
-        bool(row.retracted),
-    )
+from rareledger.store.lot_rows import lot_from_row
 
 
 def lot(connection: Connection, lot_id: str) -> Lot | None:

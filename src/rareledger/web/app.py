@@ -11,7 +11,6 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from rareledger import __version__
 from rareledger.config import Settings, check_secret, load_settings
-from rareledger.services.reads import BadCursor, NotVisible
 from rareledger.store.database import Database
 from rareledger.web import errors, pages
 from rareledger.web.api import (
@@ -46,8 +45,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.context = make_context(settings, database, secret)
     errors.install(app)
-    app.add_exception_handler(NotVisible, _not_visible)
-    app.add_exception_handler(BadCursor, _bad_cursor)
     for router in ROUTERS:
         publish_access_rules(router.routes)
         app.include_router(router)
@@ -87,16 +84,6 @@ def api_routes() -> list[APIRoute]:
 def page_routes() -> list[APIRoute]:
     """Every page, twin and form handler."""
     return [r for router in pages.ROUTERS for r in router.routes if isinstance(r, APIRoute)]
-
-
-async def _not_visible(_request: Any, error: Exception) -> Any:
-    return await errors._api_error(_request, errors.ApiError(404, "not_found", str(error)))
-
-
-async def _bad_cursor(_request: Any, error: Exception) -> Any:
-    return await errors._api_error(
-        _request, errors.ApiError(422, "validation_error", f"cursor: {error}")
-    )
 
 
 def access_rule(route: APIRoute) -> tuple[str, ...] | None:

@@ -70,6 +70,10 @@ TERMS: dict[str, dict[str, str]] = {
         "licence_expired": N_("licence expired"),
         "misdeclared_goods": N_("misdeclared goods"),
         "watchlist_match": N_("watch-list match"),
+        "duplicate_invoice": N_("duplicate invoice"),
+        "tainted_export": N_("export of a lot with an open provenance problem"),
+        "insufficient_holding": N_("exporter does not hold enough"),
+        "provenance_gap": N_("gap in provenance"),
     },
     "alert": {
         "circular_trading": N_("circular trading"),
@@ -119,7 +123,11 @@ TERMS: dict[str, dict[str, str]] = {
         "expired": N_("expired"),
     },
     "licence_type": {"single": N_("single licence"), "general": N_("general licence")},
-    "customs_decision": {"release": N_("release"), "hold": N_("hold")},
+    "customs_decision": {
+        "release": N_("release"),
+        "hold": N_("hold"),
+        "refer": N_("refer for inspection"),
+    },
     "receipt_status": {
         "accepted": N_("accepted"),
         "duplicate": N_("duplicate (already recorded)"),

@@ -10,6 +10,7 @@ from rareledger.domain.events import Extraction, Import, LotQuantity, NewLot, Pr
 from rareledger.domain.findings import mass_balance_excess
 from rareledger.domain.ledger.model import Link
 from rareledger.domain.ledger.postings import Posting
+from rareledger.domain.lots import cause
 from rareledger.domain.problems import reject
 
 CONSUMED = "consumed_g"
@@ -92,11 +93,19 @@ def post_processing(p: Posting, event: Processing) -> None:
         event.reporter,
     )
     p.take(event.inputs, event.reporter, event.event_id, CONSUMED)
-    p.create(event.outputs, event.reporter, event.event_id)
+    inherited = [c for i in event.inputs for c in _gaps(p, i.lot_id)]
+    if excess:
+        inherited.append(cause("mass_balance_excess", event.event_id))
+    p.create(event.outputs, event.reporter, event.event_id, tuple(dict.fromkeys(inherited)))
     p.flag_all(event.event_id, excess)
     at = p.position
     state.add_links(Link(i.lot_id, event.event_id, "in", at, i.mass_g) for i in event.inputs)
     state.add_links(Link(o.lot_id, event.event_id, "out", at, o.mass_g) for o in event.outputs)
+
+
+def _gaps(p: Posting, lot_id: str) -> tuple[str, ...]:
+    lot = p.state.any_lot(lot_id)
+    return lot.gap_causes if lot is not None else ()
 
 
 def reverse_processing(p: Posting, original: Processing, correction_id: str) -> None:

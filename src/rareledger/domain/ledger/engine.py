@@ -35,7 +35,7 @@ from rareledger.domain.ledger.master import apply_master
 from rareledger.domain.ledger.model import EventIndex
 from rareledger.domain.ledger.postings import Posting
 from rareledger.domain.ledger.state import LedgerState
-from rareledger.domain.problems import Finding, Rejected, reject
+from rareledger.domain.problems import Finding, Problem, Rejected, reject
 from rareledger.domain.quantities import utc_text
 from rareledger.domain.records import ParsedRecord, content_digest
 
@@ -102,6 +102,10 @@ class Ledger:
         except Rejected:
             self.state.undo()
             raise
+        except Exception as error:  # a defect, not the reporter's fault: keep it to this record
+            self.state.undo()
+            message = f"the record could not be applied ({type(error).__name__}: {error})"
+            raise Rejected([Problem("invalid", "", message[:300])]) from error
 
     def _apply(
         self, parsed: ParsedRecord, position: int, recorded_at: datetime, actor: Actor
@@ -111,6 +115,7 @@ class Ledger:
             return Applied(outcome.duplicate_of, outcome.findings)
         event = parsed.value
         assert isinstance(event, Event)
+        check_reporter(self.state, event, actor, "")  # before anything about a known event
         known = self.state.event(event.event_id)
         if known is not None:
             return _resend(known, parsed.digest)
@@ -122,7 +127,6 @@ class Ledger:
             recorded_at=recorded_at,
             actor=actor,
         )
-        check_reporter(self.state, event, actor, "")
         p.replacement_digest = _replacement_digest(parsed, event)
         _apply_event(p, event, "", parsed.digest)
         return Applied(None, p.findings, p.outcome)

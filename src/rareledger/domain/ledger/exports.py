@@ -9,9 +9,10 @@ An adjustment changes the reporter's own balance against the ``adjusted`` accoun
 from __future__ import annotations
 
 from rareledger.domain.events import Adjustment, CustomsCheck, Export, LotQuantity
+from rareledger.domain.ledger import customs
 from rareledger.domain.ledger.creation import check_known_lots
 from rareledger.domain.ledger.postings import Posting
-from rareledger.domain.problems import reject
+from rareledger.domain.problems import Finding, reject
 
 EXPORTED = "exported_g"
 ADJUSTED = "adjusted_g"
@@ -25,6 +26,7 @@ def judge_export(p: Posting, event: Export, path: str) -> None:
 
 
 def post_export(p: Posting, event: Export) -> None:
+    tainted = {i.lot_id: gaps for i in event.items if (gaps := p.open_gaps(i.lot_id))}
     p.take(event.items, event.reporter, event.event_id, EXPORTED)
     for item in event.items:
         p.moved(
@@ -36,11 +38,24 @@ def post_export(p: Posting, event: Export) -> None:
             item.mass_g,
         )
     p.flag_all(event.event_id, p.control.judge_export(event))
+    if tainted:
+        p.flag(event.event_id, tainted_export(event.reporter, tainted))
 
 
 def reverse_export(p: Posting, original: Export, _correction_id: str) -> None:
     p.give(original.items, original.reporter, EXPORTED)
-    p.control.give_back(original.event_id)
+    p.control.give_back(original.event_id, original.customs_declaration_no)
+
+
+def tainted_export(exporter: str, tainted: dict[str, list[str]]) -> Finding:
+    lots = ", ".join(sorted(tainted))
+    return Finding(
+        "tainted_export",
+        f"exports lots with a gap in their provenance: {lots}",
+        exporter,
+        min(tainted),
+        {"lots": lots, "causes": " ".join(sorted({c for g in tainted.values() for c in g}))},
+    )
 
 
 # ---------------------------------------------------------------- customs check
@@ -52,10 +67,11 @@ def judge_customs_check(p: Posting, event: CustomsCheck, path: str) -> None:
             "not_permitted", f"{path}type", "customs checks are made by customs", event.type
         )
     check_known_lots(p, event.items, f"{path}items")
+    customs.judge(p, event)
 
 
 def post_customs_check(p: Posting, event: CustomsCheck) -> None:
-    p.outcome = p.control.check(event, p.position)
+    p.outcome = customs.decide(p, event)
 
 
 # ---------------------------------------------------------------- adjustment
@@ -64,6 +80,13 @@ def post_customs_check(p: Posting, event: CustomsCheck) -> None:
 def judge_adjustment(p: Posting, event: Adjustment, path: str) -> None:
     if p.state.lot(event.lot_id) is None:
         raise reject("unknown_lot", f"{path}lot_id", "no such lot", event.lot_id)
+    if not p.state.ever_held(event.lot_id, event.reporter):
+        raise reject(
+            "lot_not_held",
+            f"{path}lot_id",
+            "an adjustment corrects the reporter's own stock of a lot it has held",
+            event.lot_id,
+        )
 
 
 def post_adjustment(p: Posting, event: Adjustment) -> None:

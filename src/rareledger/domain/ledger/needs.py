@@ -12,6 +12,7 @@ from rareledger.domain.events import (
     lots_taken,
 )
 from rareledger.domain.ledger.state import Needs
+from rareledger.domain.ledger.trade import invoice_key
 from rareledger.domain.records import ParsedRecord
 
 
@@ -47,6 +48,7 @@ def _event_needs(event: Event, needs: Needs) -> None:
         needs.shipments.add(event.shipment_event_id)
     elif isinstance(event, Shipment):
         needs.enterprises.add(event.buyer)
+        needs.registry.add(("invoice", invoice_key(event.reporter, event.invoice_no)))
     elif isinstance(event, Adjustment):
         lots.add(event.lot_id)
     elif isinstance(event, Correction):

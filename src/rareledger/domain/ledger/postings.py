@@ -21,7 +21,7 @@ from rareledger.domain.export_control import ExportControl
 from rareledger.domain.findings import RuleSettings, negative_balance
 from rareledger.domain.ledger.model import Movement, RecordedFinding
 from rareledger.domain.ledger.state import LedgerState
-from rareledger.domain.lots import Lot
+from rareledger.domain.lots import Lot, cause, open_causes
 from rareledger.domain.problems import Finding
 
 
@@ -68,6 +68,7 @@ class Posting:
             held = state.balance(item.lot_id, holder)
             if held < item.mass_g:
                 self.flag(event_id, negative_balance(item.lot_id, holder, item.mass_g, held))
+                self.mark_gap(item.lot_id, cause("negative_balance", event_id))
             state.add_balance(item.lot_id, holder, -item.mass_g)
             if account is not None:
                 self.bump(item.lot_id, account, item.mass_g)
@@ -79,21 +80,45 @@ class Posting:
             if account is not None:
                 self.bump(item.lot_id, account, -item.mass_g)
 
+    def open_gaps(self, lot_id: str) -> list[str]:
+        """The lot's provenance problems not resolved by a correction (upstream included)."""
+        lot = self.state.any_lot(lot_id)
+        return [] if lot is None else open_causes(lot, self._retracted)
+
+    def _retracted(self, event_id: str) -> bool:
+        index = self.state.event(event_id)
+        return index is not None and index.retracted_by is not None
+
+    def mark_gap(self, lot_id: str, named: str) -> None:
+        """Record a provenance problem on a lot (see :func:`rareledger.domain.lots.open_causes`)."""
+        lot = self.state.any_lot(lot_id)
+        if lot is not None and named not in lot.gap_causes:
+            self.state.change(lot, "gap_causes", (*lot.gap_causes, named))
+
     def bump(self, lot_id: str, account: str, delta_g: int) -> None:
         lot = self.state.any_lot(lot_id)
         assert lot is not None
         self.state.change(lot, account, getattr(lot, account) + delta_g)
 
-    def create(self, lots: Iterable[NewLot], holder: str, event_id: str) -> None:
-        """New lots held by ``holder`` (a lot id retracted earlier keeps its accounts)."""
+    def create(
+        self,
+        lots: Iterable[NewLot],
+        holder: str,
+        event_id: str,
+        gap_causes: tuple[str, ...] = (),
+    ) -> None:
+        """New lots held by ``holder`` (a lot id retracted earlier keeps its accounts), with
+        the provenance problems they inherit."""
         state = self.state
         for new in lots:
             lot = state.any_lot(new.lot_id)
             if lot is None:
                 lot = Lot(new.lot_id, new.form, new.composition, holder, event_id, self.position)
+                lot.gap_causes = gap_causes
                 state.put_lot(lot)
             else:
                 for name, value in (
+                    ("gap_causes", gap_causes),
                     ("form", new.form),
                     ("composition", new.composition),
                     ("creator", holder),

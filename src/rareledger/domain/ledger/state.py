@@ -58,6 +58,7 @@ class Needs:
     lots: set[str] = field(default_factory=set)  # with every holder's balance
     shipments: set[str] = field(default_factory=set)
     events: set[str] = field(default_factory=set)
+    registry: set[tuple[str, str]] = field(default_factory=set)  # (kind, key)
 
 
 class LedgerState:
@@ -95,6 +96,17 @@ class LedgerState:
         self._load_balances(needs.lots)
         _load(self.shipments, needs.shipments, self.source.shipments)
         _load(self.events, needs.events, self.source.events)
+        self._load_registry(needs.registry)
+
+    def _load_registry(self, keys: Iterable[tuple[str, str]]) -> None:
+        by_kind: dict[str, list[str]] = {}
+        for kind, key in keys:
+            if (kind, key) not in self.registry:
+                by_kind.setdefault(kind, []).append(key)
+        for kind, missing in by_kind.items():
+            found = self.source.registry(kind, missing)
+            for key in missing:
+                self.registry[(kind, key)] = found.get(key)
 
     def _load_balances(self, lot_ids: Iterable[str]) -> None:
         missing = [i for i in lot_ids if i not in self.balanced_lots]
@@ -125,6 +137,12 @@ class LedgerState:
         if lot_id not in self.balanced_lots:
             self._load_balances([lot_id])
         return self.balances.get((lot_id, holder), 0)
+
+    def ever_held(self, lot_id: str, holder: str) -> bool:
+        """Whether the holder has had a balance of the lot at any time (it may be zero now)."""
+        if lot_id not in self.balanced_lots:
+            self._load_balances([lot_id])
+        return (lot_id, holder) in self.balances
 
     def shipment(self, event_id: str) -> ShipmentState | None:
         return _get(self.shipments, event_id, self.source.shipments)

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from rareledger.domain.access import AUDITOR, REGULATOR, Principal
+from rareledger.errors import NotFound
 from rareledger.services import figures
-from rareledger.web.errors import ApiError
 from rareledger.web.security import Context, allow
 
 router = APIRouter(prefix="/api/v1", tags=["figures"])
@@ -25,5 +25,5 @@ def national(
     kg exported by element and destination."""
     year = year or figures.latest_year(ctx.database, ctx.settings.rules)
     if year is None:
-        raise ApiError(404, "not_found", "year: the ledger holds no production or trade yet")
+        raise NotFound("year: the ledger holds no production or trade yet")
     return figures.national(ctx.database, year, ctx.settings.rules)

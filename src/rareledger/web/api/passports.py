@@ -10,9 +10,9 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
 from rareledger.domain.access import ENTERPRISE, REGULATOR, Principal
-from rareledger.services import passports
-from rareledger.web.api.reporting import _body_schema, _json
-from rareledger.web.errors import ApiError
+from rareledger.errors import Conflict
+from rareledger.services import issued, passports
+from rareledger.web.body import body_schema, read_json
 from rareledger.web.security import ANONYMOUS, Context, allow
 
 router = APIRouter(prefix="/api/v1", tags=["passports"])
@@ -37,13 +37,13 @@ def verify_page(_principal: Principal | None = allow(ANONYMOUS)) -> RedirectResp
 @router.post(
     "/passports/verify",
     summary="Verify a passport against the ledger",
-    openapi_extra=_body_schema(None),
+    openapi_extra=body_schema(None, "a signed passport: {passport, signature}"),
 )
 async def verify_passport(
     request: Request, ctx: Context, _principal: Principal | None = allow(ANONYMOUS)
 ) -> dict[str, Any]:
     """The signature against the published keys, and the evidence against this ledger."""
-    document = await _json(request)
+    document = await read_json(request)
     keys = passports.public_key_map(passports.list_keys(ctx.database))
     result = await run_in_threadpool(passports.verify, document, keys, ctx.database)
     return {"valid": result.valid, "reasons": result.reasons}
@@ -61,7 +61,7 @@ async def issue_passport(
     signed passport, whose ``verification_url`` opens its public page (the QR code's link)."""
     try:
         return await run_in_threadpool(
-            passports.issue_for,
+            issued.issue_for,
             ctx.database,
             principal,
             body.lot_id,
@@ -69,4 +69,4 @@ async def issue_passport(
             base_url=ctx.settings.public_url,
         )
     except passports.SigningKeyError as error:
-        raise ApiError(409, "no_signing_key", str(error)) from error
+        raise Conflict(error.message, code="no_signing_key") from error

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from rareledger.domain.access import AUDITOR, REGULATOR, Principal
+from rareledger.errors import Invalid
 from rareledger.services import casework, directory
 from rareledger.web import i18n
-from rareledger.web.errors import ApiError
 from rareledger.web.i18n import N_, gettext
 from rareledger.web.pages.base import Column, Table, View, action, page
 from rareledger.web.security import Context
@@ -99,12 +99,8 @@ def alert_case(
 
 
 def _case(service: Any, ctx: Any, alert_id: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    try:
-        result: dict[str, Any] = service(ctx.database, alert_id, *args, **kwargs)
-    except casework.NoSuchAlert as error:
-        raise ApiError(404, "not_found", str(error)) from None
-    except casework.CaseError as error:
-        raise ApiError(409, "conflict", str(error)) from None
+    """A case-work service's answer (its NotFound and Conflict become error pages)."""
+    result: dict[str, Any] = service(ctx.database, alert_id, *args, **kwargs)
     return result
 
 
@@ -127,7 +123,7 @@ def assign(
 ) -> Response:
     assignee = _text(form, "assignee", 128)
     if not assignee:
-        raise ApiError(422, "validation_error", gettext("assignee: say who takes the case"))
+        raise Invalid(gettext("assignee: say who takes the case"))
     _case(casework.assign, ctx, alert_id, principal.name, assignee, _text(form, "note") or None)
     return _back(alert_id, request, gettext("The alert is assigned and under review."))
 
@@ -142,7 +138,7 @@ def note(
 ) -> Response:
     text = _text(form, "note")
     if not text:
-        raise ApiError(422, "validation_error", gettext("note: write the note"))
+        raise Invalid(gettext("note: write the note"))
     _case(casework.change, ctx, alert_id, principal.name, note=text)
     return _back(alert_id, request, gettext("The note is added to the case history."))
 
@@ -157,8 +153,8 @@ def close(
 ) -> Response:
     outcome, text = _text(form, "outcome"), _text(form, "note")
     if outcome not in ("confirmed", "dismissed"):
-        raise ApiError(422, "validation_error", gettext("outcome: choose confirmed or dismissed"))
+        raise Invalid(gettext("outcome: choose confirmed or dismissed"))
     if not text:
-        raise ApiError(422, "validation_error", gettext("note: say why"))
+        raise Invalid(gettext("note: say why"))
     _case(casework.change, ctx, alert_id, principal.name, status=outcome, note=text)
     return _back(alert_id, request, gettext("The case is closed."))

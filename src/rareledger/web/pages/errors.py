@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from rareledger.services.reads import BadCursor, NotVisible
+from rareledger.errors import LedgerError
 from rareledger.web import errors
 from rareledger.web.i18n import N_, gettext
 from rareledger.web.pages.base import render
@@ -44,11 +44,12 @@ def _json_twin(status: int, code: str, message: str) -> Response:
     return JSONResponse(errors.error_body(code, message), status_code=status)
 
 
-async def _api_error(request: Request, error: Exception) -> Response:
-    assert isinstance(error, errors.ApiError)
-    if is_page(request):
-        return _page(request, error.status, error.message)
-    return await errors._api_error(request, error)
+async def _ledger_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, LedgerError)
+    status = errors.status_of(error)
+    if not is_page(request) or status == 500:
+        return await errors._ledger_error(request, error)
+    return _page(request, status, error.message)
 
 
 async def _validation(request: Request, error: Exception) -> Response:
@@ -65,18 +66,6 @@ async def _http(request: Request, error: Exception) -> Response:
         return await errors._http(request, error)
     assert isinstance(error, StarletteHTTPException)
     return _page(request, error.status_code, str(error.detail))
-
-
-async def _not_visible(request: Request, error: Exception) -> Response:
-    if is_page(request):
-        return _page(request, 404, str(error))
-    return _json_twin(404, "not_found", str(error))
-
-
-async def _bad_cursor(request: Request, error: Exception) -> Response:
-    if is_page(request):
-        return _page(request, 422, f"cursor: {error}")
-    return _json_twin(422, "validation_error", f"cursor: {error}")
 
 
 async def _sign_in(request: Request, error: Exception) -> Response:
@@ -105,11 +94,9 @@ async def _unexpected(request: Request, error: Exception) -> Response:
 
 
 HANDLERS: dict[Any, Any] = {
-    errors.ApiError: _api_error,
+    LedgerError: _ledger_error,
     RequestValidationError: _validation,
     StarletteHTTPException: _http,
-    NotVisible: _not_visible,
-    BadCursor: _bad_cursor,
     SignInRequired: _sign_in,
     PageForbidden: _forbidden,
     CsrfFailed: _csrf,

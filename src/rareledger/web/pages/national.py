@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query, Request
 
 from rareledger.domain.access import AUDITOR, REGULATOR, Principal
 from rareledger.domain.figures import EXPORT_PREFIX
+from rareledger.errors import Invalid
 from rareledger.services import directory, figures, geography, overview
 from rareledger.web import charts, i18n
-from rareledger.web.errors import ApiError
 from rareledger.web.i18n import N_, gettext
 from rareledger.web.pages.base import Column, Table, View, page
 from rareledger.web.security import Context
@@ -32,7 +32,7 @@ def _as_of(ctx: Any, text: str | None) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as error:
-        raise ApiError(422, "validation_error", "as_of: must be a date YYYY-MM-DD") from error
+        raise Invalid("as_of: must be a date YYYY-MM-DD") from error
 
 
 def _year(ctx: Any, year: int | None) -> int:

@@ -12,9 +12,9 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
 from rareledger.domain.access import ENTERPRISE, REGULATOR, Principal
-from rareledger.services import passports
+from rareledger.errors import NotFound
+from rareledger.services import issued, passports
 from rareledger.web import i18n
-from rareledger.web.errors import ApiError
 from rareledger.web.i18n import N_, gettext
 from rareledger.web.pages.base import Column, Table, View, action, environment, page, render
 from rareledger.web.security import ANONYMOUS, Context
@@ -34,7 +34,7 @@ def _bilingual(
         "p": passport,
         "valid": valid,
         "reasons": reasons,
-        "origins": passports.origin_summary(passport),
+        "origins": issued.origin_summary(passport),
         "signature": document["signature"],
     }
     bodies = []
@@ -104,9 +104,9 @@ async def verify_file(
 def passport_page(
     request: Request, passport_id: str, ctx: Context, _p: Principal | None = require(ANONYMOUS)
 ) -> View:
-    found = passports.check_issued(ctx.database, passport_id)
+    found = issued.check_issued(ctx.database, passport_id)
     if found is None:
-        raise ApiError(404, "not_found", gettext("No passport has this number."))
+        raise NotFound(gettext("No passport has this number."))
     return _verified_view(*found)
 
 
@@ -115,7 +115,7 @@ def issued_passports(
     request: Request, ctx: Context, principal: Principal = require(*ISSUERS)
 ) -> View:
     issuer = principal.enterprise_id if principal.role == ENTERPRISE else None
-    rows = passports.issued_by(ctx.database, issuer)
+    rows = issued.issued_by(ctx.database, issuer)
     table = Table(
         [
             Column("passport_id", N_("Passport"), "link:/passports/{passport_id}"),
@@ -137,7 +137,7 @@ def issue(
 ) -> Response:
     lot_id = str(form.get("lot_id") or "").strip()[:128]
     try:
-        document = passports.issue_for(
+        document = issued.issue_for(
             ctx.database,
             principal,
             lot_id,

@@ -11,9 +11,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from rareledger.domain.access import ENTERPRISE, Principal
+from rareledger.errors import NotFound
 from rareledger.formats import spreadsheet
 from rareledger.services import directory, holdings, portal, submissions, uploads
-from rareledger.web.errors import ApiError
 from rareledger.web.forms import (
     EVENT_FORMS,
     FormError,
@@ -71,7 +71,7 @@ def _form_view(
 ) -> Response:
     spec = EVENT_FORMS.get(event_type)
     if spec is None:
-        raise ApiError(404, "not_found", gettext("No such form."))
+        raise NotFound(gettext("No such form."))
     state = state or FormState()
     return render(
         request,
@@ -114,7 +114,7 @@ def report_event(
 ) -> Response:
     spec = EVENT_FORMS.get(event_type)
     if spec is None:
-        raise ApiError(404, "not_found", gettext("No such form."))
+        raise NotFound(gettext("No such form."))
     values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
     rows = max(
         ROWS, min(MAX_ROWS, int(values["rows"]) if values.get("rows", "").isdigit() else ROWS)

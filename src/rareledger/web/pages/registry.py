@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query, Request
 
 from rareledger.domain.access import AUDITOR, CUSTOMS, ENTERPRISE, REGULATOR, Principal
 from rareledger.domain.findings import FINDING_CODES
+from rareledger.errors import NotFound
 from rareledger.services import directory, geography, reads, traceability
-from rareledger.services.holdings import NotFound
 from rareledger.web import charts, i18n
 from rareledger.web.i18n import N_, gettext
 from rareledger.web.pages.base import Column, Table, View, page
@@ -63,7 +63,7 @@ def enterprise_profile(
 ) -> View:
     found = directory.profile(ctx.database, enterprise_id)
     if found is None:
-        raise reads.NotVisible(f"no enterprise {enterprise_id!r}")
+        raise NotFound(f"no enterprise {enterprise_id!r}")
     tables = {
         "facilities": Table(
             [
@@ -114,10 +114,7 @@ def lot_page(
         own = reads.lot(ctx.database, principal, lot_id)
         return View("lot.html", {"lot": own, "trace": None}, title=lot_id)
     lot = reads.lot(ctx.database, principal, lot_id)
-    try:
-        trace = traceability.trace_up(ctx.database, lot_id)
-    except NotFound as error:
-        raise reads.NotVisible(str(error)) from error
+    trace = traceability.trace_up(ctx.database, lot_id)
     origins = [
         {
             "origin": o["lot_id"],

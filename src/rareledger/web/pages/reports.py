@@ -10,10 +10,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from rareledger.domain.access import AUDITOR, REGULATOR, Principal
+from rareledger.errors import Invalid
 from rareledger.formats import report_xlsx
 from rareledger.services import figures, overview
 from rareledger.web import i18n
-from rareledger.web.errors import ApiError
 from rareledger.web.i18n import N_, gettext
 from rareledger.web.pages.base import Column, Table, View, page
 from rareledger.web.pages.national import OVERVIEW_TABLES, shown_rows
@@ -114,7 +114,7 @@ def monthly_report(
     month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = "",
 ) -> Response:
     if not month:
-        raise ApiError(422, "validation_error", "month: give a month YYYY-MM")
+        raise Invalid("month: give a month YYYY-MM")
     year, number = int(month[:4]), int(month[5:])
     start, end = date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
     found = overview.between(ctx.database, start, end, ctx.settings.rules)
@@ -130,7 +130,7 @@ def annual_report(
     year: Annotated[int, Query(ge=1900, le=2999)] = 0,
 ) -> Response:
     if not year:
-        raise ApiError(422, "validation_error", "year: give a year")
+        raise Invalid("year: give a year")
     found = overview.between(ctx.database, date(year, 1, 1), date(year, 12, 31), ctx.settings.rules)
     title = gettext("Rare earth annual report %(year)s") % {"year": year}
     return _download(_workbook(title, found), f"rareledger-{year}.xlsx")
