@@ -464,3 +464,13 @@ def test_no_page_or_asset_refers_to_another_host_and_every_field_has_a_label(
             assert not re.search(r"url\(\s*['\"]?(https?:)?//", body), asset
             assert not re.search(r"https?://(?!www\.w3\.org)", body), asset
     assert "cdn.redoc.ly" not in client.get("/static/docs/redoc.standalone.js").text
+
+
+def test_long_tables_come_in_pages(site: Site) -> None:
+    client = site.client("regulator")
+    first = client.get("/enterprises.json").json()
+    assert first["page"] == 1 and first["page_size"] == 100
+    assert len(first["items"]) == min(first["total"], 100)
+    beyond = client.get(f"/enterprises.json?page={first['total'] // 100 + 2}").json()
+    assert beyond["items"] == [] and beyond["total"] == first["total"]
+    assert client.get("/licences?page=0").status_code == 422

@@ -15,9 +15,9 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
@@ -29,6 +29,8 @@ from rareledger.web.i18n import N_
 from rareledger.web.sessions import CSRF_FIELD, csrf_token
 from rareledger.web.terms import term
 
+PAGE_SIZE = 100
+PageNo = Annotated[int, Query(alias="page", ge=1, le=100_000, description="page of the table")]
 TWINS = (".json", ".csv", "")  # twins first: "/x/{id}" would match "/x/1.json" too
 
 
@@ -85,6 +87,16 @@ def environment() -> Environment:
         options=options,
     )
     return env
+
+
+def paged(rows: list[dict[str, Any]], page_no: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """One page of a long table, and where it is (``total``, ``page``, ``page_size``)."""
+    start = (page_no - 1) * PAGE_SIZE
+    return rows[start : start + PAGE_SIZE], {
+        "total": len(rows),
+        "page": page_no,
+        "page_size": PAGE_SIZE,
+    }
 
 
 def options(kind: str, codes: Sequence[str]) -> list[tuple[str, str]]:

@@ -15,7 +15,7 @@ from rareledger.web import i18n
 from rareledger.web.forms import FormError, errors_by_field
 from rareledger.web.i18n import N_, gettext
 from rareledger.web.licence_forms import application_record, decision_record
-from rareledger.web.pages.base import Column, Table, View, action, page, render
+from rareledger.web.pages.base import Column, PageNo, Table, View, action, page, paged, render
 from rareledger.web.security import Context
 from rareledger.web.sessions import CheckedForm, require
 
@@ -60,13 +60,15 @@ def application_queue(
     principal: Principal = require(*READERS),
     status: Status | None = None,
     overdue: bool = False,
+    page_no: PageNo = 1,
 ) -> View:
-    rows = licensing.applications(ctx.database, principal, status=status, overdue_only=overdue)
+    found = licensing.applications(ctx.database, principal, status=status, overdue_only=overdue)
+    rows, meta = paged(found, page_no)
     table = Table(APPLICATION_COLUMNS, _named(ctx, rows, "applicant"))
     context = {"filters": {"status": status, "overdue": overdue}}
     return View(
         "applications.html",
-        {"items": table.rows},
+        {"items": table.rows, **meta},
         {"applications": table},
         gettext("Licence applications"),
         context,
@@ -163,13 +165,15 @@ def licence_lookup(
     principal: Principal = require(REGULATOR, AUDITOR, CUSTOMS, ENTERPRISE),
     number: Annotated[str | None, Query(max_length=128)] = None,
     exporter: Annotated[str | None, Query(max_length=128)] = None,
+    page_no: PageNo = 1,
 ) -> View:
-    rows = licensing.licences(ctx.database, principal, number=number, exporter=exporter)
+    found = licensing.licences(ctx.database, principal, number=number, exporter=exporter)
+    rows, meta = paged(found, page_no)
     rows = [{**r, "elements": ", ".join(r["elements"])} for r in _named(ctx, rows, "exporter")]
     context = {"filters": {"number": number or "", "exporter": exporter or ""}}
     return View(
         "licences.html",
-        {"items": rows},
+        {"items": rows, **meta},
         {"licences": Table(LICENCE_COLUMNS, rows)},
         gettext("Licences"),
         context,

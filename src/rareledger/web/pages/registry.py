@@ -12,7 +12,7 @@ from rareledger.errors import NotFound
 from rareledger.services import directory, geography, reads, traceability
 from rareledger.web import charts, i18n
 from rareledger.web.i18n import N_, gettext
-from rareledger.web.pages.base import Column, Table, View, page
+from rareledger.web.pages.base import Column, PageNo, Table, View, page, paged
 from rareledger.web.security import Context
 from rareledger.web.sessions import require
 from rareledger.web.terms import term
@@ -45,6 +45,7 @@ def enterprise_list(
     ctx: Context,
     _principal: Principal = require(*READERS),
     q: Annotated[str | None, Query(max_length=200)] = None,
+    page_no: PageNo = 1,
 ) -> View:
     known = directory.directory(ctx.database)
     if q:
@@ -52,8 +53,9 @@ def enterprise_list(
         rows, suggestions = found["matches"], found["suggestions"]
     else:
         rows, suggestions = [e.summary() for e in known.enterprises.values()], []
+    rows, meta = paged(rows, page_no)
     tables = {"enterprises": Table(ENTERPRISE_COLUMNS, [_shown(r) for r in rows])}
-    data = {"query": q, "items": rows, "suggestions": suggestions}
+    data = {"query": q, "items": rows, "suggestions": suggestions, **meta}
     return View("enterprises.html", data, tables, gettext("Enterprises"))
 
 
