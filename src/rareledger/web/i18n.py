@@ -26,6 +26,7 @@ from babel.numbers import format_decimal
 from babel.support import Translations
 
 from rareledger.domain.elements import ELEMENTS
+from rareledger.services import geography
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -153,3 +154,11 @@ def element(symbol: str) -> str:
     if found is None:
         return symbol
     return f"{found.name_zh} {symbol}" if language() == "zh" else f"{found.name} ({symbol})"
+
+
+def province(code: str | None) -> str:
+    """A province's name in the current language, from its ISO 3166-2 code."""
+    found = next((p for p in geography.provinces() if p.code == code), None)
+    if found is None:
+        return gettext("unknown province")
+    return found.zh if language() == "zh" else found.en

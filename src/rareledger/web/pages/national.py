@@ -44,13 +44,6 @@ def _name(row: dict[str, Any]) -> str:
     return (row.get("name_local") if i18n.language() == "zh" else None) or row.get("name") or ""
 
 
-def _province(code: str | None) -> str:
-    found = next((p for p in geography.provinces() if p.code == code), None)
-    if found is None:
-        return gettext("unknown province")
-    return found.zh if i18n.language() == "zh" else found.en
-
-
 OVERVIEW_TABLES = {
     "production_by_enterprise": [
         Column("enterprise_id", N_("Enterprise code"), "link:/enterprises/{enterprise_id}"),
@@ -114,7 +107,7 @@ OVERVIEW_TABLES = {
 def shown_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows with their enterprise's name and province in the reader's language."""
     return [
-        {**row, "shown_name": _name(row), "shown_province": _province(row.get("province"))}
+        {**row, "shown_name": _name(row), "shown_province": i18n.province(row.get("province"))}
         for row in rows
     ]
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from rareledger.domain.access import AUDITOR, CUSTOMS, ENTERPRISE, REGULATOR, Principal
 from rareledger.domain.findings import FINDING_CODES
 from rareledger.errors import NotFound
-from rareledger.services import directory, geography, reads, traceability
+from rareledger.services import directory, reads, traceability
 from rareledger.web import charts, i18n
 from rareledger.web.i18n import N_, gettext
 from rareledger.web.pages.base import Column, PageNo, Table, View, page, paged
@@ -29,14 +29,9 @@ ENTERPRISE_COLUMNS = [
 ]
 
 
-def _province(code: str | None) -> str:
-    found = next((p for p in geography.provinces() if p.code == code), None)
-    return (found.zh if i18n.language() == "zh" else found.en) if found else "–"
-
-
 def _shown(row: dict[str, Any]) -> dict[str, Any]:
     roles = ", ".join(term("enterprise_role", r) for r in row.get("roles", []))
-    return {**row, "roles_shown": roles, "province_shown": _province(row.get("province"))}
+    return {**row, "roles_shown": roles, "province_shown": i18n.province(row.get("province"))}
 
 
 @page(router, "/enterprises")
