@@ -42,7 +42,7 @@ def url(tmp_path: Path) -> str:
 
 def test_init_is_idempotent(url: str) -> None:
     result = run(url, "init")
-    assert result.exit_code == 0 and "0007" in result.output
+    assert result.exit_code == 0 and "0008" in result.output
 
 
 def test_commands_refuse_an_uninitialised_database(tmp_path: Path) -> None:
@@ -72,7 +72,7 @@ def test_load_receipts_as_json_lines_and_exit_status(url: str, tmp_path: Path) -
     assert [r["status"] for r in receipts][-3:] == ["accepted", "rejected", "accepted"]
     assert receipts[-2]["errors"][0]["code"] == "malformed_json"
     assert receipts[-1]["findings"][0]["code"] == "negative_balance"
-    assert set(receipts[0]) == {"id", "status", "position", "hash", "findings", "errors", "line"}
+    assert set(receipts[0]) == {"id", "status", "position", "hash", "findings", "errors"}
     again = run(url, "load", str(path))
     assert again.exit_code == 1
     assert "accepted 0, duplicate 11, rejected 1" in again.output

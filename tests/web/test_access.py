@@ -81,6 +81,12 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/v1/figures/national"): {"params": {"year": 2025}},
     ("POST", "/api/v1/passports"): {"json": {"lot_id": "LOT-A"}},
     ("GET", "/api/v1/passports/verify"): {"follow_redirects": False},
+    ("POST", "/epcis/capture"): {"json": {"type": "EPCISDocument"}},
+    ("GET", "/epcis/capture"): {},
+    ("GET", "/epcis/capture/{capture_id}"): {"url": "/epcis/capture/0123456789abcdef"},
+    ("POST", "/epcis/events"): {"json": {"type": "ObjectEvent"}},
+    ("GET", "/epcis/events"): {},
+    ("GET", "/epcis/events/{event_id:path}"): {"url": "/epcis/events/urn:rareledger:event:ev-a"},
 }
 ROUTES = [(method, route.path, route) for route in api_routes() for method in route.methods]
 

@@ -9,6 +9,7 @@ from rareledger.cli.alerts import alerts, detect, evaluate, risk
 from rareledger.cli.context import CliContext, LedgerGroup
 from rareledger.cli.control import classify, customs, licence, regime
 from rareledger.cli.demo import demo
+from rareledger.cli.epcis import epcis, export
 from rareledger.cli.figures import figures
 from rareledger.cli.ledger import init, load, rebuild, verify
 from rareledger.cli.passport import keys, passport
@@ -66,6 +67,8 @@ for command in (
     evaluate,
     risk,
     figures,
+    epcis,
+    export,
 ):
     cli.add_command(command)
 

@@ -6,6 +6,7 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,17 @@ from rareledger.cli.context import (
     print_json,
 )
 from rareledger.domain.actors import Actor
+from rareledger.errors import Invalid
 from rareledger.formats import spreadsheet
-from rareledger.services import collector, export_control, integrity, loading, uploads
+from rareledger.services import (
+    collector,
+    epcis_index,
+    export_control,
+    integrity,
+    loading,
+    uploads,
+)
+from rareledger.services.epcis import Capture, DocumentError, read_body
 from rareledger.services.reporting import Acknowledgement, Recorder
 
 BATCH = 2000
@@ -87,9 +97,9 @@ class Tally:
 @json_option
 @pass_cli
 def load(ctx: CliContext, files: tuple[Path, ...], batch_size: int, as_json: bool) -> None:
-    """Load master data and events from FILES, in order: JSON Lines, a JSON array, or
+    """Load master data and events from FILES, in order: JSON Lines, a JSON array,
     spreadsheets (.xlsx with one sheet per record type, .csv named after its record type;
-    see docs/spreadsheets.md).
+    see docs/spreadsheets.md), or EPCIS 2.0 documents (.jsonld or .xml; see docs/epcis.md).
 
     As an operator loading history, records may carry their own recorded_at.
     Exit status 0 when nothing was rejected, 1 otherwise.
@@ -121,8 +131,51 @@ def load_files(
             if path.suffix.lower() in (".xlsx", ".csv"):
                 _load_sheets(recorder, path, batch_size, as_json, tally)
                 continue
+            if _is_epcis(path):
+                _load_epcis(recorder, path, batch_size, as_json, tally)
+                continue
             _load_json_file(recorder, path, batch_size, as_json, tally, progress)
     return tally
+
+
+def _is_epcis(path: Path) -> bool:
+    """An EPCIS 2.0 document: .jsonld or .xml, or JSON whose type is an EPCIS document."""
+    if path.suffix.lower() in (".jsonld", ".xml"):
+        return True
+    with path.open("rb") as stream:
+        head = stream.read(65536).lstrip()
+    return head.startswith(b"{") and (b'"EPCISDocument"' in head or b'"EPCISQueryDocument"' in head)
+
+
+def _load_epcis(
+    recorder: Recorder, path: Path, batch_size: int, as_json: bool, tally: Tally
+) -> None:
+    """Capture an EPCIS document's events (each judged on its own, as in any load)."""
+    try:
+        document = read_body(path.read_bytes(), "xml" if path.suffix.lower() == ".xml" else "")
+    except DocumentError as error:
+        raise Invalid(f"{path}: {error.field or 'document'}: {error.message}") from error
+    capture = Capture(
+        recorder.database,
+        recorder.actor,
+        settings=recorder.engine.settings,
+        allow_recorded_at=recorder.allow_recorded_at,
+    )
+    for start in range(0, len(document.events), batch_size):
+        part = replace(document, events=document.events[start : start + batch_size])
+        for outcome in capture.capture(part, rollback=False):
+            outcome.index += start
+            tally.add(
+                Acknowledgement(
+                    outcome.event_id or outcome.hash_id,
+                    outcome.status,
+                    outcome.position,
+                    findings=outcome.findings,
+                    errors=outcome.errors,
+                )
+            )
+            if as_json:
+                click.echo(json.dumps(outcome.as_dict(), ensure_ascii=False))
 
 
 def _load_json_file(
@@ -224,4 +277,5 @@ def rebuild(ctx: CliContext) -> None:
             progress.update(task, completed=done, total=total)
 
         count = integrity.rebuild(ctx.database(), ctx.settings.rules, advance)
+        epcis_index.catch_up(ctx.database())
     click.echo(f"rebuilt the projections from {count} ledger entries")

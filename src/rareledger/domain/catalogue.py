@@ -79,4 +79,17 @@ REJECTION_CODES: dict[str, str] = {
     "validity_too_long": "a validity over 1 year (single) or 3 years (general)",
     "not_correctable": "a correction of a customs decision",
     "already_released": "a customs check of a declaration already released",
+    # EPCIS 2.0 binding (docs/epcis.md)
+    "invalid_event_hash": "an epcis_event_hash that is not a CBV 2.0 event hash ID",
+    "event_hash_mismatch": "an epcis_event record whose id is not derived from its hash ID",
+    "unknown_identifier": "an EPCIS identifier outside rareledger's URN namespaces",
+    "unit": "an EPCIS quantity in a unit other than KGM",
+    "not_in_vocabulary": "an event in rareledger's namespace that is none of the mapped events",
+    "one_lot": "an EPCIS adjustment naming other than exactly one lot",
+    "not_an_output": "ILMD describing a lot that is not one of the event's new lots",
+    "not_representable": "an EPCIS event whose rareledger record would not give it back",
+    "declared_event_unknown": "an error declaration that repeats no stored event",
+    "epcis_duplicate": "an EPCIS event whose hash ID is already stored",
+    "invalid_event": "an EPCIS event that breaks the standard's structure",
+    "rolled_back": "an EPCIS event not captured because another of its document was rejected",
 }

@@ -53,8 +53,8 @@ def _answered(
     on_batch: Callable[[list[Acknowledgement]], None] | None,
 ) -> list[Acknowledgement]:
     for item, answer in zip(batch, answers, strict=True):
-        if isinstance(item, RawLine):
-            answer.line = item.number
+        if isinstance(item, RawLine) and answer.status == "rejected":
+            answer.line = item.number  # so that the file can be fixed where it is wrong
     if on_batch is not None:
         on_batch(answers)
     return answers

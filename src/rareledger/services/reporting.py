@@ -52,7 +52,7 @@ class Acknowledgement:
     findings: list[dict[str, str]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
     outcome: dict[str, Any] | None = None  # a customs decision (extension)
-    line: int | None = None  # the line of the file it came from, for a file load (extension)
+    line: int | None = None  # a rejected record's line in the file it came from (extension)
 
     def as_dict(self) -> dict[str, Any]:
         answer: dict[str, Any] = {

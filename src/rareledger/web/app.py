@@ -16,6 +16,7 @@ from rareledger.web import errors, pages
 from rareledger.web.api import (
     control,
     enforcement,
+    epcis,
     passports,
     reading,
     reporting,
@@ -73,6 +74,7 @@ ROUTERS = (
     passports.router,
     enforcement.router,
     figures_api.router,
+    epcis.router,
 )
 
 

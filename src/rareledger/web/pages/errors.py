@@ -16,6 +16,7 @@ from rareledger.web.pages.base import render
 from rareledger.web.sessions import CsrfFailed, PageForbidden, SignInRequired, sign_in_url
 
 MACHINE_SUFFIXES = (".json", ".csv", ".xlsx", ".graphml")
+MACHINE_PREFIXES = ("/api/", "/epcis/")  # the API and the EPCIS binding answer JSON
 HEADINGS = {
     400: N_("The request could not be understood"),
     401: N_("Please sign in"),
@@ -32,7 +33,7 @@ HEADINGS = {
 
 def is_page(request: Request) -> bool:
     path = request.url.path
-    return not path.startswith("/api/") and not path.endswith(MACHINE_SUFFIXES)
+    return not path.startswith(MACHINE_PREFIXES) and not path.endswith(MACHINE_SUFFIXES)
 
 
 def _page(request: Request, status: int, message: str) -> Response:
