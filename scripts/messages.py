@@ -96,7 +96,7 @@ def glossary_section() -> str:
 
     lines = [BEGIN, "", "| kind | code | 中文 | English |", "|---|---|---|---|"]
     for kind, names in TERMS.items():
-        if kind in ("alert_or_finding", "holder_role"):
+        if kind in ("alert_or_finding", "holder_role", "customs_reason"):
             continue  # unions of other kinds
         for code, english in names.items():
             with i18n.speaking("zh"):

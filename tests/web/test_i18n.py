@@ -14,6 +14,7 @@ from rareledger.domain import access, vocabulary
 from rareledger.domain.detection import codes as alert_codes
 from rareledger.domain.figures import GROUP_NAMES, STAGES
 from rareledger.domain.findings import FINDING_CODES
+from rareledger.domain.ledger.customs import NOTE_CODES
 from rareledger.domain.licences import DECISIONS, LICENCE_TYPES
 from rareledger.services.casework import STATUSES
 from rareledger.web import i18n
@@ -51,6 +52,7 @@ VOCABULARIES = {
     "account_role": (*access.ROLES, "anonymous"),
     "finding": FINDING_CODES,
     "alert_or_finding": tuple(alert_codes()),
+    "customs_reason": (*FINDING_CODES, *NOTE_CODES),
     "case_status": STATUSES,
     "application_status": ("submitted", *DECISIONS),
     "decision": DECISIONS,

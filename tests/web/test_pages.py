@@ -353,7 +353,9 @@ def test_customs_check_shows_the_decision_and_reasons(site: Site) -> None:
         "release",
         "refer for inspection",
     )
-    assert "<li>" in answer.text  # the reasons
+    reasons = re.findall(r"<li><strong>([^<]+)</strong>: ", answer.text)
+    assert reasons  # every decision gives its reasons, each named in the reader's language
+    assert all(re.search("[\u4e00-\u9fff]", name) for name in reasons), reasons
 
 
 def test_passport_page_verifies_in_both_languages(site: Site) -> None:

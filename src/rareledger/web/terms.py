@@ -174,6 +174,11 @@ TERMS["holder_role"] = {
     "unknown": N_("unregistered holder"),
 }
 TERMS["alert_or_finding"] = {**TERMS["finding"], **TERMS["alert"]}
+TERMS["customs_note"] = {
+    "not_controlled": N_("goods not controlled on the day"),
+    "licence_covers": N_("covered by the licence"),
+}
+TERMS["customs_reason"] = {**TERMS["finding"], **TERMS["customs_note"]}  # hold, refer, release
 TERMS["case_action"] = {
     "assign": N_("assigned"),
     "note": N_("note"),
