@@ -10,8 +10,10 @@ from html.parser import HTMLParser
 
 import pytest
 from openpyxl import load_workbook
+from starlette.requests import Request
 
 from rareledger.services import accounts, figures
+from rareledger.web.pages.base import Column, Table, View, respond
 from tests.web.site import Site, csrf
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -476,3 +478,30 @@ def test_long_tables_come_in_pages(site: Site) -> None:
     beyond = client.get(f"/enterprises.json?page={first['total'] // 100 + 2}").json()
     assert beyond["items"] == [] and beyond["total"] == first["total"]
     assert client.get("/licences?page=0").status_code == 422
+
+
+def _csv_rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_detail_pages_tables_have_csv_twins(site: Site) -> None:
+    regulator = site.client("regulator")
+    application = f"/licence-applications/{site.application_id}"
+    items = _csv_rows(regulator.get(f"{application}.csv?table=items").text)
+    stated = regulator.get(f"{application}.json").json()["record"]["items"]
+    assert [row["hs_code"] for row in items] == [item["hs_code"] for item in stated]
+    assert f'href="{application}.csv?table=items"' in regulator.get(application).text
+    public = site.client()
+    passport = f"/passports/{site.passport_id}"
+    evidence = _csv_rows(public.get(f"{passport}.csv?table=evidence").text)
+    hashes = [e["hash"] for e in public.get(f"{passport}.json").json()["passport"]["evidence"]]
+    assert evidence and [row["hash"] for row in evidence] == hashes
+
+
+def test_csv_twins_never_hand_a_spreadsheet_a_formula() -> None:
+    request = Request({"type": "http", "query_string": b"", "headers": []})
+    rows = [{"name": '=HYPERLINK("http://x")', "mass_kg": "-12.500"}]
+    columns = [Column("name", "Name"), Column("mass_kg", "Mass, kg", "kg")]
+    answer = respond(request, View("x.html", {}, {"t": Table(columns, rows)}), ".csv")
+    (row,) = _csv_rows(bytes(answer.body).decode())
+    assert row == {"name": '\'=HYPERLINK("http://x")', "mass_kg": "-12.500"}

@@ -8,9 +8,7 @@ default). So a page and its twins are computed by the same query and cannot drif
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +22,7 @@ from markupsafe import Markup
 
 from rareledger import __version__
 from rareledger.domain.access import AUDITOR, CUSTOMS, ENTERPRISE, REGULATOR, Principal
+from rareledger.formats import tables
 from rareledger.web import i18n
 from rareledger.web.i18n import N_
 from rareledger.web.sessions import CSRF_FIELD, csrf_token
@@ -195,22 +194,11 @@ def _csv(view: View, table_name: str | None) -> Response:
         return _json({"error": {"code": "not_found", "message": "this page has no table"}}, 404)
     name = table_name if table_name in view.tables else next(iter(view.tables))
     table = view.tables[name]
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([c.key for c in table.columns])
-    for row in table.rows:
-        writer.writerow([_csv_cell(row.get(c.key)) for c in table.columns])
     return Response(
-        out.getvalue(),
-        media_type="text/csv; charset=utf-8",
+        tables.csv_text(table.rows, [c.key for c in table.columns]),
+        media_type=tables.MEDIA_TYPE,
         headers={"Content-Disposition": f'inline; filename="{name}.csv"'},
     )
-
-
-def _csv_cell(value: Any) -> Any:
-    if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False, default=_json_default)
-    return value
 
 
 def respond(request: Request, view: View | Response, twin: str) -> Response:

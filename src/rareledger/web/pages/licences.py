@@ -88,19 +88,34 @@ def application_form(
     )
 
 
-@page(router, "/licence-applications/{application_id}", csv=False)
-def application_page(
-    request: Request, application_id: str, ctx: Context, principal: Principal = require(*READERS)
-) -> View:
-    found = licensing.application(ctx.database, principal, application_id)
+ITEM_COLUMNS = [
+    Column("form", N_("Form"), "term:form"),
+    Column("elements_shown", N_("Elements")),
+    Column("description", N_("Description")),
+    Column("hs_code", N_("Tariff code (HS)")),
+    Column("quantity_kg", N_("Quantity, kg"), "kg"),
+]
+
+
+def _application_view(ctx: Context, found: dict[str, Any]) -> View:
     found["applicant_name"] = directory.directory(ctx.database).name(
         found["applicant"], i18n.language()
     )
+    items = (found.get("record") or {}).get("items", [])
+    rows = [{**item, "elements_shown": ", ".join(item.get("elements", []))} for item in items]
     return View(
         "application.html",
         found,
-        title=gettext("Licence application %(id)s") % {"id": application_id},
+        {"items": Table(ITEM_COLUMNS, rows)},
+        title=gettext("Licence application %(id)s") % {"id": found["application_id"]},
     )
+
+
+@page(router, "/licence-applications/{application_id}")
+def application_page(
+    request: Request, application_id: str, ctx: Context, principal: Principal = require(*READERS)
+) -> View:
+    return _application_view(ctx, licensing.application(ctx.database, principal, application_id))
 
 
 @action(router, "/licence-applications/{application_id}/decision")
@@ -115,17 +130,17 @@ def decide(
     record = decision_record(form, found)
     receipt = submissions.submit(ctx.database, principal, [record], ctx.settings.rules)[0]
     if receipt.status == "rejected":
-        found["applicant_name"] = directory.directory(ctx.database).name(
-            found["applicant"], i18n.language()
-        )
+        view = _application_view(ctx, found)
         return render(
             request,
-            "application.html",
+            view.template,
             422,
-            data=found,
+            data=view.data,
+            tables=view.tables,
+            page_path=f"/licence-applications/{application_id}",  # where the twins are
             values=dict(form),
             errors=errors_by_field(receipt.errors),
-            title=application_id,
+            title=view.title,
         )
     request.session["notice"] = gettext("The decision is recorded in the ledger.")
     return RedirectResponse(f"/licence-applications/{application_id}", status_code=303)

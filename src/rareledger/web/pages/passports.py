@@ -22,6 +22,11 @@ from rareledger.web.sessions import CheckedForm, require
 
 router = APIRouter()
 ISSUERS = (ENTERPRISE, REGULATOR)
+EVIDENCE_COLUMNS = [
+    Column("position", N_("Ledger position"), "number"),
+    Column("type", N_("Event"), "term:event"),
+    Column("hash", N_("Hash")),
+]
 MAX_PASSPORT_BYTES = 200_000
 
 
@@ -58,6 +63,7 @@ def _verified_view(document: dict[str, Any], check: passports.PassportCheck) -> 
     return View(
         "passport_page.html",
         data,
+        {"evidence": Table(EVIDENCE_COLUMNS, list(passport.get("evidence", [])))},
         title=gettext("Lot passport %(id)s") % {"id": passport["lot"]["lot_id"]},
         context=context,
     )
@@ -100,7 +106,7 @@ async def verify_file(
     return render(request, view.template, data=view.data, title=view.title, **view.context)
 
 
-@page(router, "/passports/{passport_id}", csv=False)
+@page(router, "/passports/{passport_id}")
 def passport_page(
     request: Request, passport_id: str, ctx: Context, _p: Principal | None = require(ANONYMOUS)
 ) -> View:
