@@ -115,8 +115,7 @@ def _targets(database: Any, exporter: str) -> dict[str, list[str]]:
         *twins("/flows"),
         *twins("/map"),
         *twins("/licence-applications"),
-        f"/licence-applications/{application}",
-        f"/licence-applications/{application}.json",
+        *twins(f"/licence-applications/{application}"),
         *twins("/licences"),
         *twins("/alerts"),
         *twins(f"/alerts/{alert}"),
@@ -144,7 +143,7 @@ def _targets(database: Any, exporter: str) -> dict[str, list[str]]:
         "/licence-applications/new",
         *twins("/findings"),
     ]
-    public = [f"/passports/{passport}", f"/passports/{passport}.json"] if passport else []
+    public = twins(f"/passports/{passport}") if passport else []
     return {"bench-regulator": regulator_pages, "bench-exporter": exporter_pages, "public": public}
 
 
