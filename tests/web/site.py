@@ -32,7 +32,7 @@ from rareledger.web.app import create_app
 
 PASSWORD = "a long password!"
 PASSPHRASE = "a passphrase for the keys"
-SECRET = "site-secret-" + "y" * 40
+SECRET = "site-Vq8Lr3Xn6Tb1Wm9Kc4Hz7Pd2Gs5Jf0Ya-Eu3Oi6"  # random characters, as serve wants
 
 
 @dataclass

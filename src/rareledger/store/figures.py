@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from rareledger.store import schema
+from rareledger.store import schema, web_tables
 
 CHUNK = 500
 GROUPINGS = ("month", "key1", "key2")
@@ -25,7 +25,7 @@ class FoldState:
 
 def fold_state(connection: Connection, version: int) -> FoldState | None:
     """How far the cells are folded, or None when they are missing or of another version."""
-    t = schema.figure_state
+    t = web_tables.figure_state
     row = connection.execute(select(t).where(t.c.id == 1)).first()
     if row is None or row.version != version:
         return None
@@ -34,16 +34,16 @@ def fold_state(connection: Connection, version: int) -> FoldState | None:
 
 def reset(connection: Connection, version: int, basis: int) -> None:
     """Empty the cells; they are folded again from the start of the ledger."""
-    connection.execute(delete(schema.figure_cells))
-    connection.execute(delete(schema.figure_state))
+    connection.execute(delete(web_tables.figure_cells))
+    connection.execute(delete(web_tables.figure_state))
     connection.execute(
-        schema.figure_state.insert().values(id=1, version=version, position=0, basis=basis)
+        web_tables.figure_state.insert().values(id=1, version=version, position=0, basis=basis)
     )
 
 
 def advance(connection: Connection, expected: int, position: int) -> bool:
     """Move the folded position from ``expected`` to ``position``; False if someone else did."""
-    t = schema.figure_state
+    t = web_tables.figure_state
     moved = connection.execute(
         update(t).where(t.c.id == 1, t.c.position == expected).values(position=position)
     ).rowcount
@@ -60,7 +60,7 @@ def add_cells(
     ]
     if not rows:
         return
-    t = schema.figure_cells
+    t = web_tables.figure_cells
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     insert = dialect.insert(t)
     statement = insert.on_conflict_do_update(
@@ -80,7 +80,7 @@ def sums(
 ) -> list[tuple[Any, ...]]:
     """(grouping values..., micrograms) of a measure over a range of days, grouped by
     ``month``, ``key1`` and/or ``key2``."""
-    t = schema.figure_cells
+    t = web_tables.figure_cells
     columns: dict[str, Any] = {
         "month": func.substr(t.c.day, 1, 7),
         "key1": t.c.key1,
@@ -98,7 +98,7 @@ def sums(
 
 def latest_day(connection: Connection, measures: Sequence[str]) -> str | None:
     """The latest day with a cell of one of these measures."""
-    t = schema.figure_cells
+    t = web_tables.figure_cells
     value = connection.execute(select(func.max(t.c.day)).where(t.c.measure.in_(measures))).scalar()
     return str(value) if value else None
 

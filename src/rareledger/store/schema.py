@@ -127,41 +127,14 @@ detection_state = Table(
     Column("state", LargeBinary, nullable=False),
 )
 
-figure_cells = Table(
-    "figure_cells",
+sign_in_failures = Table(
+    "sign_in_failures",
     metadata,
-    Column("day", String(10), primary_key=True),
-    Column("measure", String(24), primary_key=True),
-    Column("key1", ID, primary_key=True),
-    Column("key2", ID, primary_key=True),
-    Column("amount_ug", BigInteger, nullable=False),
-    Index("ix_figure_cells_measure_day", "measure", "day"),
-)
-
-figure_state = Table(
-    "figure_state",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=False),
-    Column("version", Integer, nullable=False),
-    Column("position", BigInteger, nullable=False),
-    Column("basis", BigInteger, nullable=False),  # the ledger head when folding began
-)
-
-passports = Table(
-    "passports",
-    metadata,
-    Column("passport_id", String(64), primary_key=True),
-    Column("lot_id", ID, nullable=False, index=True),
-    Column("issued_at", String(40), nullable=False),
-    Column("issued_by", String(200), nullable=False),
-    Column("document", Text, nullable=False),
-)
-
-user_preferences = Table(
-    "user_preferences",
-    metadata,
-    Column("username", String(128), primary_key=True),
-    Column("language", String(8), nullable=False),
+    Column("subject", String(300), primary_key=True),  # account:NAME, key:ID, address:IP
+    Column("failures", Integer, nullable=False),
+    Column("window_started_at", String(40), nullable=False),
+    Column("locked_until", String(40)),
+    Column("lockouts", Integer, nullable=False),
 )
 
 # ---------------------------------------------------------------- projections

@@ -12,7 +12,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from rareledger import __version__
 from rareledger.config import Settings, check_secret, load_settings
 from rareledger.store.database import Database
-from rareledger.web import errors, pages
+from rareledger.web import checkpointing, errors, pages
 from rareledger.web.api import (
     control,
     enforcement,
@@ -23,7 +23,7 @@ from rareledger.web.api import (
     system,
 )
 from rareledger.web.api import figures as figures_api
-from rareledger.web.middleware import BodyLimit
+from rareledger.web.middleware import BodyLimit, CarefulPaths
 from rareledger.web.pages import errors as page_errors
 from rareledger.web.security import make_context
 from rareledger.web.sessions import SESSION_COOKIE, PageHeaders
@@ -35,7 +35,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     check_secret(settings)
     secret = settings.secret_key or secrets.token_urlsafe(32)  # dev mode: per process
     database = database or Database(settings.database_url)
+    checkpointing.check_ready(settings, database)
     app = FastAPI(
+        lifespan=checkpointing.lifespan(settings, database),
         title="rareledger",
         version=__version__,
         description="National traceability and export-control ledger for rare "
@@ -62,6 +64,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         same_site="lax",
         https_only=settings.secure_cookies,
     )
+    app.add_middleware(CarefulPaths)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     return app
 

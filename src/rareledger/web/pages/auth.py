@@ -14,7 +14,7 @@ from rareledger.domain.access import AUDITOR, CUSTOMS, ENTERPRISE, REGULATOR, Pr
 from rareledger.services import accounts
 from rareledger.web import i18n
 from rareledger.web.pages.base import View, action, page, render
-from rareledger.web.security import ANONYMOUS, EVERYONE, Context
+from rareledger.web.security import ANONYMOUS, EVERYONE, Context, client_address
 from rareledger.web.sessions import CheckedForm, require, safe_next
 
 router = APIRouter()
@@ -46,7 +46,12 @@ async def login(
     principal = None
     if allowed and username and password:
         principal = await run_in_threadpool(
-            accounts.authenticate_user, ctx.database, username, password
+            accounts.authenticate_user,
+            ctx.database,
+            username,
+            password,
+            client=client_address(request),
+            throttle=ctx.throttle,
         )
     if principal is None:
         context = {"next": safe_next(str(form.get("next", ""))) or "", "failed": True}

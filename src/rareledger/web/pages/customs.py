@@ -9,7 +9,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from rareledger.domain.access import CUSTOMS, REGULATOR, Principal
-from rareledger.formats import spreadsheet
 from rareledger.services import export_control
 from rareledger.web.forms import (
     EVENT_FORMS,
@@ -20,6 +19,7 @@ from rareledger.web.forms import (
     record_from_form,
 )
 from rareledger.web.i18n import N_, gettext
+from rareledger.web.pages import upload_files
 from rareledger.web.pages.base import View, page, render
 from rareledger.web.security import Context
 from rareledger.web.sessions import CheckedForm, require
@@ -91,10 +91,8 @@ async def check_upload(
         context["problem"] = gettext("Choose a file to upload.")
         return render(request, "customs.html", 422, title=gettext("Customs check"), **context)
     try:
-        data = await file.read()
-        await file.close()
-        sheets = spreadsheet.read_upload(file.filename or "", data)
-    except spreadsheet.SheetError as error:
+        sheets = await upload_files.read_sheets(ctx, file)
+    except upload_files.UNREADABLE as error:
         context["problem"] = str(error)
         return render(request, "customs.html", 422, title=gettext("Customs check"), **context)
     exports = [s.record for s in sheets if s.record.get("type") == "export"][:100]

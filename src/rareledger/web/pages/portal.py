@@ -22,6 +22,7 @@ from rareledger.web.forms import (
     record_from_form,
 )
 from rareledger.web.i18n import N_, gettext
+from rareledger.web.pages import upload_files
 from rareledger.web.pages.base import Column, Table, View, page, render
 from rareledger.web.security import Context
 from rareledger.web.sessions import CheckedForm, require
@@ -216,11 +217,9 @@ async def upload(
             problem=gettext("Choose a file to upload."),
             types=list(spreadsheet.LAYOUTS),
         )
-    data = await file.read()
-    await file.close()
     try:
-        sheets = spreadsheet.read_upload(file.filename or "", data)
-    except spreadsheet.SheetError as error:
+        sheets = await upload_files.read_sheets(ctx, file)
+    except upload_files.UNREADABLE as error:
         return render(
             request, "upload.html", 422, problem=str(error), types=list(spreadsheet.LAYOUTS)
         )

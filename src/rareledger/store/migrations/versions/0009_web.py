@@ -5,8 +5,8 @@ from the ledger up to ``figure_state.position`` (see ``domain/figures.py``). ``p
 keeps every issued passport, so that its QR link can be opened and verified. Neither is a
 projection of the reports: ``rareledger rebuild`` leaves them alone.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
