@@ -19,8 +19,8 @@ from rareledger.web.forms import (
     record_from_form,
 )
 from rareledger.web.i18n import N_, gettext
-from rareledger.web.pages import upload_files
 from rareledger.web.pages.base import View, page, render
+from rareledger.web.pages.upload_files import UNREADABLE, read_sheets
 from rareledger.web.security import Context
 from rareledger.web.sessions import CheckedForm, require
 
@@ -91,8 +91,8 @@ async def check_upload(
         context["problem"] = gettext("Choose a file to upload.")
         return render(request, "customs.html", 422, title=gettext("Customs check"), **context)
     try:
-        sheets = await upload_files.read_sheets(ctx, file)
-    except upload_files.UNREADABLE as error:
+        sheets = await read_sheets(ctx, file)
+    except UNREADABLE as error:
         context["problem"] = str(error)
         return render(request, "customs.html", 422, title=gettext("Customs check"), **context)
     exports = [s.record for s in sheets if s.record.get("type") == "export"][:100]

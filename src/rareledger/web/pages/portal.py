@@ -22,8 +22,8 @@ from rareledger.web.forms import (
     record_from_form,
 )
 from rareledger.web.i18n import N_, gettext
-from rareledger.web.pages import upload_files
 from rareledger.web.pages.base import Column, Table, View, page, render
+from rareledger.web.pages.upload_files import UNREADABLE, read_sheets
 from rareledger.web.security import Context
 from rareledger.web.sessions import CheckedForm, require
 
@@ -218,8 +218,8 @@ async def upload(
             types=list(spreadsheet.LAYOUTS),
         )
     try:
-        sheets = await upload_files.read_sheets(ctx, file)
-    except upload_files.UNREADABLE as error:
+        sheets = await read_sheets(ctx, file)
+    except UNREADABLE as error:
         return render(
             request, "upload.html", 422, problem=str(error), types=list(spreadsheet.LAYOUTS)
         )
