@@ -12,7 +12,7 @@ import pytest
 from rareledger.simulation import simulate
 from tests.cli.test_cli import run
 
-RATES = {"diverted_shipment": 0.01, "under_invoicing": 0.05, "unreported_exports": 0.5}
+RATES = {"diverted_shipment": 0.01, "under_invoicing": 0.05, "unreported_exports": 0.3}
 
 
 @pytest.fixture(scope="module")

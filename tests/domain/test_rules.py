@@ -78,6 +78,7 @@ class Ledger:
         day: float,
         process: str = "separation",
         composition: Any = ND,
+        form: str = "oxide",
     ) -> str:
         return self.add(
             {
@@ -88,22 +89,31 @@ class Ledger:
                 "process": process,
                 "inputs": [{"lot_id": lot, "mass_kg": kg} for lot, kg in inputs.items()],
                 "outputs": [
-                    {"lot_id": lot, "form": "oxide", "mass_kg": kg, "composition": composition}
+                    {"lot_id": lot, "form": form, "mass_kg": kg, "composition": composition}
                     for lot, kg in outputs.items()
                 ],
             }
         )
 
-    def ship(self, seller: str, buyer: str, lot: str, kg: str, day: float) -> str:
-        return self.add(
-            {
-                "type": "shipment",
-                "reporter": seller,
-                "buyer": buyer,
-                "occurred_at": at(day),
-                "items": [{"lot_id": lot, "mass_kg": kg}],
-            }
-        )
+    def ship(
+        self,
+        seller: str,
+        buyer: str,
+        lot: str,
+        kg: str,
+        day: float,
+        value: tuple[str, str] | None = None,
+    ) -> str:
+        record: dict[str, Any] = {
+            "type": "shipment",
+            "reporter": seller,
+            "buyer": buyer,
+            "occurred_at": at(day),
+            "items": [{"lot_id": lot, "mass_kg": kg}],
+        }
+        if value:
+            record["value"] = {"amount": value[0], "currency": value[1]}
+        return self.add(record)
 
     def receive(self, buyer: str, shipment: str, lot: str, kg: str, day: float) -> str:
         return self.add(
@@ -128,12 +138,16 @@ class Ledger:
         value: tuple[str, str] = ("0", "USD"),
         licence: str | None = "LIC-1",
         unlicensed: bool = False,
+        hs_code: str = "284690",
+        extra: dict[str, str] | None = None,
     ) -> str:
+        items = {lot: kg, **(extra or {})}
         record = {
             "type": "export",
             "reporter": firm,
             "occurred_at": at(day),
-            "items": [{"lot_id": lot, "mass_kg": kg}],
+            "items": [{"lot_id": lot_id, "mass_kg": mass} for lot_id, mass in items.items()],
+            "hs_code": hs_code,
             "destination_country": country,
             "consignee": {"name": consignee, "country": country},
             "value": {"amount": value[0], "currency": value[1]},
@@ -184,20 +198,25 @@ def test_a_receipt_recorded_after_the_as_of_moment_does_not_count() -> None:
     assert not ledger.alerts("shipment_not_received")
 
 
-def test_quantity_mismatch_over_a_month_between_two_firms() -> None:
+def test_quantity_mismatch_a_run_of_short_receipts_against_the_usual_difference() -> None:
     ledger = Ledger()
-    for day in range(5):  # each receipt 0.4 % short: under the per-receipt tolerance
-        s = ledger.ship("A", "B", "L", "1000", day)
-        ledger.receive("B", s, "L", "996", day + 1)
-    honest = ledger.ship("A", "C", "L", "1000", 1)
-    ledger.receive("C", honest, "L", "1000", 2)
-    slight = ledger.ship("A", "D", "L", "1000", 1)
-    ledger.receive("D", slight, "L", "999.5", 2)  # 0.05 %: weighing noise
+    ledger.lot("M", "L", "100000")
+    for buyer in "CDEFGH":  # honest pairs: scales that agree to within 0.1 % either way
+        for day in range(6):
+            s = ledger.ship("A", buyer, "L", "1000", day * 7)
+            ledger.receive(buyer, s, "L", str(1000 + (day % 3 - 1) * 0.8), day * 7 + 1)
+    skimmed = []
+    for day in range(6):  # each receipt 0.4 % short: under the per-receipt tolerance
+        s = ledger.ship("A", "B", "L", "1000", day * 7)
+        skimmed += [s, ledger.receive("B", s, "L", "996", day * 7 + 1)]
+    once = ledger.ship("A", "K", "L", "1000", 1)  # one receipt short: the finding's business
+    ledger.receive("K", once, "L", "996", 2)
     found = ledger.alerts("quantity_mismatch")
-    assert [(a.enterprise_ids, a.evidence["difference_kg"]) for a in found] == [
-        (("A", "B"), "-20.000")
-    ]
-    assert len(found[0].event_ids) == 10  # five shipments and their receipts
+    assert [(a.enterprise_ids, a.event_ids) for a in found] == [(("A", "B"), tuple(skimmed))]
+    evidence = found[0].evidence
+    assert evidence["difference_kg"] == "-24.000"
+    assert evidence["baseline_share"] == {"oxide": "0.00000"}
+    assert float(evidence["z"]) > 4.5 and evidence["receipts"] == "6"
 
 
 def test_circular_trading_needs_three_firms_and_the_window() -> None:
@@ -216,19 +235,24 @@ def test_circular_trading_needs_three_firms_and_the_window() -> None:
     assert [a.event_ids for a in found] == [tuple(circle)]
 
 
-def test_split_consignments_small_unlicensed_parcels_to_one_consignee() -> None:
+def test_split_consignments_small_parcels_against_the_exporters_usual_one() -> None:
     ledger = Ledger()
-    parcels = [
-        ledger.export("X", "L", "200", day * 3, licence=None, unlicensed=True) for day in range(5)
+    for month in range(6):  # X usually ships 1,000 kg a month to its buyer
+        ledger.export("X", "L", "1000", month * 30)
+    parcels = [  # then five parcels of 200 kg in ten days, no licence
+        ledger.export("X", "L", "200", 190 + day * 2, licence=None, unlicensed=True)
+        for day in range(5)
     ]
-    for day in range(6):  # licensed small exports are fine
-        ledger.export("Y", "L", "200", day)
+    for day in range(6):  # Y's trade is small parcels, week after week: its normal
+        ledger.export("Y", "L", "200", day * 7, consignee="Kleine GmbH")
     for day in range(4):  # four parcels: one fewer than the minimum
         ledger.export("Z", "L", "200", day, licence=None, unlicensed=True)
     for day in range(5):  # five, but spread over 120 days
         ledger.export("W", "L", "200", day * 30, licence=None, unlicensed=True)
     found = ledger.alerts("split_consignments")
     assert [a.event_ids for a in found] == [tuple(parcels)]
+    assert found[0].evidence["usual_parcel_kg"] == "1000.000"
+    assert found[0].evidence["usual_from"] == "consignee"
 
 
 def test_split_consignments_just_under_a_licence_size() -> None:
@@ -310,7 +334,7 @@ def test_mirror_gap_against_partner_statistics() -> None:
             PartnerImport("DE", "2025", Decimal("10900")),  # 9 %: recording differences
             PartnerImport("KR", "2025", Decimal("16000")),  # 6 t more than reported
             PartnerImport("US", "2025-07", Decimal("5000")),  # nothing reported in July
-            PartnerImport("JP", "2025", Decimal("900")),  # under the minimum
+            PartnerImport("JP", "2025", Decimal("400")),  # under the minimum
         )
     )
     found = ledger.alerts("mirror_gap", reference=partner)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -94,7 +95,7 @@ def test_layout_keeps_ground_truth_out_of_the_record_files(honest: SimulationRes
     assert sorted((out / "records").glob("*.jsonl")) == honest.record_files
     assert honest.record_files[0].name == "00-master.jsonl"
     months = [p.stem for p in honest.record_files[1:]]
-    assert months == sorted(months) and months[0] == "2025-01"
+    assert months == sorted(months) and months[0] == "2024-12"  # the run-in month
     assert honest.paths[-1].read_text() == ""
 
 
@@ -199,7 +200,7 @@ def test_partner_statistics_mirror_the_exports(crooked: SimulationResult) -> Non
         if country in hidden:
             assert Decimal("0.27") <= excess <= Decimal("0.86"), country
         else:
-            assert Decimal("-0.03") <= excess <= Decimal("0.06"), country
+            assert Decimal("-0.04") <= excess <= Decimal("0.06"), country
 
 
 def test_violation_substance(crooked: SimulationResult) -> None:
@@ -215,7 +216,8 @@ def test_violation_substance(crooked: SimulationResult) -> None:
         elif case["type"] == "mining_beyond_quota":
             assert all(e["type"] == "extraction" for e in events)
         elif case["type"] == "split_consignments":
-            assert len({e["consignee"]["name"] for e in events}) == 1
+            names = {re.sub(r"[\W_]+", "", e["consignee"]["name"].casefold()) for e in events}
+            assert len(names) == 1 and len(events) >= 5
 
 
 def test_rates_are_checked(tmp_path: Path) -> None:

@@ -21,9 +21,12 @@ from rareledger.services import (
     accounts,
     casework,
     detection,
+    directory,
     evaluation,
     export_control,
+    figures,
     integrity,
+    passports,
 )
 from rareledger.services.reporting import Recorder
 from rareledger.services.summary import national_summary
@@ -48,6 +51,13 @@ BATCH = 5000
     default=None,
     help="Share of a national year (default: the simulator's small demo scale).",
 )
+@click.option(
+    "--difficulty",
+    type=click.Choice(("standard", "hard")),
+    default="standard",
+    show_default=True,
+    help="How close to honest behaviour the hidden violations are (docs/simulation.md).",
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="Stop after the summary.")
@@ -57,6 +67,7 @@ def demo(
     directory: Path,
     seed: int,
     scale: float | None,
+    difficulty: str,
     host: str,
     port: int,
     no_serve: bool,
@@ -66,9 +77,13 @@ def demo(
 
     out = console()
     directory.mkdir(parents=True, exist_ok=True)
-    options: dict[str, Any] = {"seed": seed} | ({"scale": scale} if scale else {})
+    options: dict[str, Any] = {"seed": seed, "difficulty": difficulty}
+    options |= {"scale": scale} if scale else {}
     result = simulation.simulate(directory / "year", **options)
-    out.print(f"simulated {sum(result.records.values())} records into {directory / 'year'}")
+    out.print(
+        f"simulated {sum(result.records.values())} records into {directory / 'year'} "
+        f"({difficulty} violations)"
+    )
     for path in directory.glob("rareledger.db*"):
         path.unlink()
     database = Database(f"sqlite:///{directory / 'rareledger.db'}")
@@ -80,21 +95,21 @@ def demo(
     print_summary(load_files(recorder, result.record_files, BATCH))
     check = integrity.verify(database)
     out.print(f"ledger verified: {check.entries} entries, {'intact' if check.intact else 'BROKEN'}")
-    _print_national(national_summary(database))
+    _print_national(national_summary(database, result.year), result.year)
     _detect(database, directory / "year", result.year_end)
     if no_serve:
         return
     _serve(ctx, database, host, port)
 
 
-def _print_national(summary: dict[str, Any]) -> None:
+def _print_national(summary: dict[str, Any], year: int) -> None:
     out = console()
     production = summary["production_reo_t"]
-    table = Table("", "t REO", "quota t REO", title="national production")
+    table = Table("", "t REO", "quota t REO", title=f"national production {year}")
     table.add_row("mining", production["mining"], production["mining_quota"])
     table.add_row("separation", production["separation"], production["separation_quota"])
     out.print(table)
-    out.print(f"imports: {summary['imports_t']} t of material")
+    out.print(f"imports {year}: {summary['imports_t']} t of material")
     exports = Table("destination", "kg of rare earth elements", title="exports by destination")
     for country, kg in summary["exports_element_kg_by_destination"].items():
         exports.add_row(country, kg)
@@ -131,19 +146,52 @@ def _detect(database: Database, year: Path, as_of: date) -> None:
     out.print(risky)
 
 
+DEMO_PEOPLE = (("customs", "customs"), ("exporter", "enterprise"))
+
+
+def _accounts(database: Database) -> dict[str, str]:
+    """A regulator, a customs officer and an exporter's clerk, each with a new password."""
+    exporter = next(
+        (e.id for e in directory.directory(database).enterprises.values() if "exporter" in e.roles),
+        None,
+    )
+    made = {}
+    for username, role in (("regulator", "regulator"), *DEMO_PEOPLE):
+        if role == "enterprise" and exporter is None:
+            continue
+        password = secrets.token_urlsafe(12)
+        accounts.create_user(
+            database, username, password, role, exporter if role == "enterprise" else None
+        )
+        made[username] = password
+    return made
+
+
 def _serve(ctx: CliContext, database: Database, host: str, port: int) -> None:
     import uvicorn
 
     from rareledger.web.app import create_app
 
-    password = secrets.token_urlsafe(12)
-    accounts.create_user(database, "regulator", password, "regulator")
+    address = f"http://{host}:{port}"
+    passphrase = ctx.settings.key_passphrase or secrets.token_urlsafe(24)
+    key_id = passports.create_key(database, passphrase)
+    figures.refresh(database, ctx.settings.rules)  # the overview's figures, folded once now
+    logins = _accounts(database)
     settings = replace(
         ctx.settings,
         database_url=database.url,
         secret_key=ctx.settings.secret_key or secrets.token_urlsafe(48),
+        key_passphrase=passphrase,
+        public_url=address,
     )
-    click.echo(f"serving on http://{host}:{port} (API docs at http://{host}:{port}/api/docs)")
-    click.echo(f"regulator login: regulator / {password}  (POST /api/v1/auth/token)")
+    click.echo(f"passports are signed with key {key_id} (passphrase kept for this run only)")
+    click.echo(f"serving on {address} (API docs at {address}/api/docs)")
+    for username, password in logins.items():
+        if username != "regulator":
+            click.echo(f"{username} login: {username} / {password}")
+    click.echo(f"open {address}/ and sign in; the overview is the first page")
+    click.echo(
+        f"regulator login: regulator / {logins['regulator']}  (also POST /api/v1/auth/token)"
+    )
     click.echo("Ctrl-C stops it.")
     uvicorn.run(create_app(settings, database), host=host, port=port, log_level="warning")

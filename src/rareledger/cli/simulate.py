@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from rareledger.simulation import VIOLATION_TYPES
+from rareledger.simulation import DIFFICULTIES, VIOLATION_TYPES
 from rareledger.simulation import simulate as run_simulation
 from rareledger.simulation.calibration import format_report
 
@@ -46,6 +46,14 @@ def _parse_rates(given: tuple[str, ...]) -> dict[str, float]:
     help="Share of a national year (1.0: about 1.3 million records).",
 )
 @click.option("--year", default=2025, show_default=True, type=int)
+@click.option(
+    "--difficulty",
+    type=click.Choice(DIFFICULTIES),
+    default="standard",
+    show_default=True,
+    help="standard: violations built far from honest behaviour; hard: close to it "
+    "(see docs/simulation.md).",
+)
 @click.option("--report", is_flag=True, help="Print the calibration table.")
 @click.option(
     "--rate",
@@ -56,7 +64,13 @@ def _parse_rates(given: tuple[str, ...]) -> dict[str, float]:
     "0 switches it off.",
 )
 def simulate(
-    out: Path, seed: int, scale: float, year: int, report: bool, rates: tuple[str, ...]
+    out: Path,
+    seed: int,
+    scale: float,
+    year: int,
+    difficulty: str,
+    report: bool,
+    rates: tuple[str, ...],
 ) -> None:
     """Simulate a year of the rare earth economy: master data, events, hidden violations.
 
@@ -65,7 +79,14 @@ def simulate(
     rareledger evaluate OUT/ground_truth.jsonl.
     """
     try:
-        result = run_simulation(out, seed=seed, scale=scale, year=year, rates=_parse_rates(rates))
+        result = run_simulation(
+            out,
+            seed=seed,
+            scale=scale,
+            year=year,
+            rates=_parse_rates(rates),
+            difficulty=difficulty,
+        )
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     total = sum(result.records.values())
@@ -73,7 +94,7 @@ def simulate(
     click.echo(", ".join(f"{kind} {count}" for kind, count in result.records.items()))
     cases = {kind: n for kind, n in result.violations_by_type.items() if n}
     listed = ", ".join(f"{kind} {n}" for kind, n in cases.items()) or "none"
-    click.echo(f"hidden violations ({out / 'ground_truth.jsonl'}): {listed}")
+    click.echo(f"hidden violations, {difficulty} ({out / 'ground_truth.jsonl'}): {listed}")
     click.echo(
         f"partner-country import statistics: {out / 'partner_imports.csv'} "
         "(rareledger detect --partner-imports)"

@@ -38,7 +38,7 @@ from rareledger.store import detection_state
 from rareledger.store.database import Database
 from rareledger.store.log import read_head
 
-FOLD_VERSION = 1
+FOLD_VERSION = 2
 FOLDED_TYPES = (
     "quota",
     "correction",

@@ -6,7 +6,8 @@ exports: the same country and year). An alert of those codes that finds no case 
 any type: an unlicensed export is rightly flagged when it was part of split consignments)
 counts against precision. So ``tp`` counts cases found and
 ``fn`` cases missed (recall = tp / cases), while ``fp`` counts alerts that match no case
-(precision = true alerts / alerts). docs/rules.md documents the matching.
+(precision = true alerts / alerts). Recall is also given per difficulty of the cases
+(``standard`` or ``hard``, as the ground truth marks them). docs/rules.md documents the matching.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from typing import Any
 
 CODES_FOR: dict[str, tuple[str, ...]] = {
     "mining_beyond_quota": ("quota_exceeded",),
-    "illegal_ore_laundering": ("mass_balance_excess", "unexplained_output"),
+    "illegal_ore_laundering": ("mass_balance_excess", "unexplained_output", "yield_anomaly"),
     "unlicensed_export": ("unlicensed_export",),
     "export_outside_licence": ("licence_exceeded", "licence_scope_mismatch"),
-    "misdeclared_goods": ("misdeclared_goods",),
-    "diverted_shipment": ("shipment_not_received",),
+    "misdeclared_goods": ("misdeclared_goods", "heading_mismatch"),
+    "diverted_shipment": ("shipment_not_received", "dormant_buyer"),
     "split_consignments": ("split_consignments",),
     "under_invoicing": ("under_invoicing",),
     "circular_trading": ("circular_trading",),
@@ -54,6 +55,7 @@ def evaluate(cases: list[dict[str, Any]], alerts: list[dict[str, Any]]) -> dict[
         found = sum(1 for c in mine if any(_matches(c, a) for a in raised))
         true = sum(1 for a in raised if any(_matches(c, a) for c in cases))
         rows[kind] = {
+            "by_difficulty": _by_difficulty(mine, raised),
             "cases": len(mine),
             "tp": found,
             "fn": len(mine) - found,
@@ -83,6 +85,18 @@ def evaluate(cases: list[dict[str, Any]], alerts: list[dict[str, Any]]) -> dict[
         if alert["code"] not in mapped:
             others[alert["code"]] = others.get(alert["code"], 0) + 1
     return {"by_type": rows, "overall": overall, "other_alerts": dict(sorted(others.items()))}
+
+
+def _by_difficulty(cases: list[dict[str, Any]], raised: list[dict[str, Any]]) -> dict[str, Any]:
+    """Cases and found cases per difficulty (``standard`` when the ground truth names none)."""
+    found: dict[str, dict[str, Any]] = {}
+    for case in cases:
+        row = found.setdefault(case.get("difficulty", "standard"), {"cases": 0, "tp": 0})
+        row["cases"] += 1
+        row["tp"] += any(_matches(case, a) for a in raised)
+    for row in found.values():
+        row["recall"] = round(row["tp"] / row["cases"], 3)
+    return dict(sorted(found.items()))
 
 
 def read_ground_truth(path: Path) -> list[dict[str, Any]]:

@@ -23,13 +23,13 @@ def _reo_t(rows: Iterable[tuple[str, int]]) -> Decimal:
     return (total / TONNE_G).quantize(Decimal("0.001"))
 
 
-def national_summary(database: Database) -> dict[str, Any]:
+def national_summary(database: Database, year: int | None = None) -> dict[str, Any]:
     """Production against quotas, imports by origin, exports by destination and element,
-    and findings by code."""
+    and findings by code (production and imports of ``year`` only, when given)."""
     with database.read() as connection:
-        mined = summaries.lots_created_by(connection, "extraction")
-        separated = summaries.lots_created_by(connection, "processing", "separation")
-        imported = summaries.lots_created_by(connection, "import")
+        mined = summaries.lots_created_by(connection, "extraction", year=year)
+        separated = summaries.lots_created_by(connection, "processing", "separation", year)
+        imported = summaries.lots_created_by(connection, "import", year=year)
         quotas = summaries.quota_totals(connection)
         exported = queries.exported_by_element_and_destination(connection)
         findings = queries.finding_counts(connection)

@@ -16,13 +16,17 @@ from pathlib import Path
 
 from rareledger.simulation.actions import Actions
 from rareledger.simulation.calibration import Row, report
+from rareledger.simulation.circles import circular_trading
 from rareledger.simulation.context import Sim, Window, month_window
 from rareledger.simulation.economy import build
 from rareledger.simulation.exports import exports
 from rareledger.simulation.licences import LicenceDesk
 from rareledger.simulation.mirror import partner_imports, write_partner_imports
 from rareledger.simulation.model import Journal, Stock
+from rareledger.simulation.noise import Yields
 from rareledger.simulation.output import write
+from rareledger.simulation.partners import Destinations
+from rareledger.simulation.prices import Pricing
 from rareledger.simulation.trade import (
     distribute_magnets,
     distribute_metals,
@@ -40,9 +44,14 @@ from rareledger.simulation.upstream import (
     ship_feed,
     smelting,
 )
-from rareledger.simulation.violations import VIOLATION_TYPES, Violations, rates_with
+from rareledger.simulation.violations import (
+    DIFFICULTIES,
+    VIOLATION_TYPES,
+    Violations,
+    rates_with,
+)
 
-__all__ = ["VIOLATION_TYPES", "SimulationResult", "simulate"]
+__all__ = ["DIFFICULTIES", "VIOLATION_TYPES", "SimulationResult", "simulate"]
 
 STAGES: tuple[Callable[[Sim, Window], None], ...] = (
     imports,
@@ -56,6 +65,7 @@ STAGES: tuple[Callable[[Sim, Window], None], ...] = (
     distribute_magnets,
     recycling,
     distribute_traded,
+    circular_trading,
     exports,
 )
 
@@ -68,6 +78,7 @@ class SimulationResult:
     calibration: list[Row]
     rates: dict[str, float] = field(default_factory=dict)
     year: int = 2025
+    difficulty: str = "standard"
 
     @property
     def year_end(self) -> date:
@@ -86,33 +97,20 @@ def simulate(
     scale: float = 0.005,
     year: int = 2025,
     rates: Mapping[str, float] | None = None,
+    difficulty: str = "standard",
 ) -> SimulationResult:
-    """Simulate one year of the economy at ``scale`` and write it under ``out``."""
+    """Simulate one year of the economy at ``scale`` and write it under ``out``.
+
+    The month before the year is simulated too (its run-in: stock in the chain on 1 January),
+    with nothing hidden in it; its events are in the records as the ledger's earlier history.
+    """
     if not 0 < scale <= 2:
         raise ValueError(f"scale must be in (0, 2], got {scale}")
-    rng = random.Random(seed)
     chosen = rates_with(rates)
-    economy = build(rng, scale, year)
-    journal = Journal(rng)
-    stock = Stock()
-    violations = Violations(chosen, seed)
-    sim = Sim(
-        economy,
-        stock,
-        journal,
-        Actions(journal, stock),
-        LicenceDesk(journal, rng),
-        violations,
-        rng,
-        scale,
-        year,
-    )
-    plan_quota_breaches(sim)
-    for index in range(12):
-        window = month_window(year, index)
-        for stage in STAGES:
-            stage(sim, window)
-    report_quota_breaches(sim)
+    violations = Violations(chosen, seed, difficulty)
+    sim = _sim(seed, scale, year, violations)
+    _run(sim)
+    economy, journal = sim.economy, sim.journal
     mirror = partner_imports((e.record for e in journal.entries), violations, year)
     paths = write(Path(out), economy.records, journal, violations.cases, year)
     paths.insert(-1, write_partner_imports(Path(out), mirror))  # the ground truth stays last
@@ -126,7 +124,49 @@ def simulate(
         report(records, year, scale, _undocumented(violations)),
         chosen,
         year,
+        difficulty,
     )
+
+
+def _sim(seed: int, scale: float, year: int, violations: Violations) -> Sim:
+    rng = random.Random(seed)
+    shells = violations.hard and violations.rates["diverted_shipment"] > 0
+    economy = build(rng, scale, year, shells)
+    journal = Journal(rng)
+    stock = Stock()
+    return Sim(
+        economy,
+        stock,
+        journal,
+        Actions(journal, stock),
+        LicenceDesk(journal, rng),
+        violations,
+        rng,
+        scale,
+        year,
+        Pricing(rng, year),
+        Yields(rng),
+        Destinations(rng),
+    )
+
+
+def _run(sim: Sim) -> None:
+    """The run-in month, then the twelve months of the year; then the cases that span months."""
+    sim.phase = "runin:"
+    for stage in STAGES:
+        stage(sim, month_window(sim.year, -1))
+    sim.phase = ""
+    sim.violations.month = 0
+    plan_quota_breaches(sim)
+    for index in range(12):
+        sim.violations.month = index
+        window = month_window(sim.year, index)
+        for stage in STAGES:
+            stage(sim, window)
+    report_quota_breaches(sim)
+    for spell in [*sim.ended, *sim.spells.values()]:
+        if spell.events:
+            sim.violations.add(spell.kind, spell.enterprises, spell.events, spell.started)
 
 
 def _undocumented(violations: Violations) -> set[str]:

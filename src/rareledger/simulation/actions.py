@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from rareledger.simulation.economy import Buyer, Enterprise
+from rareledger.simulation.economy import Enterprise
 from rareledger.simulation.model import (
     Journal,
     Lot,
@@ -17,6 +17,8 @@ from rareledger.simulation.model import (
     kg,
     money,
 )
+from rareledger.simulation.noise import arrival, weighed
+from rareledger.simulation.partners import Buyer
 from rareledger.simulation.products import PRICE_CNY
 
 
@@ -35,7 +37,9 @@ class ExportTerms:
     hs_code: str
     value_usd: float
     licence_no: str | None = None
-    late: bool = False
+    late_days: tuple[int, int] | None = None  # filed this many days after the deadline
+    end_user: str | None = None  # another end user than the buyer
+    spelling: str | None = None  # the buyer's name as this declaration spells it
 
 
 class Actions:
@@ -105,28 +109,30 @@ class Actions:
         items: list[Take],
         when: datetime,
         *,
+        value_cny: float,
         received: list[Take] | None = None,
         deliver: bool = True,
-        price_factor: float = 1.0,
     ) -> Shipped:
-        """A shipment and (unless ``deliver`` is false) its receipt a few days later."""
+        """A shipment and (unless ``deliver`` is false) its receipt after the transit.
+
+        The buyer's scale reads what arrived (weighing differences and drying) unless
+        ``received`` says what the buyer reports.
+        """
         record = self._base("shipment", seller)
-        value = sum(PRICE_CNY[lot.product] * grams / 1000 for lot, grams in items)
         record.update(
             buyer=buyer.id,
             items=items_json(items),
-            value=money(value * price_factor * self.rng.uniform(0.97, 1.03), "CNY"),
+            value=money(value_cny, "CNY"),
             invoice_no=f"{self.rng.randrange(10**19, 10**20)}",
             contract_no=f"{seller.id[-4:]}-{buyer.id[-4:]}-{self.rng.randrange(10000):04d}",
         )
         shipped = self.journal.event(record, when)
         if not deliver:
             return Shipped(str(record["event_id"]), None, shipped)
-        arrived = shipped + timedelta(minutes=self.rng.randint(120, 3 * 24 * 60))
         receipt = self._base("receipt", buyer)
-        got = received if received is not None else items
+        got = received if received is not None else weighed(self.rng, items)
         receipt.update(shipment_event_id=record["event_id"], items=items_json(got))
-        recorded = self.journal.event(receipt, arrived)
+        recorded = self.journal.event(receipt, arrival(self.rng, shipped))
         for lot, grams in got:
             self.stock.add(buyer.id, lot, grams, recorded)
         return Shipped(str(record["event_id"]), str(receipt["event_id"]), recorded)
@@ -136,11 +142,12 @@ class Actions:
     ) -> str:
         record = self._base("export", exporter)
         buyer = terms.buyer
+        name = terms.spelling or buyer.name
         record.update(
             items=items_json(items),
             destination_country=buyer.country,
-            consignee={"name": buyer.name, "country": buyer.country, "address": buyer.address},
-            end_user={"name": buyer.name, "country": buyer.country},
+            consignee={"name": name, "country": buyer.country, "address": buyer.address},
+            end_user={"name": terms.end_user or name, "country": buyer.country},
             end_use=END_USE[buyer.product_kind],
             hs_code=terms.hs_code,
             customs_declaration_no=self._declaration(),
@@ -148,7 +155,7 @@ class Actions:
         )
         if terms.licence_no:
             record["licence_no"] = terms.licence_no
-        self.journal.event(record, when, late=terms.late)
+        self.journal.event(record, when, terms.late_days)
         return str(record["event_id"])
 
     def _declaration(self) -> str:

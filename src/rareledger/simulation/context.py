@@ -8,9 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from rareledger.simulation.actions import Actions
-from rareledger.simulation.economy import Buyer, Economy, Enterprise
+from rareledger.simulation.economy import Economy, Enterprise
 from rareledger.simulation.licences import LicenceDesk
 from rareledger.simulation.model import CST, Holding, Journal, Stock, Take
+from rareledger.simulation.noise import Yields
+from rareledger.simulation.partners import Buyer, Destinations
+from rareledger.simulation.prices import Pricing
 from rareledger.simulation.violations import Violations
 
 SEASON = (1.0, 0.72, 1.0, 1.03, 1.05, 1.04, 1.0, 1.0, 1.03, 0.98, 1.05, 1.1)  # Spring Festival
@@ -31,9 +34,26 @@ class Window:
 
 
 def month_window(year: int, index: int) -> Window:
+    """Month ``index`` of ``year`` (0 = January; -1 = the December before, the run-in)."""
+    if index < 0:
+        return Window(
+            index, datetime(year - 1, 12, 1, tzinfo=CST), datetime(year, 1, 1, tzinfo=CST)
+        )
     start = datetime(year, index + 1, 1, tzinfo=CST)
     end = datetime(year + (index == 11), 1 if index == 11 else index + 2, 1, tzinfo=CST)
     return Window(index, start, end)
+
+
+@dataclass(slots=True)
+class Spell:
+    """A violation carried on over months (hard difficulty): its share, end and events."""
+
+    kind: str
+    enterprises: tuple[str, ...]
+    share: float
+    until: datetime
+    started: datetime
+    events: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -47,9 +67,28 @@ class Sim:
     rng: random.Random
     scale: float
     year: int
+    pricing: Pricing
+    yields: Yields
+    destinations: Destinations
     done: dict[str, float] = field(default_factory=dict)
     curves: dict[str, list[float]] = field(default_factory=dict)
-    clients: dict[tuple[str, str], Buyer] = field(default_factory=dict)
+    clients: dict[tuple[str, str, str], Buyer] = field(default_factory=dict)
+    spells: dict[tuple[str, ...], Spell] = field(default_factory=dict)
+    ended: list[Spell] = field(default_factory=list)
+    trades: dict[tuple[str, str], list[datetime]] = field(default_factory=dict)
+    last_sale: dict[str, datetime] = field(default_factory=dict)
+    parcels: dict[tuple[str, str], list[int]] = field(
+        default_factory=dict
+    )  # exporter, product or buyer
+    orders: dict[tuple[str, str, str], float] = field(default_factory=dict)  # usual order, g
+    last_parcel: dict[tuple[str, str], datetime] = field(default_factory=dict)  # to a buyer
+    making: set[str] = field(default_factory=set)  # magnet makers that have bought Pr-Nd metal
+    phase: str = ""  # "runin:" while simulating the month before the year
+
+    def tally(self, key: str) -> str:
+        """The name of a running total, kept apart for the run-in month."""
+        return f"{self.phase}{key}"
+
     breaches: dict[str, tuple[datetime, list[str]]] = field(default_factory=dict)
     weights: dict[tuple[str, ...], list[float]] = field(default_factory=dict)
     utilisation: dict[str, float] = field(default_factory=dict)
@@ -60,13 +99,24 @@ class Sim:
             self.utilisation[ent.id] = self.rng.uniform(low, high)
         return self.utilisation[ent.id]
 
-    def client(self, exporter: Enterprise, product: str, kind: str) -> Buyer:
-        """The foreign buyer this exporter sells ``product`` to (chosen once)."""
-        key = (exporter.id, product)
+    def client(self, exporter: Enterprise, product: str, country: str) -> Buyer:
+        """The buyer in ``country`` this exporter sells ``product`` to (chosen once)."""
+        key = (exporter.id, product, country)
         if key not in self.clients:
-            buyers = [b for b in self.economy.buyers if b.product_kind == kind]
+            kind = "magnet" if product.startswith("magnet") else "oxide"
+            buyers = [
+                b for b in self.economy.buyers if b.product_kind == kind and b.country == country
+            ]
             self.clients[key] = self.rng.choice(buyers)
         return self.clients[key]
+
+    def spell(self, key: tuple[str, ...], when: datetime) -> Spell | None:
+        """The spell running under ``key`` at ``when`` (a finished one is put aside)."""
+        found = self.spells.get(key)
+        if found is not None and when > found.until:
+            self.ended.append(self.spells.pop(key))
+            return None
+        return found
 
     def when(self, window: Window, after: datetime | None = None) -> datetime | None:
         """A moment in the month, two hours or more after ``after``; None when none is left."""
@@ -80,7 +130,12 @@ class Sim:
         return lo + timedelta(minutes=self.rng.randint(0, minutes))
 
     def cumulative(self, key: str, window: Window) -> float:
-        """Share of the year's plan due by the end of the month (a noisy seasonal curve)."""
+        """Share of the year's plan due by the end of the month (a noisy seasonal curve).
+
+        In the run-in month before the year, a twelfth of it.
+        """
+        if window.index < 0:
+            return 1 / 12
         curve = self.curves.get(key)
         if curve is None:
             raw = [s * self.rng.uniform(0.92, 1.08) for s in SEASON]

@@ -1,4 +1,9 @@
-"""Master data: the enterprises of the chain, their facilities and quotas, and foreign buyers."""
+"""Master data: the enterprises of the chain, their facilities and quotas, and foreign buyers.
+
+The two state groups' mines and separation plants are where they work (``geography.py``); the
+quotas follow the 2024 allocation (fact sheet section 4.1); magnet makers sit in the industry's
+clusters. Names are invented, in Chinese (``name_local``) with the English name beside.
+"""
 
 from __future__ import annotations
 
@@ -7,47 +12,21 @@ import random
 import string
 from dataclasses import dataclass, field
 
+from rareledger.simulation.geography import TRADES, WORDS, Site, place, spot
 from rareledger.simulation.model import Record
+from rareledger.simulation.partners import Buyer, buyers
 
-# Quotas 2024 (t REO), first batch doubled: China Northern RE 94,580 mining (light) / 88,010
-# separation; China Rare Earth Group 40,420 mining (30,280 light + 10,140 ionic) / 38,990.
+# Quotas 2024 (t REO), first batch doubled (fact sheet 4.1, fastmarkets): China Northern RE
+# 94,580 mining (light) / 88,010 separation; China Rare Earth Group 40,420 mining (30,280 light
+# + 10,140 ionic) / 38,990 separation.
 QUOTAS_T = {
     ("northern", "light"): 189_160,
     ("chinare", "light"): 60_560,
     ("chinare", "ionic"): 20_280,
 }
 SEPARATION_T = {"northern": 176_020, "chinare": 77_980}
-REGIONS = {  # (code, name, province), by kind of site
-    "light": [
-        ("150207", "Bayan Obo, Baotou", "Inner Mongolia"),
-        ("513433", "Mianning, Liangshan", "Sichuan"),
-    ],
-    "ionic": [
-        ("360727", "Longnan, Ganzhou", "Jiangxi"),
-        ("441625", "Dongyuan, Heyuan", "Guangdong"),
-        ("350824", "Wuping, Longyan", "Fujian"),
-        ("451402", "Chongzuo", "Guangxi"),
-    ],
-    "plant": [
-        ("150203", "Kundulun, Baotou", "Inner Mongolia"),
-        ("360704", "Ganxian, Ganzhou", "Jiangxi"),
-        ("320583", "Kunshan, Suzhou", "Jiangsu"),
-        ("511100", "Leshan", "Sichuan"),
-    ],
-    "magnet": [
-        ("330212", "Yinzhou, Ningbo", "Zhejiang"),
-        ("140100", "Taiyuan", "Shanxi"),
-        ("110105", "Chaoyang, Beijing", "Beijing"),
-        ("360703", "Nankang, Ganzhou", "Jiangxi"),
-        ("150204", "Qingshan, Baotou", "Inner Mongolia"),
-    ],
-    "trade": [
-        ("310113", "Baoshan, Shanghai", "Shanghai"),
-        ("310115", "Pudong, Shanghai", "Shanghai"),
-        ("440304", "Futian, Shenzhen", "Guangdong"),
-        ("320205", "Xishan, Wuxi", "Jiangsu"),
-    ],
-}
+CHINARE_LIGHT_SEPARATION = 0.4  # share of China RE Group's separation in Sichuan (assumption)
+GROUP_SMELTERS = {"northern": 0.4, "chinare": 0.3}  # the rest are independent (assumption)
 FULL_COUNTS = {
     "miner": 30,
     "separator": 24,
@@ -66,85 +45,14 @@ MIN_COUNTS = {
     "trader": 4,
     "exporter": 4,
 }
-WORDS = (
-    "Jinli",
-    "Hengtai",
-    "Xinhua",
-    "Tianrun",
-    "Ruiyuan",
-    "Zhongke",
-    "Huayu",
-    "Dongfang",
-    "Shengda",
-    "Yongxin",
-    "Hongye",
-    "Kaiyuan",
-    "Baosheng",
-    "Lianhe",
-    "Fuda",
-    "Guoxin",
-    "Haitong",
-    "Longteng",
-    "Mingyang",
-    "Anke",
-    "Jiahe",
-    "Zhenxing",
-    "Qiangsheng",
-    "Yida",
-)
-MAGNET_DESTINATIONS = (
-    ("DE", 16),
-    ("KR", 14),
-    ("US", 12),
-    ("JP", 8),
-    ("IN", 8),
-    ("VN", 7),
-    ("IT", 5),
-    ("MX", 5),
-    ("TH", 5),
-    ("PL", 5),
-    ("NL", 5),
-    ("FR", 5),
-    ("TR", 5),
-)
-OXIDE_DESTINATIONS = (
-    ("JP", 30),
-    ("US", 15),
-    ("NL", 15),
-    ("KR", 12),
-    ("IT", 10),
-    ("FR", 8),
-    ("DE", 10),
-)
-CITY = {
-    "DE": "Stuttgart",
-    "KR": "Ulsan",
-    "US": "Detroit",
-    "JP": "Osaka",
-    "IN": "Pune",
-    "VN": "Hai Phong",
-    "IT": "Turin",
-    "MX": "Monterrey",
-    "TH": "Rayong",
-    "PL": "Wroclaw",
-    "NL": "Rotterdam",
-    "FR": "Lyon",
-    "TR": "Bursa",
-}
-SUFFIX = {
-    "DE": "GmbH",
-    "KR": "Co., Ltd.",
-    "US": "Inc.",
-    "JP": "K.K.",
-    "IN": "Pvt. Ltd.",
-    "VN": "JSC",
-    "IT": "S.p.A.",
-    "MX": "S.A. de C.V.",
-    "TH": "Co., Ltd.",
-    "PL": "Sp. z o.o.",
-    "NL": "B.V.",
-    "FR": "SAS",
-    "TR": "A.S.",
+SHELL_SHARE = 0.1  # shell traders, as many as a tenth of the traders (hard difficulty only)
+FACILITY_KIND = {"miner": "mine", "trader": "warehouse", "exporter": "warehouse"}
+SITE_OF_ROLE = {
+    "metal_smelter": "smelter",
+    "magnet_maker": "magnet",
+    "recycler": "recycling",
+    "trader": "trade",
+    "exporter": "export",
 }
 
 
@@ -160,14 +68,7 @@ class Enterprise:
     feed: str = ""
     quota_t: float = 0.0
     partners: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class Buyer:
-    name: str
-    country: str
-    address: str
-    product_kind: str  # "magnet" or "oxide"
+    shell: bool = False
 
 
 @dataclass(slots=True)
@@ -176,6 +77,7 @@ class Economy:
     by_role: dict[str, list[Enterprise]] = field(default_factory=dict)
     buyers: list[Buyer] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)
+    shells: list[Enterprise] = field(default_factory=list)
 
     def role(self, role: str) -> list[Enterprise]:
         return self.by_role.get(role, [])
@@ -186,26 +88,27 @@ def count_for(role: str, scale: float) -> int:
     return max(MIN_COUNTS[role], round(FULL_COUNTS[role] * factor))
 
 
-def build(rng: random.Random, scale: float, year: int) -> Economy:
+def build(rng: random.Random, scale: float, year: int, shells: bool = False) -> Economy:
     economy = Economy()
     names = _Names(rng)
     _miners(economy, names, rng, scale)
     _separators(economy, names, rng, scale)
-    for role, kind in (
-        ("metal_smelter", "magnet"),
-        ("magnet_maker", "magnet"),
-        ("recycler", "plant"),
-        ("trader", "trade"),
-        ("exporter", "trade"),
-    ):
+    _smelters(economy, names, rng, scale)
+    for role in ("magnet_maker", "recycler", "trader", "exporter"):
         for _ in range(count_for(role, scale)):
-            _add(economy, names, rng, [role], kind, _pareto(rng))
+            _add(economy, names, rng, [role], place(rng, SITE_OF_ROLE[role]), _pareto(rng))
     for maker in economy.role("magnet_maker"):
         if maker.size > 2.0:
             maker.roles.append("exporter")
             economy.by_role["exporter"].append(maker)
+    _refresh_roles(economy)
+    if shells:
+        for _ in range(max(2, round(count_for("trader", scale) * SHELL_SHARE))):
+            shell = _add(economy, names, rng, ["trader"], place(rng, "trade"), 1.0, listed=False)
+            shell.shell = True
+            economy.shells.append(shell)
     _quotas(economy, scale, year)
-    economy.buyers = _buyers(rng, scale)
+    economy.buyers = buyers(rng, scale)
     return economy
 
 
@@ -227,64 +130,73 @@ class _Names:
                 self.used.add(code)
                 return code
 
-    def name(self, city: str, trade: str) -> str:
+    def name(self, site: Site, role: str) -> tuple[str, str]:
+        """An invented firm name in English and in Chinese, unique in the economy."""
+        trade, trade_local = TRADES[role]
+        word, word_local = self.rng.choice(WORDS)
         while True:
-            name = f"{city.split(',')[0]} {self.rng.choice(WORDS)} {trade} Co., Ltd."
-            if name not in self.used:
-                self.used.add(name)
-                return name
-            trade = f"{self.rng.choice(WORDS)} {trade}"
+            english = f"{site.city} {word} {trade} Co., Ltd."
+            if english not in self.used:
+                self.used.add(english)
+                return english, f"{site.city_local}{word_local}{trade_local}有限公司"
+            extra, extra_local = self.rng.choice(WORDS)
+            word, word_local = f"{word} {extra}", f"{word_local}{extra_local}"
 
 
-TRADE = {
-    "miner": "Rare Earth Mining",
-    "separator": "Rare Earth Separation",
-    "metal_smelter": "Rare Earth Metals",
-    "magnet_maker": "Magnetic Materials",
-    "recycler": "Resource Recycling",
-    "trader": "Nonferrous Metals Trading",
-    "exporter": "Import and Export",
-}
-FACILITY_KIND = {"miner": "mine", "trader": "warehouse", "exporter": "warehouse"}
-
-
-def _add(
+def _add(  # noqa: PLR0913
     economy: Economy,
     names: _Names,
     rng: random.Random,
     roles: list[str],
-    site: str,
+    site: Site,
     size: float,
+    *,
+    listed: bool = True,
 ) -> Enterprise:
-    code, city, province = rng.choice(REGIONS[site])
-    eid = names.uscc(code)
+    """Register an enterprise and its facility (``listed``: among the enterprises of a role)."""
+    eid = names.uscc(site.code)
     facility = f"FAC-{eid[-8:]}-01"
-    ent = Enterprise(eid, names.name(city, TRADE[roles[0]]), roles, facility, site, size)
+    name, local = names.name(site, roles[0])
+    ent = Enterprise(eid, name, roles, facility, site.code, size)
     economy.enterprises[eid] = ent
-    for role in roles:
-        economy.by_role.setdefault(role, []).append(ent)
-    kind = FACILITY_KIND.get(roles[0], "plant")
+    if listed:
+        for role in roles:
+            economy.by_role.setdefault(role, []).append(ent)
     economy.records.append(
         {
             "type": "enterprise",
             "id": eid,
-            "name": ent.name,
+            "name": name,
+            "name_local": local,
             "country": "CN",
             "roles": roles,
             "status": "active",
         }
     )
-    economy.records.append(
-        {
-            "type": "facility",
-            "id": facility,
-            "enterprise_id": eid,
-            "kind": kind,
-            "name": f"{ent.name.split(' Co.')[0]} {kind}",
-            "region": f"{city}, {province}",
-        }
-    )
+    economy.records.append(_facility(rng, ent, site))
     return ent
+
+
+def _facility(rng: random.Random, ent: Enterprise, site: Site) -> Record:
+    kind = FACILITY_KIND.get(ent.roles[0], "plant")
+    lat, lon = spot(rng, site)
+    return {
+        "type": "facility",
+        "id": ent.facility_id,
+        "enterprise_id": ent.id,
+        "kind": kind,
+        "name": f"{ent.name.split(' Co.')[0]} {kind}",
+        "region": site.region,
+        "lat": lat,
+        "lon": lon,
+    }
+
+
+def _refresh_roles(economy: Economy) -> None:
+    """The enterprise records' roles as they stand (large magnet makers also export)."""
+    for record in economy.records:
+        if record["type"] == "enterprise":
+            record["roles"] = list(economy.enterprises[record["id"]].roles)
 
 
 def _miners(economy: Economy, names: _Names, rng: random.Random, scale: float) -> None:
@@ -294,21 +206,51 @@ def _miners(economy: Economy, names: _Names, rng: random.Random, scale: float) -
     for (group, feed), quota in QUOTAS_T.items():
         shares = [rng.uniform(0.5, 1.5) for _ in range(counts[(group, feed)])]
         for share in shares:
-            ent = _add(economy, names, rng, ["miner"], feed, 1.0)
+            site = place(rng, f"mine:{group}:{feed}")
+            ent = _add(economy, names, rng, ["miner"], site, 1.0)
             ent.group, ent.feed = group, feed
             ent.quota_t = round(quota * scale * share / sum(shares), 3)
 
 
 def _separators(economy: Economy, names: _Names, rng: random.Random, scale: float) -> None:
     total = count_for("separator", scale)
-    counts = {"northern": max(1, total // 3), "chinare": max(2, total - total // 3)}
-    for group, quota in SEPARATION_T.items():
-        shares = [rng.uniform(0.5, 1.5) for _ in range(counts[group])]
-        for index, share in enumerate(shares):
-            roles = ["separator", "importer"] if index % 2 == 0 else ["separator"]
-            ent = _add(economy, names, rng, roles, "plant", 1.0)
-            ent.group = group
+    northern = max(1, total // 3)
+    light = max(1, round((total - northern) * 0.35))
+    plans = (
+        ("northern", "light", northern, SEPARATION_T["northern"], "plant:northern"),
+        (
+            "chinare",
+            "light",
+            light,
+            SEPARATION_T["chinare"] * CHINARE_LIGHT_SEPARATION,
+            "plant:chinare:light",
+        ),
+        (
+            "chinare",
+            "ionic",
+            max(1, total - northern - light),
+            SEPARATION_T["chinare"] * (1 - CHINARE_LIGHT_SEPARATION),
+            "plant:chinare:ionic",
+        ),
+    )
+    for group, feed, count, quota, sites in plans:
+        shares = [rng.uniform(0.5, 1.5) for _ in range(count)]
+        for share in shares:  # every plant may take imported feed, against its quota
+            ent = _add(economy, names, rng, ["separator", "importer"], place(rng, sites), 1.0)
+            ent.group, ent.feed = group, feed
             ent.quota_t = round(quota * scale * share / sum(shares), 3)
+
+
+def _smelters(economy: Economy, names: _Names, rng: random.Random, scale: float) -> None:
+    for _ in range(count_for("metal_smelter", scale)):
+        draw, group = rng.random(), ""
+        if draw < GROUP_SMELTERS["northern"]:
+            group = "northern"
+        elif draw < GROUP_SMELTERS["northern"] + GROUP_SMELTERS["chinare"]:
+            group = "chinare"
+        site = place(rng, f"smelter:{group}" if group else "smelter")
+        ent = _add(economy, names, rng, ["metal_smelter"], site, _pareto(rng))
+        ent.group = group
 
 
 def _quotas(economy: Economy, scale: float, year: int) -> None:
@@ -324,18 +266,3 @@ def _quotas(economy: Economy, scale: float, year: int) -> None:
                 "reo_t": ent.quota_t,
             }
         )
-
-
-def _buyers(rng: random.Random, scale: float) -> list[Buyer]:
-    buyers = []
-    count = max(8, round(120 * min(1.0, math.sqrt(scale / 0.2))))
-    for index in range(count):
-        kind = "magnet" if index % 3 else "oxide"
-        table = MAGNET_DESTINATIONS if kind == "magnet" else OXIDE_DESTINATIONS
-        country = rng.choices([c for c, _ in table], [w for _, w in table])[0]
-        word = rng.choice(WORDS[:12]).replace("i", "e")
-        trade = "Motoren" if country == "DE" else ("Motors" if kind == "magnet" else "Materials")
-        name = f"{word} {trade} {index + 1} {SUFFIX[country]}"
-        address = f"{rng.randint(1, 200)} Industrial Road, {CITY[country]}"
-        buyers.append(Buyer(name, country, address, kind))
-    return buyers

@@ -1,27 +1,43 @@
-"""Exports: monthly volumes paced to the national figures, under licence where controlled."""
+"""Exports: monthly volumes paced to the national figures, to destinations in the published
+shares, under licence where controlled; samples and small top-up parcels besides.
+"""
 
 from __future__ import annotations
 
-import math
 from datetime import datetime, timedelta
 
-from rareledger.simulation.actions import ExportTerms
 from rareledger.simulation.context import Sim, Window, latest
 from rareledger.simulation.economy import Enterprise
 from rareledger.simulation.licences import Licence, controlled
 from rareledger.simulation.model import Holding
-from rareledger.simulation.products import GRADES, HS_CODE, export_price_usd
+from rareledger.simulation.parcels import (
+    PARCEL_KG,
+    Parcel,
+    kind_of,
+    reapply,
+    ship_out,
+    usual_g,
+)
+from rareledger.simulation.partners import Buyer
+from rareledger.simulation.products import GRADES
+from rareledger.simulation.smuggling import outside, split_licensed, without_licence
 from rareledger.simulation.trade import TO_EXPORTERS
 
-MAGNET_EXPORTS_T = 58_152  # RE permanent magnets and magnet alloys, 2024 (GAC via Adamas)
-RE_EXPORTS_T = 55_431  # rare earth exports, 2024
-SIZE_KG = {"magnet": (100, 1_500), "oxide": (300, 4_000)}
-MISDECLARED_HS = {"metal": "720299", "alloy": "720299"}  # ferro-alloy heading; else ores
-
-SPLIT_MIN_PARCELS = 5  # fewer small parcels are not a split pattern
+MAGNET_EXPORTS_T = 58_152  # RE permanent magnets and magnet alloys, 2024 (fact sheet 4.4)
+RE_EXPORTS_T = 55_431  # rare earth exports, 2024 (fact sheet 4.3)
+SAMPLE_KG = (1, 20)
+SAMPLE_SHARE = 0.15  # exporter-months with a sample sent (assumption)
+TOP_UP_SHARE = 0.05  # licensed exports that are a small top-up order (assumption)
+TOP_UP = (0.1, 0.3)  # of the usual parcel
+MAX_TRIES = 4  # destinations an exporter tries for a parcel
+ORDER_SWING = (0.8, 1.25)  # a parcel against the buyer's usual order (drawn once per buyer)
+CONSOLIDATE = timedelta(days=3)  # an exporter ships to one buyer at most this often
+CLEAR_AFTER = timedelta(days=30)  # stock held this long goes in a smaller parcel
 
 
 def exports(sim: Sim, window: Window) -> None:
+    if window.index < 0:
+        return
     for kind, target, products in (
         ("magnet", MAGNET_EXPORTS_T, tuple(GRADES)),
         ("oxide", RE_EXPORTS_T, tuple(TO_EXPORTERS)),
@@ -37,200 +53,121 @@ def exports(sim: Sim, window: Window) -> None:
                 need = due - sim.done.get(key, 0.0)
                 if need <= 0:
                     break
-                grams = _export_some(sim, window, exporter, kind, products, int(need) + 1000)
+                grams = _export_some(sim, window, exporter, products, int(need) + 1000)
                 sim.done[key] = sim.done.get(key, 0.0) + grams
                 progress = progress or grams > 0
+    samples(sim, window)
 
 
 def _export_some(
-    sim: Sim, window: Window, exporter: Enterprise, kind: str, products: tuple[str, ...], need: int
+    sim: Sim, window: Window, exporter: Enterprise, products: tuple[str, ...], need: int
 ) -> int:
     ready = sim.stock.ready(exporter.id, window.cutoff, products)
     held = sorted({h.lot.product for h in ready})
     sim.rng.shuffle(held)
     for product in held:
         holdings = [h for h in ready if h.lot.product == product]
-        available = sum(h.grams for h in holdings)
-        size = int(sim.rng.uniform(*SIZE_KG[kind]) * 1000)
-        grams = min(size, need, available) // 1000 * 1000
-        if grams < 1000:
-            continue
-        done = _export_product(sim, window, exporter, holdings, grams)
+        done = _export_product(sim, window, exporter, holdings, need)
         if done:
             return done
     return 0
 
 
+def _parcel_g(
+    sim: Sim,
+    exporter: Enterprise,
+    buyer: Buyer,
+    holdings: list[Holding],
+    need: int,
+    when: datetime,
+) -> int:
+    """The parcel this buyer orders: about its usual order (0 while the exporter waits for
+    stock to fill it, or when it shipped to this buyer in the last few days)."""
+    product = holdings[0].lot.product
+    last = sim.last_parcel.get((exporter.id, buyer.name))
+    if last is not None and holdings and latest(holdings) < last + CONSOLIDATE:
+        return 0
+    key = (exporter.id, buyer.name, product)
+    if key not in sim.orders:
+        sim.orders[key] = sim.rng.uniform(*PARCEL_KG[product]) * 1000
+    size = int(sim.orders[key] * sim.rng.uniform(*ORDER_SWING))
+    available = sum(h.grams for h in holdings)
+    waited = when - min(h.ready for h in holdings)
+    if available < size // 2 and need > available and waited < CLEAR_AFTER:
+        return 0  # an exporter waits until it holds a parcel's worth (for a month at most)
+    return min(size, need, available) // 1000 * 1000
+
+
 def _export_product(
-    sim: Sim, window: Window, exporter: Enterprise, holdings: list[Holding], grams: int
+    sim: Sim, window: Window, exporter: Enterprise, holdings: list[Holding], need: int
 ) -> int:
     product = holdings[0].lot.product
     when = sim.when(window, latest(holdings))
     if when is None:
         return 0
+    countries = sim.destinations.order(kind_of(product))
     if not controlled(product, when):
-        return _ship_out(sim, exporter, holdings, grams, when, None)
-    kind = "magnet" if product in GRADES else "oxide"
-    buyer = sim.client(exporter, product, kind)
-    licence = sim.desk.best((exporter.id, buyer.name, product), when)
-    if licence is None:
-        return _without_licence(sim, window, exporter, holdings, grams, when)
-    if licence.decided > when:
-        when = sim.when(window, max(latest(holdings), licence.decided))
-        if when is None or not licence.usable(when, 1000):
-            return 0
-    grams = min(grams, licence.remaining_g // 1000 * 1000)
-    if grams < 1000:
+        for country in countries[:MAX_TRIES]:
+            buyer = sim.client(exporter, product, country)
+            grams = _parcel_g(sim, exporter, buyer, holdings, need, when)
+            if grams >= 1000:
+                return ship_out(sim, Parcel(exporter, buyer, holdings, grams, when))
         return 0
-    if sim.violations.hit("export_outside_licence"):
-        return _outside(sim, exporter, holdings, grams, when, licence)
-    done = _ship_out(sim, exporter, holdings, grams, when, licence.licence_no)
-    sim.desk.draw(licence, grams, sim.journal.entries[-1].recorded)
-    key = (exporter.id, buyer.name, product)
-    running_low = licence.remaining_g < licence.quantity_g // 4
-    if licence.licence_type == "general" and running_low and not sim.desk.waiting(key, when):
-        sim.desk.apply(exporter, buyer, product, _general_quantity(sim, grams), when, True)
-    return done
-
-
-def _general_quantity(sim: Sim, grams: int) -> int:
-    """What a general licence is applied for: several consignments, more for big exporters."""
-    exporters_grow = max(1, round(math.sqrt(sim.scale / 0.01)))
-    return grams * sim.rng.randint(4, 10) * exporters_grow
-
-
-def _ship_out(  # noqa: PLR0913
-    sim: Sim,
-    exporter: Enterprise,
-    holdings: list[Holding],
-    grams: int,
-    when: datetime,
-    licence_no: str | None,
-    *,
-    hs_code: str | None = None,
-    buyer_index: int | None = None,
-) -> int:
-    """Export ``grams`` from ``holdings``; returns the mass exported."""
-    product = holdings[0].lot.product
-    kind = "magnet" if product in GRADES else "oxide"
-    buyer = sim.client(exporter, product, kind)
-    if buyer_index is not None:
-        others = [b for b in sim.economy.buyers if b.product_kind == kind and b != buyer]
-        buyer = others[buyer_index % len(others)]
-    items = sim.stock.take(exporter.id, holdings, grams)
-    value = grams / 1000 * export_price_usd(product) * sim.rng.uniform(0.95, 1.05)
-    violations = sim.violations
-    under = violations.hit("under_invoicing")
-    late = licence_no is None and hs_code is None and violations.hit("late_report")
-    if under:
-        value *= violations.rng.uniform(0.25, 0.5)
-    terms = ExportTerms(buyer, hs_code or HS_CODE[items[0][0].form], value, licence_no, late)
-    event = sim.actions.export(exporter, items, when, terms)
-    if under:
-        violations.add("under_invoicing", [exporter.id], [event], when)
-    if late:
-        violations.add("late_report", [exporter.id], [event], when)
-    return grams
-
-
-def _without_licence(
-    sim: Sim,
-    window: Window,
-    exporter: Enterprise,
-    holdings: list[Holding],
-    grams: int,
-    when: datetime,
-) -> int:
-    """Apply for a licence and wait, unless this exporter goes ahead regardless.
-
-    The choice is made once per application an honest exporter would file.
-    """
-    violations = sim.violations
-    form = holdings[0].lot.form
-    product = holdings[0].lot.product
-    kind = "magnet" if product in GRADES else "oxide"
-    buyer = sim.client(exporter, product, kind)
-    if sim.desk.waiting((exporter.id, buyer.name, product), when):
-        return 0
-    if violations.hit("unlicensed_export"):
-        done = _ship_out(sim, exporter, holdings, grams, when, None, hs_code=HS_CODE[form])
-        violations.add("unlicensed_export", [exporter.id], [_last_event(sim)], when)
-        return done
-    if violations.hit("misdeclared_goods"):
-        hs_code = MISDECLARED_HS.get(form, "253090")
-        done = _ship_out(sim, exporter, holdings, grams, when, None, hs_code=hs_code)
-        violations.add("misdeclared_goods", [exporter.id], [_last_event(sim)], when)
-        return done
-    if violations.hit("split_consignments"):
-        split = _split(sim, window, exporter, holdings, when)
-        if split is not None:
-            return split
-    general = sim.rng.random() < 0.7
-    quantity = _general_quantity(sim, grams) if general else grams
-    sim.desk.apply(exporter, buyer, product, quantity, when, general)
+    for country in countries[:MAX_TRIES]:
+        buyer = sim.client(exporter, product, country)
+        grams = _parcel_g(sim, exporter, buyer, holdings, need, when)
+        if grams < 1000:
+            continue
+        key = (exporter.id, buyer.name, product)
+        parcel = Parcel(exporter, buyer, holdings, grams, when)
+        licence = sim.desk.best(key, when)
+        if licence is not None:
+            return _licensed(sim, window, parcel, licence)
+        if not sim.desk.waiting(key, when):
+            return without_licence(sim, window, parcel)
     return 0
 
 
-def _split(
-    sim: Sim, window: Window, exporter: Enterprise, holdings: list[Holding], when: datetime
-) -> int | None:
-    """Many small parcels without a licence to one consignee over a few weeks.
-
-    A split is planned whole first; when the stock or the time left cannot carry at least
-    ``SPLIT_MIN_PARCELS`` parcels, nothing happens (None) and the exporter behaves honestly.
-    """
-    rng = sim.violations.rng
-    available = sum(h.grams for h in holdings)
-    plan: list[tuple[int, datetime]] = []
-    total, moment = 0, when
-    for _ in range(rng.randint(6, 12)):
-        grams = rng.randint(40, 400) * 1000
-        if total + grams > available or moment >= window.end - timedelta(days=1):
-            break
-        plan.append((grams, moment))
-        total += grams
-        moment += timedelta(hours=rng.randint(10, 60))
-    if len(plan) < SPLIT_MIN_PARCELS:
-        return None
-    form = holdings[0].lot.form
-    events, shipped = [], 0
-    for grams, moment in plan:
-        shipped += _ship_out(sim, exporter, holdings, grams, moment, None, hs_code=HS_CODE[form])
-        events.append(_last_event(sim))
-    sim.violations.add("split_consignments", [exporter.id], events, when)
-    return shipped
-
-
-def _outside(
-    sim: Sim,
-    exporter: Enterprise,
-    holdings: list[Holding],
-    grams: int,
-    when: datetime,
-    licence: Licence,
-) -> int:
-    """Cite a licence for an export it does not cover: another end user, or more than left."""
-    available = sum(h.grams for h in holdings) // 1000 * 1000
-    # Beyond the quantity only after every export already drawn on it, so that the ledger
-    # (in recorded order) draws the honest ones first, as the simulation did.
-    last = licence.last_recorded
-    beyond = (
-        available > licence.remaining_g + 1_000_000
-        and (last is None or when > last)
-        and sim.violations.rng.random() < 0.5
-    )
-    if beyond:
-        grams = min(available, licence.remaining_g + 1_000_000)
-        done = _ship_out(sim, exporter, holdings, grams, when, licence.licence_no)
-    else:
-        index = sim.violations.rng.randrange(1000)
-        done = _ship_out(
-            sim, exporter, holdings, grams, when, licence.licence_no, buyer_index=index
-        )
-    sim.desk.draw(licence, min(grams, licence.remaining_g), sim.journal.entries[-1].recorded)
-    sim.violations.add("export_outside_licence", [exporter.id], [_last_event(sim)], when)
+def _licensed(sim: Sim, window: Window, parcel: Parcel, licence: Licence) -> int:
+    if licence.decided > parcel.when:
+        when = sim.when(window, max(latest(parcel.holdings), licence.decided))
+        if when is None or not licence.usable(when, 1000):
+            return 0
+        parcel.when = when
+    parcel.grams = min(parcel.grams, licence.remaining_g // 1000 * 1000)
+    if parcel.grams < 1000:
+        return 0
+    parcel.licence_no = licence.licence_no
+    violations = sim.violations
+    if violations.hit("export_outside_licence"):
+        return outside(sim, parcel, licence)
+    if violations.hard and violations.hit("split_consignments"):
+        split = split_licensed(sim, window, parcel, licence)
+        if split is not None:
+            return split
+    if sim.rng.random() < TOP_UP_SHARE:
+        small = int(usual_g(parcel.product) * sim.rng.uniform(*TOP_UP)) // 1000 * 1000
+        parcel.grams = max(1000, min(parcel.grams, small))
+    done = ship_out(sim, parcel)
+    sim.desk.draw(licence, done, sim.journal.entries[-1].recorded)
+    reapply(sim, parcel, licence)
     return done
 
 
-def _last_event(sim: Sim) -> str:
-    return str(sim.journal.entries[-1].record["event_id"])
+def samples(sim: Sim, window: Window) -> None:
+    """Now and then an exporter sends a small sample of an uncontrolled product to a buyer."""
+    products = (*GRADES, *TO_EXPORTERS)
+    for exporter in sim.economy.role("exporter"):
+        if sim.rng.random() >= SAMPLE_SHARE:
+            continue
+        ready = [h for h in sim.stock.ready(exporter.id, window.cutoff, products) if h.grams > 2000]
+        when = sim.when(window, ready[0].ready) if ready else None
+        if when is None or controlled(ready[0].lot.product, when):
+            continue
+        kind = kind_of(ready[0].lot.product)
+        country = sim.destinations.order(kind)[0]
+        buyers = [b for b in sim.economy.buyers if b.country == country and b.product_kind == kind]
+        grams = sim.rng.randint(*SAMPLE_KG) * 1000
+        ship_out(
+            sim, Parcel(exporter, sim.rng.choice(buyers), ready[:1], grams, when, judged=False)
+        )

@@ -8,14 +8,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from rareledger.domain.calendar import WorkCalendar
-from rareledger.simulation.economy import Buyer, Enterprise
+from rareledger.simulation.economy import Enterprise
 from rareledger.simulation.model import CST, Journal, kg, stamp
+from rareledger.simulation.partners import Buyer
 from rareledger.simulation.products import CONTROLLED, DESCRIPTION, HS_CODE, SEPARATED
 
 CONTROL_START = date(2025, 4, 4)  # MOFCOM/GAC Announcement No. 18 of 2025
 REVIEW_WORKING_DAYS = (12, 40)  # statutory limit 45
 FORM = {
     **{p: spec[0] for p, spec in SEPARATED.items()},
+    "dyfe_alloy": "alloy",
+    "tb_metal": "metal",
     "magnet_sh": "magnet",
     "magnet_uh": "magnet",
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from rareledger.domain.elements import ELEMENTS
@@ -13,6 +13,9 @@ from rareledger.domain.elements import ELEMENTS
 Record = dict[str, Any]
 CST = timezone(timedelta(hours=8))
 PPM = 1_000_000
+# Public holidays, (month, day) of the first and last day: the Spring Festival and National Day
+# with Mid-Autumn as set for 2025 (other years reuse the dates; see noise.py).
+HOLIDAYS = (((1, 28), (2, 4)), ((10, 1), (10, 8)))
 REO_FACTOR = {symbol: float(element.reo_factor) for symbol, element in ELEMENTS.items()}
 
 
@@ -135,23 +138,42 @@ class Journal:
         self._count += 1
         return f"{prefix}-{self._count:08d}"
 
-    def lag(self) -> timedelta:
-        return timedelta(minutes=self.rng.randint(20, 30 * 60))
+    def lag(self, occurred: datetime) -> timedelta:
+        """20 minutes to 30 hours; an event in a holiday is filed in the day after it."""
+        lag = timedelta(minutes=self.rng.randint(20, 30 * 60))
+        after = holiday_end(occurred)
+        if after is not None:
+            lag = max(lag, after - occurred + timedelta(minutes=self.rng.randint(60, 24 * 60)))
+        return lag
 
     def add(self, record: Record, recorded: datetime) -> datetime:
         record["recorded_at"] = stamp(recorded)
         self.entries.append(Entry(recorded, len(self.entries), record))
         return recorded
 
-    def event(self, record: Record, occurred: datetime, late: bool = False) -> datetime:
-        """Add an event occurring at ``occurred``; return when it is recorded."""
+    def event(
+        self, record: Record, occurred: datetime, late_days: tuple[int, int] | None = None
+    ) -> datetime:
+        """Add an event occurring at ``occurred`` (filed ``late_days`` after the deadline when
+        given); return when it is recorded."""
         record["occurred_at"] = stamp(occurred)
-        if late:
+        if late_days:
             deadline = _deadline(occurred)
-            recorded = deadline + timedelta(days=self.rng.randint(1, 20), hours=3)
+            recorded = deadline + timedelta(days=self.rng.randint(*late_days), hours=3)
         else:
-            recorded = occurred + self.lag()
+            recorded = occurred + self.lag(occurred)
         return self.add(record, recorded)
+
+
+def holiday_end(moment: datetime, before_days: int = 0) -> datetime | None:
+    """The last minute of the holiday ``moment`` falls in (or is ``before_days`` ahead of)."""
+    day = moment.astimezone(CST).date()
+    for (first_month, first_day), (last_month, last_day) in HOLIDAYS:
+        first = date(day.year, first_month, first_day) - timedelta(days=before_days)
+        last = date(day.year, last_month, last_day)
+        if first <= day <= last:
+            return datetime(last.year, last.month, last.day, 23, 59, tzinfo=CST)
+    return None
 
 
 def _deadline(occurred: datetime) -> datetime:

@@ -32,7 +32,7 @@ def write(
     records_dir.mkdir(parents=True, exist_ok=True)
     for stale in records_dir.glob("*.jsonl"):
         stale.unlink()
-    registered = stamp(datetime(year - 1, 12, 1, 9, 0, tzinfo=CST))
+    registered = stamp(datetime(year - 1, 11, 1, 9, 0, tzinfo=CST))
     master_path = records_dir / MASTER_FILE
     _write(master_path, ({**r, "recorded_at": registered} for r in master))
     months: dict[str, list[Record]] = {}

@@ -53,7 +53,6 @@ SEPARATED: dict[str, tuple[str, tuple[str, ...], float, int]] = {
     "y_oxide": ("oxide", ("Y",), 0.9999, 600),
     "hre_mix": ("mixed_compound", ("Ho", "Er", "Tm", "Yb", "Lu"), 0.60, 200),
 }
-SEPARATION_RECOVERY = 0.95
 # Smelting: oxide product -> (metal product, form, metal share, lot size kg).
 SMELTED = {
     "prnd_oxide": ("prnd_metal", "metal", 0.995, 320),
@@ -110,6 +109,8 @@ DESCRIPTION = {
     "y_oxide": "Yttrium oxide 99.99 %",
     "hre_mix": "Mixed heavy rare earth carbonate (Ho-Lu)",
     "prnd_metal": "Praseodymium-neodymium metal",
+    "dyfe_alloy": "Dysprosium-iron alloy (Dy 80 %)",
+    "tb_metal": "Terbium metal 99.5 %",
     "magnet_n": "Sintered NdFeB magnets, N grade",
     "magnet_sh": "Sintered NdFeB magnets, SH grade (Dy)",
     "magnet_uh": "Sintered NdFeB magnets, UH grade (Dy, Tb)",
@@ -121,6 +122,8 @@ CONTROLLED = {
     "dy_oxide": ("Dy",),
     "y_oxide": ("Y",),
     "hre_mix": ("Lu",),
+    "dyfe_alloy": ("Dy",),
+    "tb_metal": ("Tb",),
     "magnet_sh": ("Dy",),
     "magnet_uh": ("Dy", "Tb"),
 }

@@ -2,41 +2,26 @@
 
 from __future__ import annotations
 
-import itertools
 from datetime import datetime, timedelta
 
 from rareledger.simulation.context import Sim, Window, latest
 from rareledger.simulation.economy import Enterprise
 from rareledger.simulation.model import PPM, Holding, Take, derive_ppm, element_totals, split_mass
 from rareledger.simulation.products import GRADES, MAGNET_RE_KEPT, PRND_IN_MAGNET
+from rareledger.simulation.sales import sell
 
 TO_SMELTERS = {"prnd_oxide": 0.85, "dy_oxide": 0.8, "tb_oxide": 0.8}
 TO_EXPORTERS = {
     "la_oxide": 0.35, "ce_oxide": 0.35, "y_oxide": 0.3, "seg_mix": 0.3, "hre_mix": 0.3,
     "prnd_oxide": 0.3, "dy_oxide": 0.3, "tb_oxide": 0.3,
+    "prnd_metal": 0.3, "dyfe_alloy": 0.3, "tb_metal": 0.3,
 }  # fmt: skip
+METALS_TO_TRADERS = 0.08  # of smelters' metal lots: sold to traders (some for export)
+OWN_GROUP = 0.6  # a group's plant sells to the group's smelters this often (assumption)
+TO_OTHER_TRADERS = 0.1  # of a trader's fresh lots: sold to another trader
+TURNOVER_DAYS = 25  # a trader holding stock sells at least this often
 MAGNETS_EXPORTED = 0.5
 MAGNET_LOT_KG = 250
-
-
-def sell(
-    sim: Sim, seller: Enterprise, buyer: Enterprise, items: list[Take], when: datetime
-) -> None:
-    """An honest sale, unless a violation turns it into a diverted or misreported one."""
-    violations = sim.violations
-    if violations.hit("diverted_shipment"):
-        shipped = sim.actions.ship(seller, buyer, items, when, deliver=False)
-        violations.add("diverted_shipment", [seller.id, buyer.id], [shipped.shipment_id], when)
-        return
-    if violations.hit("quantity_mismatch"):
-        factor = violations.rng.uniform(0.88, 0.97)
-        received = [(lot, max(1, int(g * factor))) for lot, g in items]
-        shipped = sim.actions.ship(seller, buyer, items, when, received=received)
-        assert shipped.receipt_id is not None
-        events = [shipped.shipment_id, shipped.receipt_id]
-        violations.add("quantity_mismatch", [seller.id, buyer.id], events, when)
-        return
-    sim.actions.ship(seller, buyer, items, when)
 
 
 def sell_lots(
@@ -49,12 +34,14 @@ def sell_lots(
 ) -> None:
     if not buyers:
         return
+    own = [b for b in buyers if b.group and b.group == seller.group]
     for start in range(0, len(holdings), per_shipment):
         batch = holdings[start : start + per_shipment]
         when = sim.when(window, latest(batch))
         if when is None:
             continue
-        sell(sim, seller, sim.pick(buyers), sim.stock.take_all(seller.id, batch), when)
+        pool = own if own and sim.rng.random() < OWN_GROUP else buyers
+        sell(sim, seller, sim.pick(pool), sim.stock.take_all(seller.id, batch), when)
 
 
 def distribute_separated(sim: Sim, window: Window) -> None:
@@ -71,9 +58,17 @@ def distribute_separated(sim: Sim, window: Window) -> None:
 
 def distribute_metals(sim: Sim, window: Window) -> None:
     makers = sim.economy.role("magnet_maker")
+    traders = sim.economy.role("trader")
     for smelter in sim.economy.role("metal_smelter"):
         ready = sim.stock.ready(smelter.id, window.cutoff, ["prnd_metal", "dyfe_alloy", "tb_metal"])
-        sell_lots(sim, window, smelter, ready, makers)
+        to_traders = [h for h in ready if sim.rng.random() < METALS_TO_TRADERS]
+        chosen = {id(h) for h in to_traders}
+        sell_lots(sim, window, smelter, to_traders, traders)
+        rest = [h for h in ready if id(h) not in chosen]
+        sell_lots(sim, window, smelter, [h for h in rest if h.lot.product == "prnd_metal"], makers)
+        # Dy and Tb go to makers that make magnets (that have bought Pr-Nd metal).
+        making = [m for m in makers if m.id in sim.making] or makers
+        sell_lots(sim, window, smelter, [h for h in rest if h.lot.product != "prnd_metal"], making)
 
 
 def magnet_making(sim: Sim, window: Window) -> None:
@@ -143,32 +138,21 @@ def distribute_magnets(sim: Sim, window: Window) -> None:
 
 
 def distribute_traded(sim: Sim, window: Window) -> None:
+    """Traders sell part of their fresh stock to export houses and to other traders; one that
+    has sold nothing for ``TURNOVER_DAYS`` sells a lot it holds (a business turns stock over)."""
     exporters = [e for e in sim.economy.role("exporter") if "magnet_maker" not in e.roles]
-    for trader in sim.economy.role("trader"):
+    traders = sim.economy.role("trader")
+    quiet_since = window.start + timedelta(days=15 - TURNOVER_DAYS)
+    for trader in traders:
         ready = sim.stock.ready(trader.id, window.cutoff, TO_EXPORTERS)
         fresh = [h for h in ready if h.ready >= window.start - timedelta(days=3)]
         outgoing = [h for h in fresh if sim.rng.random() < TO_EXPORTERS[h.lot.product]]
+        taken = {id(h) for h in outgoing}
+        onward = [h for h in fresh if id(h) not in taken and sim.rng.random() < TO_OTHER_TRADERS]
+        taken |= {id(h) for h in onward}
+        rest = [h for h in ready if id(h) not in taken]
+        last = sim.last_sale.get(trader.id)
+        if not taken and rest and (last is None or last < quiet_since):
+            outgoing = rest[:1]
         sell_lots(sim, window, trader, outgoing, exporters)
-        if sim.violations.hit("circular_trading"):
-            _circle(sim, window, trader)
-
-
-def _circle(sim: Sim, window: Window, first: Enterprise) -> None:
-    """One lot sold round three related traders, back to the first, each time dearer."""
-    others = [t for t in sim.economy.role("trader") if t is not first]
-    ready = sim.stock.ready(first.id, window.start + timedelta(days=8), TO_EXPORTERS)
-    when = sim.when(window, ready[0].ready) if ready else None
-    if len(others) < 2 or when is None:
-        return
-    ring = [first, *sim.violations.rng.sample(others, 2), first]
-    lot = ready[0].lot
-    items = sim.stock.take_all(first.id, ready[:1])
-    events: list[str] = []
-    for step, (seller, buyer) in enumerate(itertools.pairwise(ring)):
-        shipped = sim.actions.ship(seller, buyer, items, when, price_factor=1 + 0.06 * step)
-        events.append(shipped.shipment_id)
-        if step < len(ring) - 2:
-            held = sim.stock.ready(buyer.id, shipped.recorded, [lot.product])
-            items = sim.stock.take_all(buyer.id, [h for h in held if h.lot is lot])
-            when = shipped.recorded + timedelta(hours=sim.rng.randint(3, 40))
-    sim.violations.add("circular_trading", [t.id for t in ring], events, window.start)
+        sell_lots(sim, window, trader, onward, [t for t in traders if t is not trader])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from rareledger.simulation.context import Sim, Window, latest, reo_take
+from rareledger.simulation.context import Sim, Spell, Window, latest, month_window, reo_take
 from rareledger.simulation.economy import Enterprise
 from rareledger.simulation.model import Take, derive_ppm, element_totals, split_mass
 from rareledger.simulation.products import (
@@ -13,7 +13,6 @@ from rareledger.simulation.products import (
     ORIGINS,
     RECYCLING_RECOVERY,
     SEPARATED,
-    SEPARATION_RECOVERY,
     SMELTED,
     SMELTING_YIELD,
     diluted,
@@ -21,20 +20,29 @@ from rareledger.simulation.products import (
     reo_share,
     vary,
 )
-from rareledger.simulation.trade import sell, sell_lots
+from rareledger.simulation.sales import sell
+from rareledger.simulation.trade import sell_lots
 
-IMPORTS_T = 132_931  # China's rare earth imports 2024
+IMPORTS_T = 132_931  # China's rare earth imports 2024 (fact sheet 4.3)
 CONCENTRATE_LOT_T = {"light": 3.5, "ionic": 0.6}
 IMPORT_LOT_T = 1.6
 CAMPAIGNS = 4
 FEED = ("light_conc", "ionic_conc", "import_mix", "import_conc", "recycled_mix")
+HONEST_UTILISATION = (0.96, 0.995)  # of the mining quota
+BEYOND_QUOTA = {"standard": (1.12, 1.35), "hard": (1.015, 1.06)}
+LAUNDERING = {"standard": (1.3, 1.6), "hard": (1.03, 1.06)}  # x the plant's recovery
+LAUNDERING_MONTHS = (2, 4)  # hard: a plant launders for this many months, once a year
+LAUNDERING_CEILING = 1.015  # hard: outputs at most 1.5 % over the inputs (tolerance 2 %)
+REWORK_SHARE = 0.1  # plant-months with one lot reworked (assumption)
+REWORK_YIELD = (0.985, 0.998)
+SMELTING_SWING = 0.01  # each smelter's yield within this of the norm
 
 
 def mining(sim: Sim, window: Window) -> None:
     for miner in sim.economy.role("miner"):
-        factor = sim.share_of_quota(miner, 0.975, 0.995)
+        factor = sim.share_of_quota(miner, *HONEST_UTILISATION)
         due = miner.quota_t * 1e6 * factor * sim.cumulative(miner.id, window)
-        key = f"mined:{miner.id}"
+        key = sim.tally(f"mined:{miner.id}")
         need = due - sim.done.get(key, 0.0)
         while need > 0:
             when = sim.when(window)
@@ -44,7 +52,7 @@ def mining(sim: Sim, window: Window) -> None:
             mined = sum(lot.reo_g(g) for lot, g in outputs)
             sim.done[key] = sim.done.get(key, 0.0) + mined
             need -= mined
-            if sim.done[key] > miner.quota_t * 1e6 and factor > 1:
+            if sim.done[key] > miner.quota_t * 1e6 and factor > 1 and window.index >= 0:
                 sim.breaches.setdefault(miner.id, (when, []))[1].append(event)
 
 
@@ -55,9 +63,14 @@ def report_quota_breaches(sim: Sim) -> None:
 
 
 def plan_quota_breaches(sim: Sim) -> None:
-    for miner in sim.economy.role("miner"):
-        if sim.violations.hit("mining_beyond_quota"):
-            sim.utilisation[miner.id] = sim.violations.rng.uniform(1.12, 1.35)
+    """Which miners will mine beyond their quota (at least one when the rate is not zero)."""
+    violations = sim.violations
+    miners = sim.economy.role("miner")
+    chosen = [m for m in miners if violations.hit("mining_beyond_quota", False)]
+    if not chosen and violations.rates.get("mining_beyond_quota", 0) > 0:
+        chosen = [violations.rng.choice(miners)]
+    for miner in chosen:
+        sim.utilisation[miner.id] = violations.rng.uniform(*BEYOND_QUOTA[violations.difficulty])
 
 
 def _concentrate_lots(sim: Sim, miner: Enterprise, need_reo_g: float) -> list[Take]:
@@ -80,8 +93,8 @@ def _concentrate_lots(sim: Sim, miner: Enterprise, need_reo_g: float) -> list[Ta
 def imports(sim: Sim, window: Window) -> None:
     importers = [e for e in sim.economy.role("importer") if "separator" in e.roles]
     for origin in ORIGINS:
-        group = "northern" if origin.profile is LIGHT else "chinare"
-        buyers = [e for e in importers if e.group == group] or importers
+        group, feed = ("northern", "light") if origin.profile is LIGHT else ("chinare", "ionic")
+        buyers = [e for e in importers if (e.group, e.feed) == (group, feed)] or importers
         months = origin.months[1] - origin.months[0] + 1
         if not origin.months[0] <= window.index + 1 <= origin.months[1]:
             continue
@@ -105,7 +118,11 @@ def imports(sim: Sim, window: Window) -> None:
 def ship_feed(sim: Sim, window: Window) -> None:
     """Miners send their concentrate to their group's separation plants."""
     for miner in sim.economy.role("miner"):
-        plants = [s for s in sim.economy.role("separator") if s.group == miner.group]
+        plants = [
+            s
+            for s in sim.economy.role("separator")
+            if (s.group, s.feed) == (miner.group, miner.feed)
+        ]
         ready = sim.stock.ready(miner.id, window.cutoff, FEED)
         for start in range(0, len(ready), 3):
             batch = ready[start : start + 3]
@@ -129,9 +146,9 @@ def separation(sim: Sim, window: Window) -> None:
     for plant in sim.economy.role("separator"):
         factor = sim.share_of_quota(plant, 0.985, 0.998)
         due = plant.quota_t * 1e6 * factor * sim.cumulative(plant.id, window)
-        key = f"separated:{plant.id}"
+        key = sim.tally(f"separated:{plant.id}")
         for campaign in range(CAMPAIGNS):
-            need = (due - sim.done.get(key, 0.0)) / SEPARATION_RECOVERY
+            need = (due - sim.done.get(key, 0.0)) / sim.yields.expected(plant.id, window.index)
             feed = sim.stock.ready(plant.id, window.cutoff, FEED)
             if need < 1e6 or not feed:
                 break
@@ -139,12 +156,35 @@ def separation(sim: Sim, window: Window) -> None:
             if when is None:
                 break
             inputs = reo_take(sim, plant.id, feed, need / (CAMPAIGNS - campaign))
-            sim.done[key] = sim.done.get(key, 0.0) + _separate(sim, plant, inputs, when)
+            sim.done[key] = sim.done.get(key, 0.0) + _separate(sim, plant, inputs, when, window)
+        if sim.rng.random() < REWORK_SHARE:
+            rework(sim, plant, window)
 
 
-def _separate(sim: Sim, plant: Enterprise, inputs: list[Take], when: datetime) -> float:
-    laundering = sim.violations.hit("illegal_ore_laundering")
-    recovery = SEPARATION_RECOVERY * (sim.violations.rng.uniform(1.3, 1.6) if laundering else 1.0)
+def _laundering(sim: Sim, plant: Enterprise, when: datetime, window: Window) -> Spell | None:
+    """The laundering this campaign is part of: standard one campaign, hard a spell of months."""
+    violations = sim.violations
+    spell = sim.spell(("launder", plant.id), when)
+    once = violations.hard and any(s.enterprises == (plant.id,) for s in sim.ended)
+    if spell is None and not once and violations.hit("illegal_ore_laundering"):
+        share = violations.rng.uniform(*LAUNDERING[violations.difficulty])
+        months = violations.rng.randint(*LAUNDERING_MONTHS) if violations.hard else 0
+        end = month_window(sim.year, min(11, window.index + months - 1)).end if months else when
+        spell = Spell("illegal_ore_laundering", (plant.id,), share, end, when)
+        violations.begin("illegal_ore_laundering")
+        if months:
+            sim.spells[("launder", plant.id)] = spell
+    return spell
+
+
+def _separate(
+    sim: Sim, plant: Enterprise, inputs: list[Take], when: datetime, window: Window
+) -> float:
+    laundering = _laundering(sim, plant, when, window)
+    recovery = sim.yields.recovery(plant.id, window.index)
+    if laundering is not None:  # the hard form stays under the ledger's 2 % per-event tolerance
+        cap = LAUNDERING_CEILING / recovery if sim.violations.hard else laundering.share
+        recovery *= min(laundering.share, cap)
     totals = element_totals(inputs)
     outputs: list[Take] = []
     for product, (form, elements, purity, lot_kg) in SEPARATED.items():
@@ -156,9 +196,24 @@ def _separate(sim: Sim, plant: Enterprise, inputs: list[Take], when: datetime) -
         for piece in split_mass(mass, lot_kg * 1000):
             outputs.append((sim.actions.lot(plant, form, product, composition), piece))
     event = sim.actions.process(plant, "separation", inputs, outputs, when)
-    if laundering:
-        sim.violations.add("illegal_ore_laundering", [plant.id], [event], when)
+    if laundering is not None:
+        laundering.events.append(event)
+        if ("launder", plant.id) not in sim.spells:  # one campaign: the case is complete
+            sim.ended.append(laundering)
     return sum(lot.reo_g(g) for lot, g in outputs)
+
+
+def rework(sim: Sim, plant: Enterprise, window: Window) -> None:
+    """An off-grade lot reprocessed (process ``other``): the same product, a little less of it."""
+    ready = sim.stock.ready(plant.id, window.cutoff, SEPARATED)
+    when = sim.when(window, ready[0].ready) if ready else None
+    if when is None:
+        return
+    items = sim.stock.take_all(plant.id, ready[:1])
+    lot, grams = items[0]
+    again = sim.actions.lot(plant, lot.form, lot.product, dict(lot.composition))
+    kept = int(grams * sim.rng.uniform(*REWORK_YIELD))
+    sim.actions.process(plant, "other", items, [(again, kept)], when)
 
 
 def smelting(sim: Sim, window: Window) -> None:
@@ -171,7 +226,8 @@ def smelting(sim: Sim, window: Window) -> None:
             if when is None:
                 continue
             inputs = sim.stock.take_all(smelter.id, ready)
-            metal = {el: int(g * SMELTING_YIELD) for el, g in element_totals(inputs).items()}
+            rate = SMELTING_YIELD * (1 + sim.rng.uniform(-SMELTING_SWING, SMELTING_SWING))
+            metal = {el: int(g * rate) for el, g in element_totals(inputs).items()}
             mass = int(sum(metal.values()) / share)
             composition = derive_ppm(metal, mass)
             outputs = [

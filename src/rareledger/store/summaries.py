@@ -11,10 +11,11 @@ from rareledger.store import schema
 
 
 def lots_created_by(
-    connection: Connection, event_type: str, process: str | None = None
+    connection: Connection, event_type: str, process: str | None = None, year: int | None = None
 ) -> list[tuple[str, int, str]]:
     """(composition text, grams created, creator) of the lots that events of a type (and,
-    for processing, of one process) created; retracted lots left out."""
+    for processing, of one process; and, when given, in one year) created; retracted lots left
+    out."""
     lots, events, entries = schema.lots, schema.events, schema.ledger_entries
     query = (
         select(lots.c.composition, lots.c.created_g, lots.c.creator, entries.c.record)
@@ -23,8 +24,11 @@ def lots_created_by(
         .where(events.c.type == event_type, lots.c.retracted.is_(False))
     )
     rows = []
-    for composition, grams, creator, record in connection.execute(query):
-        if process is None or json.loads(record).get("process") == process:
+    for composition, grams, creator, text in connection.execute(query):
+        record = json.loads(text)
+        if process is not None and record.get("process") != process:
+            continue
+        if year is None or record["occurred_at"].startswith(str(year)):
             rows.append((composition, grams, creator))
     return rows
 

@@ -8,7 +8,14 @@ carry their evidence. The catalogue is ``docs/rules.md``.
 
 from __future__ import annotations
 
-from rareledger.domain.detection import exports, movements, production, reported
+from rareledger.domain.detection import (
+    exports,
+    movements,
+    pricing,
+    production,
+    reported,
+    weighing,
+)
 from rareledger.domain.detection.facts import Exported, Facts, Finding, Shipped
 from rareledger.domain.detection.model import (
     RULES,
@@ -22,7 +29,8 @@ from rareledger.domain.detection.model import (
 )
 from rareledger.domain.detection.risk import Risk, risk_scores
 
-_RULE_MODULES = (production, movements, exports, reported)  # importing them registers the rules
+# Importing them registers the rules.
+_RULE_MODULES = (production, movements, weighing, exports, pricing, reported)
 
 
 def run_rules(

@@ -1,80 +1,178 @@
-"""Rules on exports: split consignments, exports without source, under-invoicing, mirror gaps."""
+"""Rules on exports: split consignments, exports without source, headings, mirror gaps."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 
+from rareledger.domain.detection.baselines import Materials, median, quartiles
 from rareledger.domain.detection.facts import Exported, Facts
 from rareledger.domain.detection.model import (
     Alert,
     DetectionSettings,
+    PartnerImport,
     Reference,
     kg,
     period_of,
     rule,
 )
-from rareledger.domain.elements import ELEMENTS
+
+MIRROR_MIN_PARTNERS = 3  # partner statistics needed to say what partners usually record
 
 
-def _split_candidates(facts: Facts, settings: DetectionSettings) -> list[Exported]:
-    """Small unlicensed exports, and (when a licence size is set) exports just under it."""
-    small_g = int(settings.split_max_kg * 1000)
+def _norm(name: str) -> str:
+    """A party's name as the licence check compares it: no case, punctuation or spaces."""
+    return re.sub(r"[\W_]+", "", name.casefold())
+
+
+@dataclass(frozen=True, slots=True)
+class Usual:
+    """An exporter's usual parcel of a class of material, and where the figure comes from."""
+
+    grams: float
+    source: str  # consignee | exporter | peers
+
+
+Key = tuple[str, str, str]  # exporter, consignee (as compared), material
+
+
+def _usual_parcels(
+    facts: Facts, materials: Materials, settings: DetectionSettings
+) -> dict[Key, Usual]:
+    """What each exporter usually sends each consignee of each material: the upper quartile
+    of its parcels of the material to that consignee, to anyone, or of all exporters' parcels
+    of the material, whichever is largest (the first two from at least ``split_min_history``
+    parcels). A split, even one making a third of the parcels, does not move an upper
+    quartile; a new consignee's short history does not make the yardstick."""
+    by_pair: dict[Key, list[int]] = defaultdict(list)
+    by_firm: dict[tuple[str, str], list[int]] = defaultdict(list)
+    by_class: dict[str, list[int]] = defaultdict(list)
+    for export in facts.exports.values():
+        material = materials.of(export.items)
+        by_pair[(export.exporter, _norm(export.consignee), material)].append(export.mass_g)
+        by_firm[(export.exporter, material)].append(export.mass_g)
+        by_class[material].append(export.mass_g)
+    least = settings.split_min_history
+    usual = {}
+    for (firm, consignee, material), masses in by_pair.items():
+        mine = by_firm[(firm, material)]
+        found = [
+            Usual(quartiles(values)[1], source)
+            for values, source in ((masses, "consignee"), (mine, "exporter"))
+            if len(values) >= least
+        ]
+        found.append(Usual(quartiles(by_class[material])[1], "peers"))
+        usual[(firm, consignee, material)] = max(found, key=lambda u: u.grams)
+    return usual
+
+
+def _small(
+    facts: Facts,
+    materials: Materials,
+    usual: dict[Key, Usual],
+    settings: DetectionSettings,
+) -> dict[tuple[str, str], list[Exported]]:
+    """Per exporter and consignee, its exports small against its usual parcel of the material
+    (or, when ``split_licence_kg`` is set, just under that size)."""
+    share = float(settings.split_size_share)
     under = settings.split_licence_kg
-    low_g = int(under * (1 - settings.split_licence_margin) * 1000) if under else 0
-    high_g = int(under * 1000) if under else 0
-    return [
-        e
-        for e in facts.exports.values()
-        if (e.mass_g <= small_g and e.event_id in facts.unlicensed)
-        or (under is not None and low_g <= e.mass_g < high_g)
-    ]
+    low_g = float(under * (1 - settings.split_licence_margin) * 1000) if under else 0.0
+    high_g = float(under * 1000) if under else 0.0
+    found: dict[tuple[str, str], list[Exported]] = defaultdict(list)
+    for export in facts.exports.values():
+        consignee = _norm(export.consignee)
+        yardstick = usual[(export.exporter, consignee, materials.of(export.items))]
+        small = export.mass_g <= share * yardstick.grams
+        if small or (under is not None and low_g <= export.mass_g < high_g):
+            found[(export.exporter, consignee)].append(export)
+    return found
+
+
+def _trading_days(facts: Facts) -> dict[tuple[str, str], float]:
+    """Per exporter and consignee: days from the first export to it to the last."""
+    spans: dict[tuple[str, str], list[datetime]] = {}
+    for export in facts.exports.values():
+        key = (export.exporter, _norm(export.consignee))
+        first_last = spans.setdefault(key, [export.occurred_at, export.occurred_at])
+        first_last[0] = min(first_last[0], export.occurred_at)
+        first_last[1] = max(first_last[1], export.occurred_at)
+    return {key: (last - first).total_seconds() / 86400 for key, (first, last) in spans.items()}
 
 
 @rule(
     "split_consignments",
     "medium",
-    "Many small exports by one exporter to one consignee, or many just under a licence's size",
+    "Many parcels to one consignee in a few weeks, small against the exporter's usual parcel "
+    "and more than it usually sends (licensed or not)",
 )
 def split_consignments(facts: Facts, settings: DetectionSettings, _ref: Reference) -> list[Alert]:
-    groups: dict[tuple[str, str], list[Exported]] = defaultdict(list)
-    for export in _split_candidates(facts, settings):
-        groups[(export.exporter, export.consignee.casefold())].append(export)
     window = timedelta(days=settings.split_window_days)
+    materials = Materials(facts)
+    usual = _usual_parcels(facts, materials, settings)
+    trading = _trading_days(facts)
     alerts = []
-    for (exporter, _), exports in sorted(groups.items()):
+    for (exporter, consignee), exports in sorted(_small(facts, materials, usual, settings).items()):
         exports.sort(key=lambda e: (e.occurred_at, e.event_id))
-        start = 0
-        for end, export in enumerate(exports):
-            while export.occurred_at - exports[start].occurred_at > window:
-                start += 1
-            if end - start + 1 < settings.split_min_count:
-                continue
+        days = trading[(exporter, consignee)]
+        start = end = 0
+        while start < len(exports):
+            end = max(end, start)
+            while end + 1 < len(exports) and (
+                exports[end + 1].occurred_at - exports[start].occurred_at <= window
+            ):
+                end += 1
             run = exports[start : end + 1]
-            total_g = sum(e.mass_g for e in run)
-            alerts.append(
-                Alert(
-                    "split_consignments",
-                    "medium",
-                    (exporter,),
-                    tuple(e.event_id for e in run),
-                    period_of(run[0].occurred_at),
-                    f"{exporter} sent {len(run)} consignments ({kg(total_g)} kg in all) to "
-                    f"{run[0].consignee} within {settings.split_window_days} days",
-                    {
-                        "count": str(len(run)),
-                        "total_kg": kg(total_g),
-                        "consignee": run[0].consignee,
-                        "max_kg": str(settings.split_max_kg),
-                        "licence_kg": str(settings.split_licence_kg or ""),
-                        "min_count": str(settings.split_min_count),
-                        "window_days": str(settings.split_window_days),
-                    },
-                )
-            )
-            start = end + 1
+            # The small parcels it sends that consignee in such a window, the rest of the time
+            # it trades with it.
+            span = max(days - settings.split_window_days, settings.split_window_days)
+            expected = (len(exports) - len(run)) / span * settings.split_window_days
+            least = max(settings.split_min_count, float(settings.split_rate_factor) * expected)
+            if len(run) >= least:
+                yardstick = usual[(exporter, consignee, materials.of(run[0].items))]
+                alerts.append(_split_alert(run, yardstick, expected, least, settings))
+                start = end + 1
+            else:
+                start += 1
     return alerts
+
+
+def _split_alert(
+    run: list[Exported],
+    yardstick: Usual,
+    expected: float,
+    least: float,
+    settings: DetectionSettings,
+) -> Alert:
+    exporter = run[0].exporter
+    total_g = sum(e.mass_g for e in run)
+    days = (run[-1].occurred_at - run[0].occurred_at).days
+    return Alert(
+        "split_consignments",
+        "medium",
+        (exporter,),
+        tuple(e.event_id for e in run),
+        period_of(run[0].occurred_at),
+        f"{exporter} sent {len(run)} parcels ({kg(total_g)} kg in all) to {run[0].consignee} "
+        f"within {days} days; its usual parcel is {kg(yardstick.grams)} kg and it usually sends "
+        f"{expected:.1f} small ones in {settings.split_window_days} days",
+        {
+            "count": str(len(run)),
+            "total_kg": kg(total_g),
+            "consignee": run[0].consignee,
+            "licensed": str(sum(1 for e in run if e.licence_no)),
+            "median_parcel_kg": kg(median([e.mass_g for e in run])),
+            "usual_parcel_kg": kg(yardstick.grams),
+            "usual_from": yardstick.source,
+            "small_below_kg": kg(float(settings.split_size_share) * yardstick.grams),
+            "usual_small_per_window": f"{expected:.2f}",
+            "alert_from_count": f"{least:.1f}",
+            "window_days": str(settings.split_window_days),
+            "licence_kg": str(settings.split_licence_kg or ""),
+        },
+    )
 
 
 @rule("exporter_without_source", "high", "Exports not covered by production or purchases")
@@ -111,52 +209,42 @@ def exporter_without_source(
     return alerts
 
 
-def benchmark_usd(
-    facts: Facts, export: Exported, reference: Reference
-) -> tuple[float, dict[str, float]]:
-    """What the export's rare earth content is worth at benchmark prices, by element."""
-    worth: dict[str, float] = defaultdict(float)
-    for lot, grams in export.items:
-        form = facts.form_of(lot) or ""
-        for element, fraction in facts.composition_of(lot):
-            price = reference.prices_usd_per_kg_reo.get((element, form))
-            if price is not None:
-                reo_kg = grams / 1000 * fraction * float(ELEMENTS[element].reo_factor)
-                worth[element] += reo_kg * float(price)
-    return sum(worth.values()), dict(worth)
-
-
 @rule(
-    "under_invoicing",
+    "heading_mismatch",
     "high",
-    "An export invoiced far below what its rare earth content is worth at benchmark prices",
+    "An export declared under a tariff heading that does not fit the form of goods in it",
 )
-def under_invoicing(facts: Facts, settings: DetectionSettings, reference: Reference) -> list[Alert]:
+def heading_mismatch(
+    facts: Facts, _settings: DetectionSettings, reference: Reference
+) -> list[Alert]:
     alerts = []
     for export in sorted(facts.exports.values(), key=lambda e: e.event_id):
-        if export.value is None or export.value[1] not in reference.usd_per_unit:
+        if not export.hs_code:
             continue
-        amount, currency = export.value
-        declared = float(amount * reference.usd_per_unit[currency])
-        benchmark, by_element = benchmark_usd(facts, export, reference)
-        if benchmark <= 0 or declared >= benchmark * float(settings.price_share):
+        heading = export.hs_code[:4]
+        wrong: list[dict[str, str]] = []
+        for lot, grams in export.items:
+            form = facts.form_of(lot) or ""
+            expected = reference.form_headings.get(form)
+            if expected and heading not in expected:
+                listed = ", ".join(expected)
+                wrong.append({"lot_id": lot, "form": form, "kg": kg(grams), "headings": listed})
+        if not wrong:
             continue
         alerts.append(
             Alert(
-                "under_invoicing",
+                "heading_mismatch",
                 "high",
                 (export.exporter,),
                 (export.event_id,),
                 period_of(export.occurred_at),
-                f"export {export.event_id} is invoiced at {declared:,.0f} USD; its rare earth "
-                f"content is worth {benchmark:,.0f} USD at benchmark prices",
+                f"export {export.event_id} is declared under {export.hs_code}, but "
+                f"{len(wrong)} of its lots are goods of another heading "
+                f"({', '.join(sorted({w['form'] for w in wrong}))})",
                 {
-                    "declared": f"{amount} {currency}",
-                    "declared_usd": f"{declared:.2f}",
-                    "benchmark_usd": f"{benchmark:.2f}",
-                    "ratio": f"{declared / benchmark:.4f}",
-                    "alert_below_ratio": str(settings.price_share),
-                    "benchmark_by_element_usd": {e: f"{v:.2f}" for e, v in by_element.items()},
+                    "hs_code": export.hs_code,
+                    "lots": wrong,
+                    "share_kg": kg(sum(g for _l, g in export.items)),
                 },
             )
         )
@@ -173,15 +261,19 @@ def _in_period(export: Exported, period: str) -> bool:
     "A partner country records more imports from China than was reported as exported there",
 )
 def mirror_gap(facts: Facts, settings: DetectionSettings, reference: Reference) -> list[Alert]:
-    alerts = []
+    rows = []
     for row in sorted(reference.partner_imports, key=lambda r: (r.country, r.period)):
         sent = [
             e
             for e in facts.exports.values()
             if e.destination == row.country and _in_period(e, row.period)
         ]
-        exported_kg = Decimal(sum(e.mass_g for e in sent)) / 1000
-        gap_kg = row.mass_kg - exported_kg
+        rows.append((row, sent, Decimal(sum(e.mass_g for e in sent)) / 1000))
+    normal = _mirror_baseline(rows, settings)
+    alerts = []
+    for row, sent, exported_kg in rows:
+        usual = normal.get(len(row.period), Decimal(1))
+        gap_kg = row.mass_kg - exported_kg * usual
         if gap_kg <= exported_kg * settings.mirror_tolerance or gap_kg < settings.mirror_min_kg:
             continue
         alerts.append(
@@ -198,6 +290,7 @@ def mirror_gap(facts: Facts, settings: DetectionSettings, reference: Reference) 
                     "partner_kg": f"{row.mass_kg:.3f}",
                     "exported_kg": f"{exported_kg:.3f}",
                     "gap_kg": f"{gap_kg:.3f}",
+                    "baseline_ratio": f"{usual:.4f}",
                     "exports": str(len(sent)),
                     "tolerance": str(settings.mirror_tolerance),
                     "min_kg": str(settings.mirror_min_kg),
@@ -207,3 +300,20 @@ def mirror_gap(facts: Facts, settings: DetectionSettings, reference: Reference) 
             )
         )
     return alerts
+
+
+def _mirror_baseline(
+    rows: list[tuple[PartnerImport, list[Exported], Decimal]], settings: DetectionSettings
+) -> dict[int, Decimal]:
+    """What partners usually record against reported exports, by the length of the period (a
+    year or a month): the lower quartile of their ratios, which holds even when half the
+    destinations see smuggling, from three or more statistics; else 1."""
+    ratios: dict[int, list[float]] = defaultdict(list)
+    for row, _sent, exported_kg in rows:
+        if exported_kg >= settings.mirror_min_kg:
+            ratios[len(row.period)].append(float(row.mass_kg / exported_kg))
+    return {
+        length: Decimal(repr(round(quartiles(found)[0], 4)))
+        for length, found in ratios.items()
+        if len(found) >= MIRROR_MIN_PARTNERS
+    }

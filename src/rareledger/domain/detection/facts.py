@@ -15,87 +15,40 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from rareledger.domain.detection.folded import (
+    Composition,
+    Exported,
+    Finding,
+    Mined,
+    Money,
+    Processed,
+    Received,
+    Shipped,
+    exported_from,
+    exported_row,
+    pairs,
+    processed_from,
+    processed_row,
+    shipped_from,
+    shipped_row,
+    total_g,
+)
 from rareledger.domain.elements import ELEMENTS
 
-Composition = tuple[tuple[str, float], ...]  # (element, mass fraction), sorted
+__all__ = [
+    "Composition",
+    "Exported",
+    "Facts",
+    "Finding",
+    "Mined",
+    "Money",
+    "Processed",
+    "Received",
+    "Shipped",
+    "total_g",
+]
+
 _REO_FACTOR = {symbol: element.reo_factor for symbol, element in ELEMENTS.items()}
-
-
-def total_g(items: tuple[tuple[str, int], ...]) -> int:
-    """The mass of (lot, grams) items."""
-    return sum(grams for _lot, grams in items)
-
-
-@dataclass(frozen=True, slots=True)
-class Shipped:
-    event_id: str
-    seller: str
-    buyer: str
-    occurred_at: datetime
-    items: tuple[tuple[str, int], ...]  # (lot, grams)
-
-    @property
-    def mass_g(self) -> int:
-        return total_g(self.items)
-
-    @property
-    def lots(self) -> tuple[str, ...]:
-        return tuple(lot for lot, _grams in self.items)
-
-
-@dataclass(frozen=True, slots=True)
-class Received:
-    event_id: str
-    shipment_event_id: str
-    buyer: str
-    items: tuple[tuple[str, int], ...]
-
-    @property
-    def mass_g(self) -> int:
-        return total_g(self.items)
-
-
-@dataclass(frozen=True, slots=True)
-class Exported:
-    event_id: str
-    exporter: str
-    consignee: str
-    destination: str
-    occurred_at: datetime
-    items: tuple[tuple[str, int], ...]
-    licence_no: str | None
-    value: tuple[Decimal, str] | None = None  # amount, currency
-
-    @property
-    def mass_g(self) -> int:
-        return total_g(self.items)
-
-
-@dataclass(frozen=True, slots=True)
-class Processed:
-    event_id: str
-    enterprise_id: str
-    facility_id: str
-    process: str
-    occurred_at: datetime
-    input_re_g: float
-    output_re_g: float
-
-
-@dataclass(frozen=True, slots=True)
-class Mined:
-    event_id: str
-    enterprise_id: str
-    year: int
-    reo_t: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    code: str
-    enterprise_id: str
-    event_id: str
-    period: str
 
 
 @dataclass
@@ -115,6 +68,8 @@ class Facts:
     retracted: set[str] = field(default_factory=set)  # event ids taken back by corrections
     lots: dict[str, tuple[str, int]] = field(default_factory=dict)  # lot: (form, composition)
     compositions: list[Composition] = field(default_factory=list)
+    # A lot repacked or reworked into another of the same form: new lot: (old lot, event).
+    relabelled: dict[str, tuple[str, str]] = field(default_factory=dict)
     _raw_ids: dict[tuple[Any, ...], int] = field(default_factory=dict, repr=False)
     _re_shares: list[float] = field(default_factory=list, repr=False)
     _reo_shares: list[Decimal | None] = field(default_factory=list, repr=False)
@@ -163,6 +118,7 @@ class Facts:
             )
             self.mined[event_id] = Mined(event_id, firm, occurred.year, reo)
         elif kind == "processing":
+            self._relabels(event_id, record)
             self.processed[event_id] = Processed(
                 event_id,
                 firm,
@@ -172,9 +128,17 @@ class Facts:
                 sum(self.re_share(i["lot_id"]) * _grams(i["mass_kg"]) for i in record["inputs"]),
                 sum(self.re_share(o["lot_id"]) * _grams(o["mass_kg"]) for o in outputs),
             )
-        elif kind == "shipment":
+        else:
+            self._add_movement(kind, event_id, firm, occurred, record)
+
+    def _add_movement(
+        self, kind: str, event_id: str, firm: str, occurred: datetime, record: dict[str, Any]
+    ) -> None:
+        """A shipment, receipt or export."""
+        if kind == "shipment":
+            items, value = _items(record["items"]), _money(record.get("value"))
             self.shipments[event_id] = Shipped(
-                event_id, firm, record["buyer"], occurred, _items(record["items"])
+                event_id, firm, record["buyer"], occurred, items, value
             )
         elif kind == "receipt":
             shipment = record["shipment_event_id"]
@@ -183,7 +147,6 @@ class Facts:
             self._receipt_of[event_id] = shipment
             self.acquired[event_id] = (firm, total_g(items))
         elif kind == "export":
-            value = record.get("value")
             self.exports[event_id] = Exported(
                 event_id,
                 firm,
@@ -192,8 +155,21 @@ class Facts:
                 occurred,
                 _items(record["items"]),
                 record.get("licence_no"),
-                (Decimal(str(value["amount"])), value["currency"]) if value else None,
+                _money(record.get("value")),
+                record.get("hs_code"),
             )
+
+    def _relabels(self, event_id: str, record: dict[str, Any]) -> None:
+        """A processing event with one input lot and outputs of its form keeps the material:
+        each output is the input under a new lot id (rework, repacking)."""
+        inputs = record["inputs"]
+        if len(inputs) != 1:
+            return
+        source = inputs[0]["lot_id"]
+        form = self.form_of(source)
+        for output in record.get("outputs") or []:
+            if output["form"] == form:
+                self.relabelled[output["lot_id"]] = (source, event_id)
 
     def retract(self, event_id: str) -> None:
         """Take an event (and what it contributed) back out, as a correction does."""
@@ -208,6 +184,8 @@ class Facts:
         ):
             table.pop(event_id, None)
         self.unlicensed.discard(event_id)
+        for lot in [lot for lot, (_, by) in self.relabelled.items() if by == event_id]:
+            del self.relabelled[lot]
         shipment = self._receipt_of.pop(event_id, None)
         if shipment is not None:
             self.receipts.pop(shipment, None)
@@ -234,6 +212,16 @@ class Facts:
     def form_of(self, lot_id: str) -> str | None:
         known = self.lots.get(lot_id)
         return known[0] if known else None
+
+    def root_of(self, lot_id: str) -> str:
+        """The lot this one was first made as, following rework and repacking back."""
+        seen = {lot_id}
+        while lot_id in self.relabelled:
+            lot_id = self.relabelled[lot_id][0]
+            if lot_id in seen:
+                break
+            seen.add(lot_id)
+        return lot_id
 
     def re_share(self, lot_id: str) -> float:
         """The mass fraction of a lot that is rare earth elements (0 for an unknown lot)."""
@@ -263,38 +251,12 @@ class Facts:
             "mined": [
                 [m.event_id, m.enterprise_id, m.year, str(m.reo_t)] for m in self.mined.values()
             ],
-            "processed": [
-                [
-                    p.event_id,
-                    p.enterprise_id,
-                    p.facility_id,
-                    p.process,
-                    p.occurred_at.isoformat(),
-                    p.input_re_g,
-                    p.output_re_g,
-                ]
-                for p in self.processed.values()
-            ],
-            "shipments": [
-                [s.event_id, s.seller, s.buyer, s.occurred_at.isoformat(), s.items]
-                for s in self.shipments.values()
-            ],
+            "processed": [processed_row(p) for p in self.processed.values()],
+            "shipments": [shipped_row(s) for s in self.shipments.values()],
             "receipts": [
                 [r.event_id, r.shipment_event_id, r.buyer, r.items] for r in self.receipts.values()
             ],
-            "exports": [
-                [
-                    e.event_id,
-                    e.exporter,
-                    e.consignee,
-                    e.destination,
-                    e.occurred_at.isoformat(),
-                    e.items,
-                    e.licence_no,
-                    [str(e.value[0]), e.value[1]] if e.value else None,
-                ]
-                for e in self.exports.values()
-            ],
+            "exports": [exported_row(e) for e in self.exports.values()],
             "acquired": self.acquired,
             "findings": [
                 [f.code, f.enterprise_id, f.event_id, f.period]
@@ -305,6 +267,7 @@ class Facts:
             "retracted": sorted(self.retracted),
             "lots": self.lots,
             "compositions": self.compositions,
+            "relabelled": self.relabelled,
         }
 
     @classmethod
@@ -312,29 +275,11 @@ class Facts:
         facts = cls(as_of=datetime.fromisoformat(state["as_of"]))
         facts.quotas_t = {(f, int(y), k): Decimal(v) for f, y, k, v in state["quotas_t"]}
         facts.mined = {e: Mined(e, f, int(y), Decimal(r)) for e, f, y, r in state["mined"]}
-        facts.processed = {
-            p[0]: Processed(p[0], p[1], p[2], p[3], datetime.fromisoformat(p[4]), p[5], p[6])
-            for p in state["processed"]
-        }
-        facts.shipments = {
-            s[0]: Shipped(s[0], s[1], s[2], datetime.fromisoformat(s[3]), _pairs(s[4]))
-            for s in state["shipments"]
-        }
-        facts.receipts = {r[1]: Received(r[0], r[1], r[2], _pairs(r[3])) for r in state["receipts"]}
+        facts.processed = {p[0]: processed_from(p) for p in state["processed"]}
+        facts.shipments = {s[0]: shipped_from(s) for s in state["shipments"]}
+        facts.receipts = {r[1]: Received(r[0], r[1], r[2], pairs(r[3])) for r in state["receipts"]}
         facts._receipt_of = {r.event_id: r.shipment_event_id for r in facts.receipts.values()}
-        facts.exports = {
-            e[0]: Exported(
-                e[0],
-                e[1],
-                e[2],
-                e[3],
-                datetime.fromisoformat(e[4]),
-                _pairs(e[5]),
-                e[6],
-                (Decimal(e[7][0]), e[7][1]) if e[7] else None,
-            )
-            for e in state["exports"]
-        }
+        facts.exports = {e[0]: exported_from(e) for e in state["exports"]}
         facts.acquired = {k: (v[0], int(v[1])) for k, v in state["acquired"].items()}
         for code, firm, event_id, period in state["findings"]:
             facts.findings.setdefault(event_id, []).append(Finding(code, firm, event_id, period))
@@ -343,7 +288,12 @@ class Facts:
         for composition in state["compositions"]:
             facts._intern(tuple((e, float(f)) for e, f in composition))
         facts.lots = {k: (v[0], int(v[1])) for k, v in state["lots"].items()}
+        facts.relabelled = {k: (v[0], v[1]) for k, v in state.get("relabelled", {}).items()}
         return facts
+
+
+def _money(value: dict[str, Any] | None) -> Money | None:
+    return (Decimal(str(value["amount"])), value["currency"]) if value else None
 
 
 def _grams(mass_kg: Any) -> int:
@@ -352,7 +302,3 @@ def _grams(mass_kg: Any) -> int:
 
 def _items(items: list[dict[str, Any]]) -> tuple[tuple[str, int], ...]:
     return tuple((i["lot_id"], _grams(i["mass_kg"])) for i in items)
-
-
-def _pairs(items: list[list[Any]]) -> tuple[tuple[str, int], ...]:
-    return tuple((lot, int(grams)) for lot, grams in items)

@@ -62,13 +62,23 @@ RECOVERY_NORMS: Mapping[str, Decimal] = {
 
 @dataclass(frozen=True, slots=True)
 class DetectionSettings:
+    """Every threshold of the rules (docs/rules.md gives each its meaning and default)."""
+
     quota_warning_share: Decimal = Decimal("0.95")
     receipt_days: int = 30
-    mismatch_share: Decimal = Decimal("0.003")
+    dormant_days: int = 45
+    dormant_min_kg: Decimal = Decimal("1")
+    mismatch_share: Decimal = Decimal("0.0015")
+    mismatch_z: Decimal = Decimal("4")
+    mismatch_min_receipts: int = 3
+    mismatch_window_days: int = 90
+    mismatch_min_spread: Decimal = Decimal("0.0005")
     mismatch_min_kg: Decimal = Decimal("1")
     split_min_count: int = 5
-    split_max_kg: Decimal = Decimal("500")
-    split_window_days: int = 45
+    split_size_share: Decimal = Decimal("0.5")
+    split_rate_factor: Decimal = Decimal("2")
+    split_min_history: int = 5
+    split_window_days: int = 30
     split_licence_kg: Decimal | None = None
     split_licence_margin: Decimal = Decimal("0.05")
     source_tolerance: Decimal = Decimal("0.02")
@@ -79,9 +89,17 @@ class DetectionSettings:
     recovery_norms: Mapping[str, Decimal] = field(default_factory=lambda: dict(RECOVERY_NORMS))
     implausible_share: Decimal = Decimal("0.75")
     implausible_min_input_kg: Decimal = Decimal("100")
+    yield_rise_share: Decimal = Decimal("0.02")
+    yield_z: Decimal = Decimal("4")
+    yield_min_months: int = 3
+    yield_min_spread: Decimal = Decimal("0.002")
     price_share: Decimal = Decimal("0.7")
+    price_peer_share: Decimal = Decimal("0.87")
+    price_window_days: int = 10
+    price_min_peers: int = 8
+    return_days: int = 30
     mirror_tolerance: Decimal = Decimal("0.10")
-    mirror_min_kg: Decimal = Decimal("1000")
+    mirror_min_kg: Decimal = Decimal("500")
 
 
 def settings_with(overrides: Mapping[str, str]) -> DetectionSettings:
@@ -130,6 +148,23 @@ class PartnerImport:
     source: str = ""
 
 
+# The tariff headings (first four digits) each material form is declared under: rare earth
+# compounds 2846, metals and alloys 2805 (rare earth ferro-alloys also 7202), permanent magnets
+# 8505, ores 2530, targets 3824 or 8486 (fact sheet 3.3 and 3.9). Scrap has no heading in the
+# sources: left out (never judged).
+FORM_HEADINGS: Mapping[str, tuple[str, ...]] = {
+    "ore": ("2530",),
+    "concentrate": ("2530",),
+    "mixed_compound": ("2846",),
+    "oxide": ("2846",),
+    "compound": ("2846",),
+    "metal": ("2805",),
+    "alloy": ("2805", "7202"),
+    "target": ("3824", "8486"),
+    "magnet": ("8505",),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Reference:
     """Reference data the rules compare reports with (kept as data, not code)."""
@@ -137,6 +172,9 @@ class Reference:
     prices_usd_per_kg_reo: Mapping[tuple[str, str], Decimal] = field(default_factory=dict)
     usd_per_unit: Mapping[str, Decimal] = field(default_factory=lambda: {"USD": Decimal(1)})
     partner_imports: tuple[PartnerImport, ...] = ()
+    form_headings: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: dict(FORM_HEADINGS)
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,11 @@
-"""Rules on domestic movements: shipments never received, disagreeing quantities, circles."""
+"""Rules on domestic movements: shipments never received, circles, buyers that never sell on."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import timedelta
 
+from rareledger.domain.detection.baselines import returns
 from rareledger.domain.detection.facts import Facts, Received, Shipped
 from rareledger.domain.detection.model import (
     Alert,
@@ -45,94 +46,103 @@ def shipment_not_received(
     return alerts
 
 
-@rule(
-    "quantity_mismatch",
-    "medium",
-    "Seller and buyer disagree on what was delivered, over a month between the two",
-)
-def quantity_mismatch(facts: Facts, settings: DetectionSettings, _ref: Reference) -> list[Alert]:
-    sent: dict[tuple[str, str, str], int] = defaultdict(int)
-    got: dict[tuple[str, str, str], int] = defaultdict(int)
-    differing: dict[tuple[str, str, str], list[tuple[Shipped, Received]]] = defaultdict(list)
-    for s in facts.shipments.values():
-        receipt = facts.receipts.get(s.event_id)
-        if receipt is None:
-            continue
-        key = (s.seller, s.buyer, period_of(s.occurred_at))
-        shipped_g, received_g = s.mass_g, receipt.mass_g
-        sent[key] += shipped_g
-        got[key] += received_g
-        if shipped_g != received_g:
-            differing[key].append((s, receipt))
-    share, least_g = float(settings.mismatch_share), float(settings.mismatch_min_kg) * 1000
-    alerts = []
-    for key, moves in sorted(differing.items()):
-        seller, buyer, period = key
-        gap_g = got[key] - sent[key]
-        if abs(gap_g) <= sent[key] * share or abs(gap_g) < least_g:
-            continue
-        alerts.append(
-            Alert(
-                "quantity_mismatch",
-                "medium",
-                (seller, buyer),
-                tuple(e for s, r in moves for e in (s.event_id, r.event_id)),
-                period,
-                f"{buyer} reports receiving {kg(got[key])} kg of what {seller} reports shipping "
-                f"as {kg(sent[key])} kg in {period}",
-                {
-                    "shipped_kg": kg(sent[key]),
-                    "received_kg": kg(got[key]),
-                    "difference_kg": kg(gap_g),
-                    "shipments": [
-                        {
-                            "shipment": s.event_id,
-                            "receipt": r.event_id,
-                            "shipped_kg": kg(s.mass_g),
-                            "received_kg": kg(r.mass_g),
-                        }
-                        for s, r in moves
-                    ],
-                    "tolerance_share": str(settings.mismatch_share),
-                    "min_kg": str(settings.mismatch_min_kg),
-                },
-            )
-        )
-    return alerts
-
-
 @rule("circular_trading", "high", "Material sold round related firms back to its seller")
 def circular_trading(facts: Facts, settings: DetectionSettings, _ref: Reference) -> list[Alert]:
+    """Lots are followed through rework and repacking (a new lot id for the same material)."""
     by_lot: dict[str, list[Shipped]] = defaultdict(list)
     for shipment in facts.shipments.values():
-        for lot in shipment.lots:
+        for lot in dict.fromkeys(facts.root_of(lot) for lot in shipment.lots):
             by_lot[lot].append(shipment)
     window = timedelta(days=settings.circle_window_days)
+    returned = returns(facts, settings.return_days)
     alerts = []
     for lot, moves in sorted(by_lot.items()):
         if len(moves) < 2:
             continue
         moves.sort(key=lambda m: m.occurred_at)
         for start, first in enumerate(moves):
+            if first.event_id in returned:  # goods sent back start no circle: the firm that
+                continue  # sent them gave them up, and its seller may sell them again
             circle = _circle_from(first, moves[start + 1 :], window)
             firms = tuple(dict.fromkeys(m.seller for m in circle))
             if len(firms) >= settings.circle_min_firms:
-                days = (circle[-1].occurred_at - first.occurred_at).days
-                alerts.append(
-                    Alert(
-                        "circular_trading",
-                        "high",
-                        firms,
-                        tuple(m.event_id for m in circle),
-                        period_of(first.occurred_at),
-                        f"lot {lot} went {' -> '.join(firms)} -> {first.seller} within {days} days",
-                        {
-                            "lot_id": lot,
-                            "days": str(days),
-                            "window_days": str(settings.circle_window_days),
-                        },
-                    )
-                )
+                alerts.append(_circle_alert(facts, lot, firms, circle, settings))
+    return alerts
+
+
+def _circle_alert(
+    facts: Facts,
+    lot: str,
+    firms: tuple[str, ...],
+    circle: list[Shipped],
+    settings: DetectionSettings,
+) -> Alert:
+    first = circle[0]
+    days = (circle[-1].occurred_at - first.occurred_at).days
+    renamed = sorted({x for m in circle for x in m.lots if x != lot and facts.root_of(x) == lot})
+    relabels = sorted({facts.relabelled[x][1] for x in renamed if x in facts.relabelled})
+    via = f", relabelled as {', '.join(renamed)}" if renamed else ""
+    return Alert(
+        "circular_trading",
+        "high",
+        firms,
+        (*(m.event_id for m in circle), *relabels),
+        period_of(first.occurred_at),
+        f"lot {lot} went {' -> '.join(firms)} -> {first.seller} within {days} days{via}",
+        {
+            "lot_id": lot,
+            "relabelled_as": renamed,
+            "firms": str(len(firms)),
+            "days": str(days),
+            "window_days": str(settings.circle_window_days),
+            "min_firms": str(settings.circle_min_firms),
+        },
+    )
+
+
+@rule(
+    "dormant_buyer",
+    "high",
+    "A firm that takes delivery and never moves anything on: no sale, processing or export",
+)
+def dormant_buyer(facts: Facts, settings: DetectionSettings, _ref: Reference) -> list[Alert]:
+    active = {s.seller for s in facts.shipments.values()}
+    active |= {e.exporter for e in facts.exports.values()}
+    active |= {p.enterprise_id for p in facts.processed.values()}
+    active |= {m.enterprise_id for m in facts.mined.values()}
+    taken: dict[str, list[tuple[Shipped, Received]]] = defaultdict(list)
+    for receipt in facts.receipts.values():
+        shipment = facts.shipments.get(receipt.shipment_event_id)
+        if shipment is not None and receipt.buyer not in active:
+            taken[receipt.buyer].append((shipment, receipt))
+    least_g = float(settings.dormant_min_kg) * 1000
+    alerts = []
+    for buyer, moves in sorted(taken.items()):
+        moves.sort(key=lambda m: (m[0].occurred_at, m[0].event_id))
+        days = (facts.as_of - moves[0][0].occurred_at).days
+        received_g = sum(r.mass_g for _s, r in moves)
+        if days < settings.dormant_days or received_g < least_g:
+            continue
+        alerts.append(
+            Alert(
+                "dormant_buyer",
+                "high",
+                (buyer, *dict.fromkeys(s.seller for s, _r in moves)),
+                tuple(e for s, r in moves for e in (s.event_id, r.event_id)),
+                period_of(moves[0][0].occurred_at),
+                f"{buyer} has taken delivery of {kg(received_g)} kg in {len(moves)} receipts "
+                f"since {moves[0][0].occurred_at.date()} ({days} days) and never sold, "
+                "processed or exported anything",
+                {
+                    "receipts": str(len(moves)),
+                    "received_kg": kg(received_g),
+                    "first_delivery": moves[0][0].occurred_at.date().isoformat(),
+                    "days": str(days),
+                    "alert_after_days": str(settings.dormant_days),
+                    "min_kg": str(settings.dormant_min_kg),
+                },
+            )
+        )
     return alerts
 
 

@@ -1,10 +1,12 @@
-"""Rules on production: quotas, outputs that inputs do not explain, recoveries far below norms."""
+"""Rules on production: quotas, outputs that inputs do not explain, recoveries out of line."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
+from rareledger.domain.detection.baselines import median, spread
 from rareledger.domain.detection.facts import Facts, Processed
 from rareledger.domain.detection.model import (
     Alert,
@@ -143,3 +145,103 @@ def implausible_yield(facts: Facts, settings: DetectionSettings, _ref: Reference
             )
         )
     return alerts
+
+
+@dataclass(frozen=True, slots=True)
+class PlantMonth:
+    facility: str
+    process: str
+    period: str
+    events: tuple[Processed, ...]
+    recovery: float
+
+
+def _monthly_recoveries(facts: Facts, settings: DetectionSettings) -> list[PlantMonth]:
+    least = float(settings.implausible_min_input_kg) * 1000
+    found = []
+    for (plant, process, period), events in sorted(_by_plant_month(facts).items()):
+        in_g, out_g = _plant_figures(events)
+        if in_g >= least:
+            found.append(PlantMonth(plant, process, period, tuple(events), out_g / in_g))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Usual:
+    recovery: float
+    spread: float
+    source: str  # own history | peers
+    count: int
+
+
+def _usual(
+    month: PlantMonth, own: list[float], peers: list[float], settings: DetectionSettings
+) -> Usual | None:
+    """The plant's other months; without enough of them, the other plants in the month."""
+    least = settings.yield_min_months
+    floor = float(settings.yield_min_spread)
+    values, source = (own, "own history") if len(own) >= least else (peers, "peers")
+    if len(values) < least:
+        return None
+    centre = median(values)
+    return Usual(centre, max(spread(values, centre), floor), source, len(values))
+
+
+@rule(
+    "yield_anomaly",
+    "high",
+    "A plant's recovery in a month well above its own history (or its peers'): material from "
+    "outside the ledger",
+)
+def yield_anomaly(facts: Facts, settings: DetectionSettings, _ref: Reference) -> list[Alert]:
+    months = _monthly_recoveries(facts, settings)
+    plants: dict[tuple[str, str], list[PlantMonth]] = defaultdict(list)
+    peers: dict[tuple[str, str], list[PlantMonth]] = defaultdict(list)
+    for month in months:
+        plants[(month.facility, month.process)].append(month)
+        peers[(month.process, month.period)].append(month)
+    rise_least, z_least = float(settings.yield_rise_share), float(settings.yield_z)
+    alerts = []
+    for month in months:
+        own = [m.recovery for m in plants[(month.facility, month.process)] if m is not month]
+        others = [m.recovery for m in peers[(month.process, month.period)] if m is not month]
+        usual = _usual(month, own, others, settings)
+        if usual is None:
+            continue
+        rise = month.recovery - usual.recovery
+        if rise >= rise_least and rise >= z_least * usual.spread:
+            alerts.append(_yield_alert(month, usual, others, settings))
+    return alerts
+
+
+def _yield_alert(
+    month: PlantMonth, usual: Usual, others: list[float], settings: DetectionSettings
+) -> Alert:
+    in_g, out_g = _plant_figures(list(month.events))
+    rise = month.recovery - usual.recovery
+    return Alert(
+        "yield_anomaly",
+        "high",
+        tuple(sorted({p.enterprise_id for p in month.events})),
+        tuple(sorted(p.event_id for p in month.events)),
+        month.period,
+        f"plant {month.facility} ({month.process}) recovered {month.recovery:.2%} of its rare "
+        f"earth input in {month.period}; its usual is {usual.recovery:.2%} ({usual.source})",
+        {
+            "facility_id": month.facility,
+            "process": month.process,
+            "input_re_kg": kg(in_g),
+            "output_re_kg": kg(out_g),
+            "unexplained_kg": kg(out_g - in_g * usual.recovery),
+            "recovery": f"{month.recovery:.4f}",
+            "baseline_recovery": f"{usual.recovery:.4f}",
+            "baseline_from": usual.source,
+            "baseline_months": str(usual.count),
+            "baseline_spread": f"{usual.spread:.4f}",
+            "peers_median": f"{median(others):.4f}" if others else "",
+            "rise": f"{rise:.4f}",
+            "z": f"{rise / usual.spread:.2f}",
+            "alert_from_rise": str(settings.yield_rise_share),
+            "alert_from_z": str(settings.yield_z),
+        },
+    )
