@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from rareledger.domain.access import AUDITOR, CUSTOMS, ENTERPRISE, REGULATOR, Principal
 from rareledger.services import reads, traceability
@@ -54,6 +55,19 @@ def list_lots(
     ).as_dict()
 
 
+@dataclass
+class TracePaging:
+    """Which page of a lineage a trace answers, and whether to count the whole lineage."""
+
+    cursor: Cursor = None
+    limit: Annotated[
+        int, Query(ge=1, le=traceability.MAX_LIMIT, description="lineage lots on one page")
+    ] = traceability.DEFAULT_LIMIT
+    count: Annotated[
+        bool, Query(description="also count the whole lineage (total_lots): the full walk")
+    ] = False
+
+
 @router.get(
     "/lots/{lot_id:slashed_id}/trace",
     summary="A lot's lineage: up to origins, down to exports",
@@ -61,23 +75,16 @@ def list_lots(
 def trace_lot(
     lot_id: str,
     ctx: Context,
+    paging: Annotated[TracePaging, Depends()],
     _principal: Principal = allow(REGULATOR, AUDITOR, CUSTOMS),
     direction: Annotated[str, Query(pattern="^(up|down)$")] = "up",
     format: Annotated[str, Query(pattern="^(json|graphml)$")] = "json",
-    cursor: Cursor = None,
-    limit: Annotated[
-        int,
-        Query(ge=1, le=traceability.MAX_LIMIT, description="lineage lots on one page"),
-    ] = traceability.DEFAULT_LIMIT,
-    count: Annotated[
-        bool, Query(description="also count the whole lineage (total_lots): the full walk")
-    ] = False,
 ) -> Any:
     """The same JSON as ``rareledger trace LOT --up|--down --json``, or GraphML: one page of
     the lineage, breadth-first (``limit`` lots after ``cursor``; ``more`` says whether lots
     follow, ``next_cursor`` names the next page)."""
     trace = (traceability.trace_up if direction == "up" else traceability.trace_down)(
-        ctx.database, lot_id, cursor=cursor, limit=limit, count=count
+        ctx.database, lot_id, cursor=paging.cursor, limit=paging.limit, count=paging.count
     )
     if format == "graphml":
         return Response(traceability.graphml(trace), media_type="application/graphml+xml")
