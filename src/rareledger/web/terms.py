@@ -77,8 +77,10 @@ TERMS: dict[str, dict[str, str]] = {
     },
     "alert": {
         "circular_trading": N_("circular trading"),
+        "dormant_buyer": N_("buyer that never passes goods on"),
         "exporter_without_source": N_("exporter without a source"),
         "findings": N_("findings on reports"),
+        "heading_mismatch": N_("tariff heading does not fit the goods"),
         "implausible_yield": N_("implausible yield"),
         "mirror_gap": N_("gap in partner statistics"),
         "quantity_mismatch": N_("quantity mismatch"),
@@ -87,6 +89,7 @@ TERMS: dict[str, dict[str, str]] = {
         "shipment_not_received": N_("shipment not received"),
         "split_consignments": N_("split consignments"),
         "under_invoicing": N_("under-invoicing"),
+        "yield_anomaly": N_("recovery above the plant's normal"),
         "unexplained_output": N_("unexplained output"),
     },
     "case_status": {
