@@ -96,10 +96,15 @@ def test_the_server_reads_an_upload_in_a_child_process_with_a_time_limit() -> No
     text = b"event_id,reporter\ne-1,E-1\n"
     [record] = read_sheets("extraction.csv", text, UploadLimits())
     assert (record.record["event_id"], record.record["reporter"]) == ("e-1", "E-1")
+    # Tens of thousands of rows take the child far longer than a millisecond, even on a fast
+    # machine, so the limit is always reached first (a tiny file could finish within it).
+    slow = b"event_id,reporter,notes\n" + b"".join(
+        b"e-%d,E-1,%s\n" % (i, b"x" * 200) for i in range(60_000)
+    )
     with pytest.raises(UploadRefused) as caught:
-        read_sheets("extraction.csv", text, UploadLimits(time_limit_s=0.0))
+        read_sheets("extraction.csv", slow, UploadLimits(time_limit_s=0.001))
     assert caught.value.code == "upload_time_limit"
-    assert caught.value.message == "extraction.csv: reading the file took longer than 0 s"
+    assert caught.value.message == "extraction.csv: reading the file took longer than 0.001 s"
     with pytest.raises(SheetError, match=r"x\.pdf: upload an \.xlsx workbook or a \.csv file"):
         read_sheets("x.pdf", b"%PDF", UploadLimits())
     with pytest.raises(SheetError, match=r"not a readable \.xlsx workbook"):

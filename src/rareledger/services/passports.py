@@ -199,9 +199,7 @@ def issue(
         "provenance": provenance,
         "ledger_intact": ledger_intact,
         "chain_intact": ledger_intact and provenance["status"] == "clean",
-        "evidence": _evidence(
-            database, {x["event_id"] for x in traceability.whole_lineage(database, lot_id)}
-        ),
+        "evidence": _evidence(database, traceability.lineage_events(database, lot_id)),
         "verification_url": f"{base_url.rstrip('/')}/passports/{passport_id}",
     }
     if disclose_mines:

@@ -196,17 +196,11 @@ def trace_down(
     }
 
 
-def whole_lineage(database: Database, lot_id: str) -> list[dict[str, Any]]:
-    """Every lot the lot descends from (itself first), page by page: for a document that must
-    name them all (a passport's evidence)."""
-    found: list[dict[str, Any]] = []
-    cursor: str | None = None
-    while True:
-        answer = trace_up(database, lot_id, cursor=cursor, limit=MAX_LIMIT)
-        found.extend(answer["lots"] if not found else answer["lots"][1:])
-        cursor = answer["next_cursor"]
-        if cursor is None:
-            return found
+def lineage_events(database: Database, lot_id: str) -> set[str]:
+    """The events that made the lot and every lot it descends from (a passport's evidence):
+    one walk of the whole lineage, not page by page."""
+    with database.read() as connection:
+        return lineage.creating_events(connection, lot_id)
 
 
 def _lot_summary(row: Lot, inputs: list[tuple[str, int]], status: dict[str, Any]) -> dict[str, Any]:

@@ -99,6 +99,14 @@ def walk(connection: Connection, lot_id: str, direction: str) -> list[str]:
     return [row[0] for row in connection.execute(_IDS[direction], {"lot_id": lot_id})]
 
 
+def creating_events(connection: Connection, lot_id: str) -> set[str]:
+    """The events that made the lot and every lot upstream of it, in one walk (lots retracted
+    upstream left out): what a document naming the whole lineage cites as evidence."""
+    query = "SELECT lot_id, event_id, retracted FROM lots WHERE lot_id IN ({ids})"
+    rows = rows_in(connection, query, walk(connection, lot_id, "up"))
+    return {event for lot, event, retracted in rows if lot == lot_id or not retracted}
+
+
 def rows_in(connection: Connection, query: str, ids: list[str]) -> list[Any]:
     """Driver rows of ``query`` with its ``{ids}`` filled by these ids, 500 at a time: the
     reads of one page are a few small queries, run straight on the driver."""
