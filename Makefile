@@ -45,12 +45,14 @@ example: $(STAMP) ## A small hand-written chain and flawed reports, loaded and s
 	$(BIN)/rareledger --db $(EXAMPLE_DB) lot show LOT-JJ-2025-OX-TB-0001
 	$(BIN)/rareledger --db $(EXAMPLE_DB) findings
 
-bench: $(STAMP) ## Benchmarks: bulk load, API against CLI, lineage, detection speed and accuracy
+bench: $(STAMP) ## Benchmarks: bulk load, API against CLI, lineage, detection speed and accuracy, EPCIS capture
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/national.py
 	$(BIN)/python bench/api_ingest.py
 	$(BIN)/python bench/trace.py
 	$(BIN)/python bench/detect.py
 	$(BIN)/python bench/accuracy.py
+	$(BIN)/python bench/epcis.py
 
 ci: lint test ## What CI runs
 

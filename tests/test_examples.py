@@ -6,7 +6,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from rareledger.readers import iter_records
+from rareledger.formats.jsonlines import iter_records
 from rareledger.services import holdings, integrity
 from rareledger.store import queries
 from rareledger.store.database import Database

@@ -8,14 +8,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from rareledger.domain.findings import RuleSettings
+from rareledger.errors import Invalid
 
 DEFAULT_DATABASE_URL = "sqlite:///rareledger.db"
 MIN_SECRET_LENGTH = 32
 PLACEHOLDER_SECRETS = frozenset({"changeme", "changethis", "secret", "default", "dev", "test"})
 
 
-class ConfigurationError(Exception):
+class ConfigurationError(Invalid):
     """A setting that makes it unsafe or impossible to start."""
+
+    code: str = "configuration_error"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from rareledger.domain.actors import Actor
-from rareledger.readers import iter_records
+from rareledger.formats.jsonlines import iter_records
 from rareledger.services import casework, detection, evaluation, export_control, integrity
 from rareledger.services.reporting import Recorder
 from rareledger.simulation import simulate

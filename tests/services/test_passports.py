@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from rareledger.cli import cli
 from rareledger.formats import passport_html
-from rareledger.readers import iter_records
+from rareledger.formats.jsonlines import iter_records
 from rareledger.services import export_control, passports
 from rareledger.store.database import Database
 from tests import factories as f

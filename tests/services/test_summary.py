@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rareledger.readers import iter_records
+from rareledger.formats.jsonlines import iter_records
 from rareledger.services import export_control
 from rareledger.services.summary import national_summary
 from rareledger.store.database import Database

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from rareledger.readers import iter_records
+from rareledger.errors import NotFound
+from rareledger.formats.jsonlines import iter_records
 from rareledger.services import traceability
-from rareledger.services.holdings import NotFound
 from rareledger.store.database import Database
 from tests import factories as f
 

@@ -78,6 +78,12 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("GET", "/api/v1/risk"): {},
     ("GET", "/api/v1/risk.csv"): {},
+    ("POST", "/epcis/capture"): {"json": {"type": "EPCISDocument"}},
+    ("GET", "/epcis/capture"): {},
+    ("GET", "/epcis/capture/{capture_id}"): {"url": "/epcis/capture/0123456789abcdef"},
+    ("POST", "/epcis/events"): {"json": {"type": "ObjectEvent"}},
+    ("GET", "/epcis/events"): {},
+    ("GET", "/epcis/events/{event_id:path}"): {"url": "/epcis/events/urn:rareledger:event:ev-a"},
 }
 ROUTES = [(method, route.path, route) for route in api_routes() for method in route.methods]
 

@@ -6,9 +6,10 @@ import click
 
 from rareledger.cli.accounts import apikey, serve, user
 from rareledger.cli.alerts import alerts, detect, evaluate, risk
-from rareledger.cli.context import CliContext
+from rareledger.cli.context import CliContext, LedgerGroup
 from rareledger.cli.control import classify, customs, licence, regime
 from rareledger.cli.demo import demo
+from rareledger.cli.epcis import epcis, export
 from rareledger.cli.ledger import init, load, rebuild, verify
 from rareledger.cli.passport import keys, passport
 from rareledger.cli.simulate import simulate
@@ -17,7 +18,7 @@ from rareledger.cli.views import balance, findings, lot
 from rareledger.config import load_settings
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
     "database_url",
@@ -29,7 +30,12 @@ from rareledger.config import load_settings
 @click.version_option(package_name="rareledger")
 @click.pass_context
 def cli(ctx: click.Context, database_url: str | None) -> None:
-    """rareledger: report, trace and control rare earths through an append-only ledger."""
+    """rareledger: report, trace and control rare earths through an append-only ledger.
+
+    Exit status: 0 when the command did its work and found nothing wrong; 1 when it found
+    something wrong (a rejected record, a broken chain, a held export); 2 when it could not
+    do its work (bad input, an unknown id, no database), with the reason on stderr.
+    """
     settings = load_settings()
     ctx.obj = CliContext(settings, database_url or settings.database_url)
     ctx.call_on_close(ctx.obj.close)
@@ -59,6 +65,8 @@ for command in (
     alerts,
     evaluate,
     risk,
+    epcis,
+    export,
 ):
     cli.add_command(command)
 

@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import click
 
-from rareledger.cli.context import CliContext, fail, json_option, pass_cli, print_json
-from rareledger.config import ConfigurationError, check_secret
+from rareledger.cli.context import CliContext, json_option, pass_cli, print_json
+from rareledger.config import check_secret
 from rareledger.domain.access import ROLES
 from rareledger.services import accounts
 
@@ -37,10 +37,7 @@ def user_create(
     ctx: CliContext, username: str, role: str, enterprise_id: str | None, password: str
 ) -> None:
     """Create an account USERNAME."""
-    try:
-        info = accounts.create_user(ctx.database(), username, password, role, enterprise_id)
-    except accounts.AccountError as error:
-        fail(str(error))
+    info = accounts.create_user(ctx.database(), username, password, role, enterprise_id)
     click.echo(
         f"created user {info.username} ({info.role}"
         f"{', ' + info.enterprise_id if info.enterprise_id else ''})"
@@ -66,10 +63,7 @@ def user_list(ctx: CliContext, as_json: bool) -> None:
 @pass_cli
 def user_disable(ctx: CliContext, username: str) -> None:
     """Disable an account; its sessions stop working at once."""
-    try:
-        accounts.disable_user(ctx.database(), username)
-    except accounts.AccountError as error:
-        fail(str(error))
+    accounts.disable_user(ctx.database(), username)
     click.echo(f"disabled user {username}")
 
 
@@ -85,10 +79,7 @@ def apikey() -> None:
 @pass_cli
 def apikey_create(ctx: CliContext, role: str, enterprise_id: str | None, name: str) -> None:
     """Create a key; the key itself is printed alone on the last line, and never again."""
-    try:
-        info, key = accounts.create_api_key(ctx.database(), name or role, role, enterprise_id)
-    except accounts.AccountError as error:
-        fail(str(error))
+    info, key = accounts.create_api_key(ctx.database(), name or role, role, enterprise_id)
     click.echo(
         f"created key {info.key_id} ({info.role}"
         f"{', ' + info.enterprise_id if info.enterprise_id else ''}); "
@@ -116,10 +107,7 @@ def apikey_list(ctx: CliContext, as_json: bool) -> None:
 @pass_cli
 def apikey_revoke(ctx: CliContext, key_id: str) -> None:
     """Revoke a key; it stops working at once."""
-    try:
-        accounts.revoke_api_key(ctx.database(), key_id)
-    except accounts.AccountError as error:
-        fail(str(error))
+    accounts.revoke_api_key(ctx.database(), key_id)
     click.echo(f"revoked key {key_id}")
 
 
@@ -141,8 +129,5 @@ def serve(ctx: CliContext, host: str, port: int, dev: bool) -> None:
     settings = replace(
         ctx.settings, database_url=ctx.database_url, dev_mode=ctx.settings.dev_mode or dev
     )
-    try:
-        check_secret(settings)
-    except ConfigurationError as error:
-        fail(str(error))
+    check_secret(settings)
     uvicorn.run(create_app(settings, ctx.database()), host=host, port=port, log_level="info")

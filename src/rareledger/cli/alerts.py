@@ -17,16 +17,19 @@ from rich.table import Table
 from rareledger.cli.context import (
     EXIT_REJECTED,
     CliContext,
+    Parsed,
     console,
     csv_option,
-    fail,
     json_option,
     pass_cli,
     print_csv,
     print_json,
 )
 from rareledger.domain.detection import RULES, DetectionSettings, Rulebook, settings_with
+from rareledger.formats.values import parse_day
 from rareledger.services import casework, detection, evaluation
+
+DAY = Parsed("YYYY-MM-DD", parse_day)
 
 
 def _actor() -> str:
@@ -40,6 +43,7 @@ def _actor() -> str:
 @click.option(
     "--as-of",
     "as_of",
+    type=DAY,
     default=None,
     help="Judge the ledger as it stood at the end of this day (YYYY-MM-DD, "
     "regulator's time zone); default: now.",
@@ -53,8 +57,9 @@ def _actor() -> str:
 )
 @click.option(
     "--set",
-    "overrides",
+    "settings",
     multiple=True,
+    callback=lambda _ctx, _param, given: _settings(given),
     metavar="NAME=VALUE",
     help="Change a rule parameter (repeatable), e.g. --set receipt_days=45 or "
     "--set recovery_norms.separation=0.9; docs/rules.md lists them.",
@@ -67,23 +72,15 @@ def _actor() -> str:
 def detect(
     ctx: CliContext,
     only: str | None,
-    as_of: str | None,
+    as_of: date | None,
     partner_imports: Path | None,
-    overrides: tuple[str, ...],
+    settings: DetectionSettings,
     full: bool,
     as_json: bool,
 ) -> None:
     """Run the detection rules and keep their alerts (deduplicated; case work is kept)."""
-    try:
-        moment = detection.end_of(date.fromisoformat(as_of)) if as_of else datetime.now(UTC)
-    except ValueError:
-        raise click.BadParameter(
-            f"{as_of!r} is not a date YYYY-MM-DD", param_hint="--as-of"
-        ) from None
-    try:
-        rulebook = Rulebook(_settings(overrides), detection.load_reference(partner_imports))
-    except ValueError as error:  # a bad parameter or unreadable reference data
-        fail(str(error))
+    moment = detection.end_of(as_of) if as_of else datetime.now(UTC)
+    rulebook = Rulebook(settings, detection.load_reference(partner_imports))
     show = not as_json and sys.stderr.isatty()
     with Progress(disable=not show, console=console(), transient=True) as progress:
         task = progress.add_task("reading the ledger", total=None)
@@ -108,13 +105,17 @@ def detect(
 
 
 def _settings(overrides: tuple[str, ...]) -> DetectionSettings:
+    """The detection parameters with the ``--set NAME=VALUE`` changes."""
     pairs = {}
     for item in overrides:
         name, sep, value = item.partition("=")
         if not sep:
-            raise ValueError(f"--set wants NAME=VALUE; got {item!r}")
+            raise click.BadParameter(f"want NAME=VALUE; got {item!r}", param_hint="--set")
         pairs[name.strip()] = value.strip()
-    return settings_with(pairs)
+    try:
+        return settings_with(pairs)
+    except ValueError as error:  # the rules' own check of a parameter's name and value
+        raise click.BadParameter(str(error), param_hint="--set") from None
 
 
 @click.group()
@@ -168,10 +169,7 @@ def alerts_list(
 @pass_cli
 def alerts_show(ctx: CliContext, alert_id: str) -> None:
     """An alert with its evidence and history (JSON)."""
-    try:
-        print_json(casework.show_alert(ctx.database(), alert_id))
-    except casework.CaseError as error:
-        fail(str(error))
+    print_json(casework.show_alert(ctx.database(), alert_id))
 
 
 @alerts.command("assign")
@@ -181,10 +179,7 @@ def alerts_show(ctx: CliContext, alert_id: str) -> None:
 @pass_cli
 def alerts_assign(ctx: CliContext, alert_id: str, assignee: str, note: str | None) -> None:
     """Give an alert to someone; an open alert goes under review."""
-    try:
-        casework.assign(ctx.database(), alert_id, _actor(), assignee, note)
-    except casework.CaseError as error:
-        fail(str(error))
+    casework.assign(ctx.database(), alert_id, _actor(), assignee, note)
     click.echo(f"{alert_id} assigned to {assignee}")
 
 
@@ -194,10 +189,7 @@ def alerts_assign(ctx: CliContext, alert_id: str, assignee: str, note: str | Non
 @pass_cli
 def alerts_note(ctx: CliContext, alert_id: str, text: str) -> None:
     """Add a note to an alert's history."""
-    try:
-        casework.change(ctx.database(), alert_id, _actor(), note=text)
-    except casework.CaseError as error:
-        fail(str(error))
+    casework.change(ctx.database(), alert_id, _actor(), note=text)
     click.echo(f"{alert_id} noted")
 
 
@@ -208,10 +200,7 @@ def alerts_note(ctx: CliContext, alert_id: str, text: str) -> None:
 @pass_cli
 def alerts_close(ctx: CliContext, alert_id: str, outcome: str, note: str) -> None:
     """Confirm or dismiss an alert, saying why."""
-    try:
-        casework.change(ctx.database(), alert_id, _actor(), status=outcome, note=note)
-    except casework.CaseError as error:
-        fail(str(error))
+    casework.change(ctx.database(), alert_id, _actor(), status=outcome, note=note)
     click.echo(f"{alert_id} {outcome}")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -14,8 +13,8 @@ import click
 from rareledger.cli.context import (
     EXIT_REJECTED,
     CliContext,
+    Parsed,
     csv_option,
-    fail,
     json_option,
     pass_cli,
     print_csv,
@@ -23,36 +22,37 @@ from rareledger.cli.context import (
 )
 from rareledger.domain.actors import Actor
 from rareledger.domain.vocabulary import FORMS
+from rareledger.errors import Invalid, NotFound
+from rareledger.formats.jsonlines import parse_json
+from rareledger.formats.values import parse_composition, parse_day
 from rareledger.services import export_control
 from rareledger.services.reporting import Recorder
 
+DAY = Parsed("YYYY-MM-DD", parse_day)
+COMPOSITION = Parsed("FRACTIONS", parse_composition)
 
-def _date(value: str | None) -> date:
-    if value is None:
-        return datetime.now(UTC).date()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
+
+def _read_json(file: Path) -> Any:
+    return parse_json(file.read_bytes(), what=str(file))
 
 
 @click.command()
 @click.option("--form", required=True, type=click.Choice(FORMS), help="Material form.")
-@click.option("--composition", required=True, help="Mass fractions, e.g. '{\"Dy\": 0.04}'.")
-@click.option("--on", "on_text", default=None, help="Date (YYYY-MM-DD); default: today.")
+@click.option(
+    "--composition",
+    required=True,
+    type=COMPOSITION,
+    help="Mass fractions, as JSON ('{\"Dy\": 0.04}') or pairs (Nd=0.3,Dy=0.05).",
+)
+@click.option("--on", "on", type=DAY, default=None, help="Date (YYYY-MM-DD); default: today.")
 @json_option
 @pass_cli
 def classify(
-    ctx: CliContext, form: str, composition: str, on_text: str | None, as_json: bool
+    ctx: CliContext, form: str, composition: dict[str, Decimal], on: date | None, as_json: bool
 ) -> None:
     """Say whether an item is controlled on a date, under which regimes and codes, and why."""
-    try:
-        fractions = {
-            k: Decimal(str(v)) for k, v in json.loads(composition, parse_float=Decimal).items()
-        }
-    except (ValueError, AttributeError, ArithmeticError) as error:
-        raise click.BadParameter(f"--composition must be a JSON object: {error}") from None
-    found = export_control.classify_item(ctx.database(), form, fractions, _date(on_text))
+    day = on or datetime.now(UTC).date()
+    found = export_control.classify_item(ctx.database(), form, composition, day)
     if as_json:
         print_json(found.as_dict())
         return
@@ -82,7 +82,9 @@ def customs_check(ctx: CliContext, file: Path, as_json: bool) -> None:
 
     --json prints the same document as POST /api/v1/customs/checks. Exit status 0 on release.
     """
-    proposed = json.loads(file.read_text(), parse_float=Decimal)
+    proposed = _read_json(file)
+    if not isinstance(proposed, dict):
+        raise Invalid(f"{file}: must be a JSON object of the spec's export fields")
     receipt, outcome = export_control.customs_check(
         ctx.database(), Actor("cli:customs", role="customs"), proposed
     )
@@ -130,7 +132,7 @@ def _record(ctx: CliContext, record: dict[str, Any]) -> None:
                 f"rejected: {error['field']}: {error['message']} [{error['code']}]", err=True
             )
         sys.exit(EXIT_REJECTED)
-    click.echo(f"{receipt.status}: {record['id']} at position {receipt.position}")
+    click.echo(f"{receipt.status}: {receipt.id} at position {receipt.position}")
 
 
 @regime.command("add")
@@ -138,7 +140,7 @@ def _record(ctx: CliContext, record: dict[str, Any]) -> None:
 @pass_cli
 def regime_add(ctx: CliContext, file: Path) -> None:
     """Record a new regime, or a new version of one (FILE: a control_regime record)."""
-    _record(ctx, json.loads(file.read_text(), parse_float=Decimal))
+    _record(ctx, _read_json(file))
 
 
 @regime.command("suspend")
@@ -155,7 +157,7 @@ def regime_suspend(
         (r for r in export_control.regimes(ctx.database()) if r["id"] == regime_id), None
     )
     if current is None:
-        fail(f"no regime {regime_id!r}")
+        raise NotFound(f"no regime {regime_id!r}")
     record = {k: v for k, v in current.items() if k != "version"}
     kept = [s for s in record.get("suspensions", []) if s["from_on"] != from_on]
     record["suspensions"] = [*kept, {"from_on": from_on, "until_on": until_on, "source": source}]
@@ -167,11 +169,13 @@ def licence() -> None:
     """Export licences and applications."""
 
 
-def _table(rows: list[dict[str, Any]], as_json: bool, as_csv: bool) -> None:
+def _table(
+    rows: list[dict[str, Any]], as_json: bool, as_csv: bool, columns: tuple[str, ...] | None = None
+) -> None:
     if as_json:
         print_json(rows)
     elif as_csv:
-        print_csv(rows)
+        print_csv(rows, columns)
     else:
         for row in rows:
             click.echo("  ".join(str(v) for v in row.values()))
@@ -208,7 +212,7 @@ def licence_figures(ctx: CliContext, as_json: bool, as_csv: bool) -> None:
         print_json(found)
         return
     if as_csv:
-        _table(found["quantities"], False, True)
+        _table(found["quantities"], False, True, export_control.QUANTITY_COLUMNS)
         return
     review = found["review"]
     click.echo(

@@ -13,7 +13,7 @@ import click
 from rich.table import Table
 
 from rareledger.cli.alerts import print_evaluation
-from rareledger.cli.context import CliContext, console, fail, pass_cli
+from rareledger.cli.context import CliContext, console, pass_cli
 from rareledger.cli.ledger import load_files, print_summary
 from rareledger.domain.actors import Actor
 from rareledger.domain.detection import Rulebook
@@ -149,10 +149,7 @@ def _serve(ctx: CliContext, database: Database, host: str, port: int) -> None:
     from rareledger.web.app import create_app
 
     password = secrets.token_urlsafe(12)
-    try:
-        accounts.create_user(database, "regulator", password, "regulator")
-    except accounts.AccountError as error:
-        fail(str(error))
+    accounts.create_user(database, "regulator", password, "regulator")
     settings = replace(
         ctx.settings,
         database_url=database.url,

@@ -6,6 +6,7 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +17,22 @@ from rareledger.cli.context import (
     EXIT_REJECTED,
     CliContext,
     console,
-    fail,
     json_option,
     pass_cli,
     print_json,
 )
 from rareledger.domain.actors import Actor
+from rareledger.errors import Invalid
 from rareledger.formats import spreadsheet
-from rareledger.services import collector, export_control, integrity, loading, uploads
+from rareledger.services import (
+    collector,
+    epcis_index,
+    export_control,
+    integrity,
+    loading,
+    uploads,
+)
+from rareledger.services.epcis import Capture, DocumentError, read_body
 from rareledger.services.reporting import Acknowledgement, Recorder
 
 BATCH = 2000
@@ -88,9 +97,9 @@ class Tally:
 @json_option
 @pass_cli
 def load(ctx: CliContext, files: tuple[Path, ...], batch_size: int, as_json: bool) -> None:
-    """Load master data and events from FILES, in order: JSON Lines, a JSON array, or
+    """Load master data and events from FILES, in order: JSON Lines, a JSON array,
     spreadsheets (.xlsx with one sheet per record type, .csv named after its record type;
-    see docs/spreadsheets.md).
+    see docs/spreadsheets.md), or EPCIS 2.0 documents (.jsonld or .xml; see docs/epcis.md).
 
     As an operator loading history, records may carry their own recorded_at.
     Exit status 0 when nothing was rejected, 1 otherwise.
@@ -122,8 +131,51 @@ def load_files(
             if path.suffix.lower() in (".xlsx", ".csv"):
                 _load_sheets(recorder, path, batch_size, as_json, tally)
                 continue
+            if _is_epcis(path):
+                _load_epcis(recorder, path, batch_size, as_json, tally)
+                continue
             _load_json_file(recorder, path, batch_size, as_json, tally, progress)
     return tally
+
+
+def _is_epcis(path: Path) -> bool:
+    """An EPCIS 2.0 document: .jsonld or .xml, or JSON whose type is an EPCIS document."""
+    if path.suffix.lower() in (".jsonld", ".xml"):
+        return True
+    with path.open("rb") as stream:
+        head = stream.read(65536).lstrip()
+    return head.startswith(b"{") and (b'"EPCISDocument"' in head or b'"EPCISQueryDocument"' in head)
+
+
+def _load_epcis(
+    recorder: Recorder, path: Path, batch_size: int, as_json: bool, tally: Tally
+) -> None:
+    """Capture an EPCIS document's events (each judged on its own, as in any load)."""
+    try:
+        document = read_body(path.read_bytes(), "xml" if path.suffix.lower() == ".xml" else "")
+    except DocumentError as error:
+        raise Invalid(f"{path}: {error.field or 'document'}: {error.message}") from error
+    capture = Capture(
+        recorder.database,
+        recorder.actor,
+        settings=recorder.engine.settings,
+        allow_recorded_at=recorder.allow_recorded_at,
+    )
+    for start in range(0, len(document.events), batch_size):
+        part = replace(document, events=document.events[start : start + batch_size])
+        for outcome in capture.capture(part, rollback=False):
+            outcome.index += start
+            tally.add(
+                Acknowledgement(
+                    outcome.event_id or outcome.hash_id,
+                    outcome.status,
+                    outcome.position,
+                    findings=outcome.findings,
+                    errors=outcome.errors,
+                )
+            )
+            if as_json:
+                click.echo(json.dumps(outcome.as_dict(), ensure_ascii=False))
 
 
 def _load_json_file(
@@ -154,10 +206,7 @@ def _load_sheets(
     recorder: Recorder, path: Path, batch_size: int, as_json: bool, tally: Tally
 ) -> None:
     """Load a spreadsheet; each row is answered (JSON: one row answer per line)."""
-    try:
-        sheets = spreadsheet.read_upload(path.name, path.read_bytes())
-    except spreadsheet.SheetError as error:
-        fail(f"{path}: {error}")
+    sheets = spreadsheet.read_upload(path.name, path.read_bytes())
     result = uploads.submit_sheets(recorder, sheets, batch_size)
     for row in result["rows"]:
         tally.add_row(row)
@@ -172,9 +221,10 @@ def print_summary(tally: Tally) -> None:
         f"rejected {tally.status['rejected']}"
     )
     for receipt in tally.rejected:
+        where = f" (line {receipt.line})" if receipt.line is not None else ""
         for error in receipt.errors:
             out.print(
-                f"  rejected {receipt.id or '(no id)'}: {error['field'] or '(record)'}: "
+                f"  rejected {receipt.id or '(no id)'}{where}: {error['field'] or '(record)'}: "
                 f"{error['message']} [{error['code']}] (value: {error['value']!r})"
             )
     if tally.finding_codes:
@@ -226,8 +276,6 @@ def rebuild(ctx: CliContext) -> None:
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        try:
-            count = integrity.rebuild(ctx.database(), ctx.settings.rules, advance)
-        except RuntimeError as error:
-            fail(str(error))
+        count = integrity.rebuild(ctx.database(), ctx.settings.rules, advance)
+        epcis_index.catch_up(ctx.database())
     click.echo(f"rebuilt the projections from {count} ledger entries")

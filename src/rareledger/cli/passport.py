@@ -9,18 +9,11 @@ from pathlib import Path
 
 import click
 
-from rareledger.cli.context import (
-    EXIT_REJECTED,
-    CliContext,
-    fail,
-    json_option,
-    pass_cli,
-    print_json,
-)
+from rareledger.cli.context import EXIT_REJECTED, CliContext, json_option, pass_cli, print_json
 from rareledger.formats import passport_html
+from rareledger.formats.jsonlines import parse_json
 from rareledger.services import passports
-from rareledger.services.holdings import NotFound
-from rareledger.store.database import Database, StoreError
+from rareledger.store.database import Database
 
 
 def _passphrase() -> str | None:
@@ -37,22 +30,15 @@ def keys() -> None:
 @pass_cli
 def keys_create(ctx: CliContext) -> None:
     """Make a new active signing key."""
-    try:
-        click.echo(f"created key {passports.create_key(ctx.database(), _passphrase())}")
-    except passports.SigningKeyError as error:
-        fail(str(error))
+    click.echo(f"created key {passports.create_key(ctx.database(), _passphrase())}")
 
 
 @keys.command("rotate")
 @pass_cli
 def keys_rotate(ctx: CliContext) -> None:
     """Retire the active key and make a new one; passports signed before still verify."""
-    try:
-        click.echo(
-            f"rotated: the active key is now {passports.rotate_key(ctx.database(), _passphrase())}"
-        )
-    except passports.SigningKeyError as error:
-        fail(str(error))
+    key_id = passports.rotate_key(ctx.database(), _passphrase())
+    click.echo(f"rotated: the active key is now {key_id}")
 
 
 @keys.command("list")
@@ -102,16 +88,13 @@ def passport_issue(
     ctx: CliContext, lot_id: str, out: Path, html: Path | None, base_url: str, disclose_mines: bool
 ) -> None:
     """Sign a passport for LOT_ID."""
-    try:
-        document = passports.issue(
-            ctx.database(),
-            lot_id,
-            passphrase=_passphrase(),
-            base_url=base_url,
-            disclose_mines=disclose_mines,
-        )
-    except (passports.SigningKeyError, NotFound) as error:
-        fail(str(error))
+    document = passports.issue(
+        ctx.database(),
+        lot_id,
+        passphrase=_passphrase(),
+        base_url=base_url,
+        disclose_mines=disclose_mines,
+    )
     out.write_text(json.dumps(document, indent=2, ensure_ascii=False))
     if html is not None:
         html.write_text(passport_html.render(document))
@@ -144,14 +127,12 @@ def passport_verify(file: Path, keys_file: Path | None, db_url: str | None, as_j
             database = Database(db_url)
             database.require_schema()
         if keys_file is not None:
-            published = json.loads(keys_file.read_text())
+            published = parse_json(keys_file.read_bytes(), what=str(keys_file))
         else:
             assert database is not None
             published = passports.list_keys(database)
-        document = json.loads(file.read_text())
+        document = parse_json(file.read_bytes(), what=str(file))
         result = passports.verify(document, passports.public_key_map(published), database)
-    except (StoreError, ValueError, KeyError) as error:
-        fail(str(error))
     finally:
         if database is not None:
             database.dispose()

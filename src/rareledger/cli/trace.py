@@ -7,9 +7,8 @@ from typing import Any
 import click
 from rich.tree import Tree
 
-from rareledger.cli.context import CliContext, console, fail, pass_cli, print_json
+from rareledger.cli.context import CliContext, console, pass_cli, print_json
 from rareledger.services import traceability
-from rareledger.services.holdings import NotFound
 
 
 @click.command()
@@ -29,12 +28,9 @@ from rareledger.services.holdings import NotFound
 @pass_cli
 def trace(ctx: CliContext, lot_id: str, direction: str, fmt: str | None) -> None:
     """Trace LOT_ID through processing, shipments, receipts, imports and exports."""
-    try:
-        result = (traceability.trace_up if direction == "up" else traceability.trace_down)(
-            ctx.database(), lot_id
-        )
-    except NotFound as error:
-        fail(str(error))
+    result = (traceability.trace_up if direction == "up" else traceability.trace_down)(
+        ctx.database(), lot_id
+    )
     if fmt == "json":
         print_json(result)
     elif fmt == "graphml":

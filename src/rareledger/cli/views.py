@@ -5,9 +5,16 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from rareledger.cli.context import CliContext, console, fail, json_option, pass_cli, print_json
-from rareledger.services import holdings
-from rareledger.store import queries
+from rareledger.cli.context import (
+    CliContext,
+    console,
+    csv_option,
+    json_option,
+    pass_cli,
+    print_csv,
+    print_json,
+)
+from rareledger.services import holdings, reads
 
 
 @click.group()
@@ -21,10 +28,7 @@ def lot() -> None:
 @pass_cli
 def lot_show(ctx: CliContext, lot_id: str, as_json: bool) -> None:
     """Form, composition, REO content, holders and balances, and mass in transit of LOT_ID."""
-    try:
-        report = holdings.lot_report(ctx.database(), lot_id)
-    except holdings.NotFound as error:
-        fail(str(error))
+    report = holdings.lot_report(ctx.database(), lot_id)
     if as_json:
         print_json(report)
         return
@@ -88,15 +92,23 @@ def balance(ctx: CliContext, enterprise: str, as_json: bool) -> None:
 @click.option("--enterprise", help="Only findings about this enterprise.")
 @click.option("--limit", type=int, default=None, help="At most this many.")
 @json_option
+@csv_option
 @pass_cli
 def findings(
-    ctx: CliContext, code: str | None, enterprise: str | None, limit: int | None, as_json: bool
+    ctx: CliContext,
+    code: str | None,
+    enterprise: str | None,
+    limit: int | None,
+    as_json: bool,
+    as_csv: bool,
 ) -> None:
     """List findings on accepted reports (retracted events' findings are left out)."""
-    with ctx.database().read() as connection:
-        rows = queries.findings(connection, code, enterprise, limit=limit)
+    rows = reads.all_findings(ctx.database(), code=code, enterprise_id=enterprise, limit=limit)
     if as_json:
         print_json(rows)
+        return
+    if as_csv:
+        print_csv(rows)
         return
     table = Table(
         "position", "event", "code", "enterprise", "lot", "message", title=f"{len(rows)} findings"

@@ -8,6 +8,7 @@ the two cannot drift apart on what a valid identifier, time, mass or fraction is
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from rareledger.domain import vocabulary as vocab
@@ -22,6 +23,14 @@ from rareledger.domain.quantities import (
 )
 
 MAX_MASS_KG = 10**9  # a million tonnes: more than a year's national output, in one record
+# Limits on the size of what is stored (docs/events.md, "Limits"): checked before anything else.
+MAX_TEXT = 1000  # characters of any string
+MAX_ITEMS = 500  # entries of any list (items, inputs, outputs, roles...)
+MAX_DEPTH = 8  # objects and lists within each other
+MAX_RECORD_BYTES = 256 * 1024  # the canonical text of one record
+MAX_INTEGER_DIGITS = 15  # of any decimal
+MAX_DECIMALS = 12  # of any decimal (masses: 3)
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200  # of any time, in UTC
 IDENTIFIER = re.compile(r"^[A-Za-z0-9._:/-]{1,128}$")
 _PLAIN_NUMBER = re.compile(r"(\d+)(?:\.(\d+))?")
 
@@ -96,3 +105,58 @@ def plain_mass_g(text: str) -> tuple[str, int] | None:
     if grams <= 0 or grams > MAX_MASS_KG * 1000:
         return None
     return canonical, grams
+
+
+def decimal_problem(number: Decimal) -> tuple[str, str] | None:
+    """Why a decimal is not acceptable at all (size, notation), or None."""
+    _sign, digits, exponent = number.as_tuple()
+    if not isinstance(exponent, int):  # NaN and infinities are no numbers here
+        return "decimal_format", "must be a finite number"
+    if exponent > 0:
+        return "decimal_format", "must be written in plain positional notation (no exponent)"
+    integer_digits = len(digits) + exponent
+    if integer_digits > MAX_INTEGER_DIGITS:
+        return "decimal_digits", f"must have at most {MAX_INTEGER_DIGITS} digits before the point"
+    if -exponent > MAX_DECIMALS and decimal_places(number) > MAX_DECIMALS:
+        return "decimal_digits", f"must have at most {MAX_DECIMALS} decimals"
+    return None
+
+
+def time_in_range(moment: datetime) -> bool:
+    """Whether a time converts to UTC within the years the ledger accepts."""
+    try:
+        year = moment.astimezone(UTC).year
+    except OverflowError:
+        return False
+    return EARLIEST_YEAR <= year <= LATEST_YEAR
+
+
+def shape_problem(value: object, path: str = "", depth: int = 0) -> tuple[str, str, str] | None:
+    """The first breach of the size limits in a decoded record: (code, field, message)."""
+    if depth > MAX_DEPTH:
+        return "too_deep", path, f"objects and lists nest at most {MAX_DEPTH} deep"
+    if isinstance(value, str):
+        return _text_problem(value, path)
+    if isinstance(value, list | dict) and len(value) > MAX_ITEMS:
+        return "too_many_items", path, f"must have at most {MAX_ITEMS} entries"
+    if isinstance(value, list):
+        inner = ((f"{path}[{index}]", item) for index, item in enumerate(value))
+    elif isinstance(value, dict):
+        inner = ((f"{path}.{key}" if path else str(key), item) for key, item in value.items())
+    else:
+        return None
+    for where, item in inner:
+        key = where.rsplit(".", 1)[-1]
+        if found := _text_problem(key, path) or shape_problem(item, where, depth + 1):
+            return found
+    return None
+
+
+def _text_problem(text: str, path: str) -> tuple[str, str, str] | None:
+    if len(text) > MAX_TEXT:
+        return "text_too_long", path, f"must be at most {MAX_TEXT} characters"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "invalid_text", path, "must be valid Unicode text (no lone surrogates)"
+    return None

@@ -1,6 +1,8 @@
 """Export control in the ledger: regimes, licence workflow, customs checks, export findings.
 
-Objects live in the state's registry under these kinds: ``regime`` and ``watch`` (current
+The licence workflow itself (applications, decisions, approvals) is in
+:mod:`rareledger.domain.licence_workflow`. Objects live in the state's registry under these
+kinds: ``regime`` and ``watch`` (current
 record versions), ``application`` (:class:`ApplicationState`), ``licence``
 (:class:`LicenceState`), ``check`` (a customs decision, by declaration number) and ``use``
 (what an export or check drew from a licence, by event id, so that a correction can give it
@@ -12,26 +14,23 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from rareledger.domain.control import Classification, classify, hs_prefixes_for, regime_from_record
-from rareledger.domain.control_records import WatchlistEntry, check_validity
+from rareledger.domain.control_records import WatchlistEntry
 from rareledger.domain.events import Export, Party
 from rareledger.domain.findings import RuleSettings, regulator_zone
 from rareledger.domain.ledger.model import MasterState
 from rareledger.domain.ledger.state import LedgerState
+from rareledger.domain.licence_workflow import record_application, record_decision
 from rareledger.domain.licences import (
-    ApplicationState,
     LicenceApplication,
     LicenceDecision,
     LicenceState,
     Shortfall,
     coverage,
-    next_status,
 )
-from rareledger.domain.problems import Finding, Rejected, reject
-from rareledger.domain.quantities import format_kg, utc_text
+from rareledger.domain.problems import Finding
 from rareledger.domain.records import ParsedRecord
 
 
@@ -92,119 +91,15 @@ class ExportControl:
     def _application(
         self, parsed: ParsedRecord, value: LicenceApplication, position: int
     ) -> tuple[int | None, list[Finding]]:
-        current = self.state.entry("application", value.application_id)
-        submitted = utc_text(value.submitted_at)
-        if current is not None:
-            if current.digest == parsed.digest:
-                return current.position, []
-            if current.applicant != value.applicant:
-                raise reject(
-                    "application_not_applicants",
-                    "applicant",
-                    "only the applicant may resubmit its application",
-                    value.applicant,
-                )
-            status = next_status(current.status, "resubmitted", value.application_id)
-            updated = replace(
-                current,
-                status=status,
-                submitted_at=submitted,
-                digest=parsed.digest,
-                position=position,
-                record=parsed.record,
-            )
-        else:
-            updated = ApplicationState(
-                value.application_id,
-                value.applicant,
-                value.licence_type,
-                "submitted",
-                submitted,
-                submitted,
-                None,
-                None,
-                parsed.digest,
-                position,
-                (),
-                parsed.record,
-            )
-        self.state.put_registry("application", value.application_id, updated)
+        duplicate_of = record_application(self.state, parsed, value, position)
+        if duplicate_of is not None:
+            return duplicate_of, []
         return None, self.screen(value.applicant, (value.consignee, value.end_user))
 
     def _decision(
         self, parsed: ParsedRecord, value: LicenceDecision, position: int
     ) -> tuple[int | None, list[Finding]]:
-        current = self.state.entry("application", value.application_id)
-        if current is None:
-            raise reject(
-                "unknown_application", "application_id", "no such application", value.application_id
-            )
-        if parsed.digest in current.decisions:
-            return current.position, []
-        status = next_status(current.status, value.decision, value.application_id)
-        if value.decision == "approved":
-            self._approve(current, value)
-        elif value.decision == "revoked":
-            licence = self.state.entry("licence", current.licence_no or "")
-            self.state.put_registry("licence", licence.licence_no, replace(licence, revoked=True))
-        self.state.put_registry(
-            "application",
-            value.application_id,
-            replace(
-                current,
-                status=status,
-                decided_at=utc_text(value.decided_at),
-                licence_no=value.licence_no or current.licence_no,
-                decisions=(*current.decisions, parsed.digest),
-            ),
-        )
-        return None, []
-
-    def _approve(self, application: ApplicationState, value: LicenceDecision) -> None:
-        problem = check_validity(application.licence_type, value)
-        if problem is not None:
-            raise Rejected([problem])
-        record: dict[str, Any] = application.record or {}
-        applied = record.get("items", [])
-        if len(value.approved_g) != len(applied):
-            raise reject(
-                "items_mismatch",
-                "items",
-                f"the decision lists {len(value.approved_g)} items, the application {len(applied)}",
-                len(value.approved_g),
-            )
-        for index, (granted, item) in enumerate(zip(value.approved_g, applied, strict=True)):
-            if Decimal(granted) > Decimal(item["quantity_kg"]) * 1000:
-                raise reject(
-                    "quantity_exceeds_application",
-                    f"items[{index}].quantity_kg",
-                    "more than the application asked for",
-                    format_kg(granted),
-                )
-        if self.state.entry("licence", value.licence_no or "") is not None:
-            raise reject(
-                "licence_exists",
-                "licence_no",
-                "a licence with this number exists",
-                value.licence_no,
-            )
-        assert value.licence_no and value.valid_from and value.valid_to
-        self.state.put_registry(
-            "licence",
-            value.licence_no,
-            LicenceState(
-                value.licence_no,
-                application.application_id,
-                application.applicant,
-                application.licence_type,
-                value.valid_from,
-                value.valid_to,
-                record["destination_country"],
-                record["end_user"]["name"],
-                frozenset(e for item in applied for e in item["elements"]),
-                sum(value.approved_g),
-            ),
-        )
+        return record_decision(self.state, parsed, value, position), []
 
     # ------------------------------------------------------------------ screening
 

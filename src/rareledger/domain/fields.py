@@ -16,13 +16,17 @@ from typing import Any
 
 from rareledger.domain.canonical import canonical_json
 from rareledger.domain.checks import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
     canonical_decimal,
+    decimal_problem,
     is_fraction,
     is_identifier,
     is_text,
     kg_to_g,
     mass_problem,
     parse_time,
+    time_in_range,
     to_decimal,
 )
 from rareledger.domain.codes import COUNTRY_CODES, CURRENCY_CODES
@@ -128,6 +132,14 @@ class Fields:
         moment = parse_time(value)
         if moment is None:
             self.fail("invalid_time", name, "must be an RFC 3339 time with an offset", value)
+        elif not time_in_range(moment):
+            self.fail(
+                "invalid_time",
+                name,
+                f"must fall between the years {EARLIEST_YEAR} and {LATEST_YEAR} (in UTC)",
+                value,
+            )
+            return None
         return moment
 
     def day(self, name: str, required: bool = True) -> date | None:
@@ -198,6 +210,10 @@ class Fields:
         number = to_decimal(value)
         if number is None:
             self.fail("type", name, "must be a number or a decimal string", value)
+            return None
+        problem = decimal_problem(number)
+        if problem is not None:
+            self.fail(problem[0], name, problem[1], str(value)[:40])
             return None
         self.obj[name] = canonical_decimal(number)
         return number

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from rareledger.errors import Invalid
+
 
 def _plain(value: object) -> Any:
     """The offending value in a JSON-friendly shape (decimals as strings, no huge blobs)."""
@@ -57,7 +59,7 @@ class Finding:
         return {"code": self.code, "message": self.message}
 
 
-class Rejected(Exception):
+class Rejected(Invalid):
     """Raised inside the ledger rules to reject the record being applied."""
 
     def __init__(self, problems: list[Problem]) -> None:

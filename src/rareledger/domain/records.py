@@ -17,7 +17,14 @@ from typing import Any
 
 from rareledger.domain import vocabulary as vocab
 from rareledger.domain.canonical import canonical_json
+from rareledger.domain.checks import MAX_RECORD_BYTES, shape_problem
 from rareledger.domain.control_records import MASTER_PARSERS
+from rareledger.domain.epcis_records import (
+    EPCIS_EVENT,
+    EPCIS_PARSERS,
+    epcis_shape_problem,
+    read_event_hash,
+)
 from rareledger.domain.events import (
     Adjustment,
     Correction,
@@ -35,7 +42,15 @@ from rareledger.domain.fields import Fields, all_read
 from rareledger.domain.master_parsers import enterprise, facility, quota
 from rareledger.domain.problems import Problem
 
-COMMON_EVENT_FIELDS = ("type", "event_id", "reporter", "occurred_at", "facility_id", "note")
+COMMON_EVENT_FIELDS = (
+    "type",
+    "event_id",
+    "reporter",
+    "occurred_at",
+    "facility_id",
+    "note",
+    "epcis_event_hash",  # extension: the CBV hash ID of an event captured through EPCIS
+)
 RECORDED_AT = "recorded_at"
 
 
@@ -94,6 +109,9 @@ def parse_record(raw: object, *, allow_recorded_at: bool = False) -> ParsedRecor
     problems: list[Problem] = []
     if not isinstance(raw, dict):
         return [Problem("type", "", "a record must be a JSON object", raw)]
+    too_big = shape_problem(raw) if raw.get("type") != EPCIS_EVENT else epcis_shape_problem(raw)
+    if too_big is not None:
+        return [Problem(too_big[0], too_big[1], too_big[2])]
     record_type = raw.get("type")
     if record_type is None:
         return [Problem("required", "type", "field is required")]
@@ -107,6 +125,10 @@ def parse_record(raw: object, *, allow_recorded_at: bool = False) -> ParsedRecor
     kind = "master" if record_type in vocab.MASTER_TYPES else "event"
     record_id = record_id_of(raw) or ""
     text = canonical_json(raw)
+    if len(text.encode()) > MAX_RECORD_BYTES:
+        return [
+            Problem("record_too_large", "", f"the record must be at most {MAX_RECORD_BYTES} bytes")
+        ]
     return ParsedRecord(
         kind, record_type, record_id, raw, value, content_digest(raw, text), recorded_at, text
     )
@@ -161,6 +183,7 @@ def _header(f: Fields) -> dict[str, Any] | None:
     }
     facility_id = f.identifier("facility_id", required=False)
     note = f.text("note", required=False)
+    read_event_hash(f, "epcis_event_hash", required=False)
     if None in header.values():
         return None
     return {**header, "facility_id": facility_id, "note": note}
@@ -342,6 +365,7 @@ _PARSERS: dict[str, tuple[tuple[str, ...], _Parser]] = {
     ),
     "quota": (("type", "id", "enterprise_id", "year", "kind", "reo_t"), quota),
     **MASTER_PARSERS,
+    **EPCIS_PARSERS,
     **{
         name: ((*COMMON_EVENT_FIELDS, *own), build) for name, (own, build) in _EVENT_PARSERS.items()
     },

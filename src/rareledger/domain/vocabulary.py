@@ -66,6 +66,7 @@ MASTER_TYPES = (
     "licence_application",
     "licence_decision",
     "watchlist_entry",
+    "epcis_event",  # extension: an EPCIS event outside rareledger's vocabulary (docs/epcis.md)
 )
 
 # Which roles may report which event type. ``None`` means any registered enterprise

@@ -21,6 +21,8 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 
 from rareledger.domain.elements import ELEMENT_SYMBOLS
+from rareledger.errors import Invalid
+from rareledger.formats.tables import csv_text
 
 COMMON = ("event_id", "reporter", "occurred_at", "facility_id", "note")
 NEW_LOT = ("lot_id", "form", "mass_kg", *ELEMENT_SYMBOLS)
@@ -104,8 +106,10 @@ NESTED = {
 SIDES = {"input": "inputs", "output": "outputs"}
 
 
-class SheetError(ValueError):
+class SheetError(Invalid):
     """A sheet that cannot be read at all (unknown type, missing key column)."""
+
+    code: str = "unreadable_spreadsheet"
 
 
 @dataclass(slots=True)
@@ -272,9 +276,7 @@ def template(record_type: str, fmt: str) -> bytes:
     """An empty sheet with the column headers of one record type, as .xlsx or .csv."""
     layout = LAYOUTS[record_type]
     if fmt == "csv":
-        out = io.StringIO()
-        csv.writer(out).writerow(layout.columns)
-        return out.getvalue().encode()
+        return csv_text([], layout.columns).encode()
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -286,7 +288,14 @@ def template(record_type: str, fmt: str) -> bytes:
 
 
 def read_upload(filename: str, data: bytes) -> list[SheetRecord]:
-    """The records of an uploaded .xlsx or .csv file."""
+    """The records of an uploaded .xlsx or .csv file; a :class:`SheetError` names the file."""
+    try:
+        return _read_file(filename, data)
+    except SheetError as error:
+        raise SheetError(f"{filename}: {error.message}") from error.__cause__
+
+
+def _read_file(filename: str, data: bytes) -> list[SheetRecord]:
     lower = filename.lower()
     if lower.endswith(".xlsx"):
         return list(read_workbook(data))

@@ -14,19 +14,15 @@ from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 
 from rareledger.domain.access import Principal, check_role_binding
-from rareledger.store import schema
+from rareledger.errors import Invalid, NotFound
+from rareledger.store import accounts as stored
 from rareledger.store.database import Database
 
 KEY_PREFIX = "rlk"
+MIN_PASSWORD_LENGTH = 12
 _hasher = PasswordHasher()
-
-
-class AccountError(ValueError):
-    """An account or key request that cannot be done (duplicate, unknown, invalid role)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,58 +51,49 @@ def _now() -> str:
 def _validate(role: str, enterprise_id: str | None) -> None:
     problem = check_role_binding(role, enterprise_id)
     if problem:
-        raise AccountError(problem)
+        raise Invalid(problem, code="invalid_role_binding")
+
+
+def _info(row: stored.AccountRow) -> AccountInfo:
+    return AccountInfo(row.username, row.role, row.enterprise_id, row.disabled, row.created_at)
+
+
+def _key_info(row: stored.KeyRow) -> KeyInfo:
+    return KeyInfo(
+        row.key_id, row.name, row.role, row.enterprise_id, row.created_at, row.revoked_at
+    )
 
 
 def create_user(
     database: Database, username: str, password: str, role: str, enterprise_id: str | None = None
 ) -> AccountInfo:
+    """Create an account (:class:`Conflict` when the name is taken)."""
     _validate(role, enterprise_id)
-    if len(password) < 12:
-        raise AccountError("a password needs at least 12 characters")
-    info = AccountInfo(username, role, enterprise_id, False, _now())
-    try:
-        with database.write() as connection:
-            connection.execute(
-                schema.accounts.insert().values(
-                    username=username,
-                    password_hash=_hasher.hash(password),
-                    role=role,
-                    enterprise_id=enterprise_id,
-                    disabled=False,
-                    created_at=info.created_at,
-                )
-            )
-    except IntegrityError as error:
-        raise AccountError(f"user {username!r} exists") from error
-    return info
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(
+            f"a password needs at least {MIN_PASSWORD_LENGTH} characters", code="weak_password"
+        )
+    row = stored.AccountRow(username, _hasher.hash(password), role, enterprise_id, False, _now())
+    with database.write() as connection:
+        stored.add_account(connection, row)
+    return _info(row)
 
 
 def list_users(database: Database) -> list[AccountInfo]:
-    t = schema.accounts
     with database.read() as connection:
-        rows = connection.execute(select(t).order_by(t.c.username)).all()
-    return [
-        AccountInfo(r.username, r.role, r.enterprise_id, bool(r.disabled), r.created_at)
-        for r in rows
-    ]
+        return [_info(row) for row in stored.accounts(connection)]
 
 
 def disable_user(database: Database, username: str) -> None:
-    t = schema.accounts
     with database.write() as connection:
-        changed = connection.execute(
-            update(t).where(t.c.username == username).values(disabled=True)
-        ).rowcount
-    if not changed:
-        raise AccountError(f"no user {username!r}")
+        if not stored.disable_account(connection, username):
+            raise NotFound(f"no user {username!r}", code="no_such_user")
 
 
 def authenticate_user(database: Database, username: str, password: str) -> Principal | None:
     """The principal of a valid, enabled account, or None (same answer for every failure)."""
-    t = schema.accounts
     with database.read() as connection:
-        row = connection.execute(select(t).where(t.c.username == username)).first()
+        row = stored.account(connection, username)
     if row is None:
         _hasher.hash(password)  # spend the same time as a real check
         return None
@@ -121,9 +108,8 @@ def authenticate_user(database: Database, username: str, password: str) -> Princ
 
 def user_principal(database: Database, username: str) -> Principal | None:
     """The principal of an enabled account (for a signed session token)."""
-    t = schema.accounts
     with database.read() as connection:
-        row = connection.execute(select(t).where(t.c.username == username)).first()
+        row = stored.account(connection, username)
     if row is None or row.disabled:
         return None
     return Principal(f"user:{row.username}", row.role, row.enterprise_id)
@@ -138,43 +124,24 @@ def create_api_key(
 ) -> tuple[KeyInfo, str]:
     """Create a key; return its record and the key itself, which is never shown again."""
     _validate(role, enterprise_id)
-    key_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
-    info = KeyInfo(key_id, name, role, enterprise_id, _now(), None)
+    row = stored.KeyRow(
+        secrets.token_hex(8), _secret_hash(secret), name, role, enterprise_id, _now(), None
+    )
     with database.write() as connection:
-        connection.execute(
-            schema.api_keys.insert().values(
-                key_id=key_id,
-                secret_hash=_secret_hash(secret),
-                name=name,
-                role=role,
-                enterprise_id=enterprise_id,
-                created_at=info.created_at,
-                revoked_at=None,
-            )
-        )
-    return info, f"{KEY_PREFIX}_{key_id}_{secret}"
+        stored.add_key(connection, row)
+    return _key_info(row), f"{KEY_PREFIX}_{row.key_id}_{secret}"
 
 
 def list_api_keys(database: Database) -> list[KeyInfo]:
-    t = schema.api_keys
     with database.read() as connection:
-        rows = connection.execute(select(t).order_by(t.c.created_at, t.c.key_id)).all()
-    return [
-        KeyInfo(r.key_id, r.name, r.role, r.enterprise_id, r.created_at, r.revoked_at) for r in rows
-    ]
+        return [_key_info(row) for row in stored.keys(connection)]
 
 
 def revoke_api_key(database: Database, key_id: str) -> None:
-    t = schema.api_keys
     with database.write() as connection:
-        changed = connection.execute(
-            update(t)
-            .where(t.c.key_id == key_id, t.c.revoked_at.is_(None))
-            .values(revoked_at=_now())
-        ).rowcount
-    if not changed:
-        raise AccountError(f"no active key {key_id!r}")
+        if not stored.revoke_key(connection, key_id, _now()):
+            raise NotFound(f"no active key {key_id!r}", code="no_such_key")
 
 
 def authenticate_key(database: Database, presented: str) -> Principal | None:
@@ -183,9 +150,8 @@ def authenticate_key(database: Database, presented: str) -> Principal | None:
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         return None
     key_id, secret = parts[1], parts[2]
-    t = schema.api_keys
     with database.read() as connection:
-        row = connection.execute(select(t).where(t.c.key_id == key_id)).first()
+        row = stored.key(connection, key_id)
     if row is None or row.revoked_at is not None:
         return None
     if not hmac.compare_digest(row.secret_hash, _secret_hash(secret)):

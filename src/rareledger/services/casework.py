@@ -7,14 +7,12 @@ history.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
-
 from rareledger.domain.detection import risk_scores
-from rareledger.store import schema
+from rareledger.errors import Conflict, Invalid, NotFound
+from rareledger.store import alerts as stored
 from rareledger.store.database import Database
 
 STATUSES = ("open", "under_review", "confirmed", "dismissed")
@@ -28,12 +26,12 @@ TRANSITIONS = {
 CLOSED = ("confirmed", "dismissed")
 
 
-class CaseError(ValueError):
-    """An alert that does not exist, or a status change that is not allowed."""
-
-
-class NoSuchAlert(CaseError):
+class NoSuchAlert(NotFound):
     """No alert has that id."""
+
+
+class CaseError(Conflict):
+    """A status change that the alert's lifecycle does not allow."""
 
 
 def list_alerts(
@@ -44,37 +42,19 @@ def list_alerts(
     enterprise_id: str | None = None,
     severity: str | None = None,
 ) -> list[dict[str, Any]]:
-    t = schema.alerts
-    query = select(t).order_by(t.c.period, t.c.code, t.c.alert_id)
-    for column, wanted in ((t.c.code, code), (t.c.status, status), (t.c.severity, severity)):
-        if wanted:
-            query = query.where(column == wanted)
-    if enterprise_id:
-        query = query.where(t.c.enterprise_ids.contains(json.dumps(enterprise_id)))
     with database.read() as connection:
-        rows = [_alert_row(r) for r in connection.execute(query)]
-    return [r for r in rows if enterprise_id is None or enterprise_id in r["enterprise_ids"]]
-
-
-def _alert_row(row: Any) -> dict[str, Any]:
-    values = dict(row._mapping)
-    for name in ("enterprise_ids", "event_ids", "evidence"):
-        values[name] = json.loads(values[name])
-    return values
+        return stored.alerts(
+            connection, code=code, status=status, severity=severity, enterprise_id=enterprise_id
+        )
 
 
 def show_alert(database: Database, alert_id: str) -> dict[str, Any]:
     """An alert with its evidence and its history of case work."""
-    t, h = schema.alerts, schema.alert_history
     with database.read() as connection:
-        row = connection.execute(select(t).where(t.c.alert_id == alert_id)).first()
-        if row is None:
+        found = stored.alert(connection, alert_id)
+        if found is None:
             raise NoSuchAlert(f"no alert {alert_id!r}")
-        history = [
-            {**dict(r._mapping), "detail": json.loads(r.detail)}
-            for r in connection.execute(select(h).where(h.c.alert_id == alert_id).order_by(h.c.id))
-        ]
-    return {**_alert_row(row), "history": history}
+        return {**found, "history": stored.history(connection, alert_id)}
 
 
 def change(
@@ -88,30 +68,28 @@ def change(
 ) -> dict[str, Any]:
     """Assign, annotate or move an alert along open -> under_review -> confirmed/dismissed."""
     if status is not None and status not in STATUSES:
-        raise CaseError(f"status must be one of {', '.join(STATUSES)}; got {status!r}")
-    t, h = schema.alerts, schema.alert_history
+        raise Invalid(f"status: must be one of {', '.join(STATUSES)}; got {status!r}")
     with database.write() as connection:
-        row = connection.execute(select(t.c.status).where(t.c.alert_id == alert_id)).first()
-        if row is None:
+        current = stored.status(connection, alert_id)
+        if current is None:
             raise NoSuchAlert(f"no alert {alert_id!r}")
         values: dict[str, Any] = {}
-        if status is not None and status != row.status:
-            if (row.status, status) not in TRANSITIONS:
-                raise CaseError(f"alert {alert_id} is {row.status}; it cannot become {status}")
+        if status is not None and status != current:
+            if (current, status) not in TRANSITIONS:
+                raise CaseError(f"alert {alert_id} is {current}; it cannot become {status}")
             values["status"] = status
         if assignee is not None:
             values["assignee"] = assignee
         if values:
-            connection.execute(update(t).where(t.c.alert_id == alert_id).values(**values))
+            stored.set_case(connection, alert_id, values)
         action = "status" if "status" in values else "assign" if assignee else "note"
-        connection.execute(
-            h.insert().values(
-                alert_id=alert_id,
-                at=datetime.now(UTC).isoformat(),
-                actor=actor,
-                action=action,
-                detail=json.dumps({**values, "note": note}),
-            )
+        stored.add_history(
+            connection,
+            alert_id,
+            at=datetime.now(UTC).isoformat(),
+            actor=actor,
+            action=action,
+            detail={**values, "note": note},
         )
     return show_alert(database, alert_id)
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 import csv
 import gc
 import json
-import zlib
-from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, bindparam, delete, select, update
 
 from rareledger.domain.detection import (
     Alert,
@@ -35,12 +32,13 @@ from rareledger.domain.detection import (
     run_rules,
 )
 from rareledger.domain.findings import regulator_zone
-from rareledger.store import schema
-from rareledger.store.database import Database, insert_rows, raw_rows
+from rareledger.errors import Invalid
+from rareledger.store import alerts as stored_alerts
+from rareledger.store import detection_state
+from rareledger.store.database import Database
 from rareledger.store.log import read_head
 
 FOLD_VERSION = 2
-CHUNK = 20_000
 FOLDED_TYPES = (
     "quota",
     "correction",
@@ -54,8 +52,10 @@ FOLDED_TYPES = (
 Progress = Callable[[int, int], None]
 
 
-class ReferenceDataError(ValueError):
+class ReferenceDataError(Invalid):
     """Reference data (prices, partner statistics) that cannot be read."""
+
+    code: str = "invalid_reference_data"
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +128,8 @@ def fold(
         waiting: list[int] = []
         with database.read() as connection:
             head = read_head(connection)[0]
-            for position, recorded_at, record, found in _entries(connection, pending, start, head):
+            entries = detection_state.entries(connection, FOLDED_TYPES, pending, start, head)
+            for position, recorded_at, record, found in entries:
                 read += 1
                 if datetime.fromisoformat(recorded_at) > as_of:
                     waiting.append(position)
@@ -157,79 +158,28 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _entries(
-    connection: Connection, pending: list[int], start: int, head: int
-) -> Iterator[tuple[int, str, str, list[tuple[str, str, str]]]]:
-    """Entries of the folded types: the pending ones first, then those after ``start``."""
-    e = schema.ledger_entries
-    columns = (e.c.position, e.c.recorded_at, e.c.record)
-    for i in range(0, len(pending), 1000):
-        chosen = pending[i : i + 1000]
-        rows = raw_rows(connection, select(*columns).where(e.c.position.in_(chosen)))
-        found = _findings(connection, min(chosen) - 1, max(chosen))
-        for position, recorded_at, record in sorted(rows):
-            yield position, recorded_at, record, found.get(position, [])
-    for low in range(start, head, CHUNK):
-        high = min(low + CHUNK, head)
-        rows = raw_rows(
-            connection,
-            select(*columns)
-            .where(e.c.position > low, e.c.position <= high, e.c.type.in_(FOLDED_TYPES))
-            .order_by(e.c.position),
-        )
-        found = _findings(connection, low, high)
-        for position, recorded_at, record in rows:
-            yield position, recorded_at, record, found.get(position, [])
-
-
-def _findings(connection: Connection, low: int, high: int) -> dict[int, list[tuple[str, str, str]]]:
-    f = schema.findings
-    found: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
-    query = (
-        select(f.c.position, f.c.code, f.c.enterprise_id, f.c.event_id)
-        .where(f.c.position > low, f.c.position <= high)
-        .order_by(f.c.position, f.c.seq)
-    )
-    for position, code, firm, event_id in raw_rows(connection, query):
-        found[position].append((code, firm, event_id))
-    return found
-
-
 def _load_state(database: Database, as_of: datetime) -> dict[str, Any] | None:
-    t = schema.detection_state
     with database.read() as connection:
-        row = connection.execute(select(t).where(t.c.id == 1)).first()
-    if row is None or row.version != FOLD_VERSION:
+        saved = detection_state.load(connection)
+    if saved is None or saved.version != FOLD_VERSION:
         return None
-    if as_of < datetime.fromisoformat(row.as_of):
+    if as_of < saved.as_of:
         return None  # an earlier moment than the saved fold: fold from the start
-    state: dict[str, Any] = orjson.loads(zlib.decompress(row.state))
-    return state
+    return saved.state
 
 
 def _save_state(database: Database, facts: Facts, position: int, pending: list[int]) -> None:
-    blob = zlib.compress(
-        orjson.dumps({"position": position, "pending": pending, "facts": facts.to_state()}), 1
-    )
-    t = schema.detection_state
+    state = {"position": position, "pending": pending, "facts": facts.to_state()}
     with database.write() as connection:
-        connection.execute(delete(t))
-        connection.execute(
-            t.insert().values(
-                id=1,
-                version=FOLD_VERSION,
-                position=position,
-                as_of=facts.as_of.isoformat(),
-                saved_at=datetime.now(UTC).isoformat(),
-                state=blob,
-            )
+        detection_state.save(
+            connection, version=FOLD_VERSION, position=position, as_of=facts.as_of, state=state
         )
 
 
 def forget_state(database: Database) -> None:
     """Drop the saved fold (after a rebuild, say): the next run reads the whole ledger."""
     with database.write() as connection:
-        connection.execute(delete(schema.detection_state))
+        detection_state.forget(connection)
 
 
 # -- running the rules -----------------------------------------------------------------------
@@ -256,39 +206,5 @@ def detect(
 
 def _store(database: Database, alerts: list[Alert], as_of: datetime) -> int:
     """Insert new alerts, refresh known ones (their case work stays); the number of new ones."""
-    t = schema.alerts
-    stamp = as_of.isoformat()
     with database.write() as connection:
-        known = {r.alert_id for r in connection.execute(select(t.c.alert_id))}
-        rows = [_row(alert, stamp) for alert in alerts]
-        fresh = [r for r in rows if r["alert_id"] not in known]
-        insert_rows(
-            connection,
-            t,
-            [{**r, "status": "open", "assignee": None, "first_as_of": stamp} for r in fresh],
-        )
-        # Known alerts: their substance refreshed in one executemany; their case work is kept.
-        again = [{f"new_{k}": v for k, v in r.items()} for r in rows if r["alert_id"] in known]
-        if again:
-            names = [k for k in rows[0] if k != "alert_id"]
-            refresh = (
-                update(t)
-                .where(t.c.alert_id == bindparam("new_alert_id"))
-                .values({name: bindparam(f"new_{name}") for name in names})
-            )
-            connection.execute(refresh, again)
-    return len(fresh)
-
-
-def _row(alert: Alert, stamp: str) -> dict[str, Any]:
-    return {
-        "alert_id": alert.alert_id,
-        "code": alert.code,
-        "severity": alert.severity,
-        "enterprise_ids": json.dumps(alert.enterprise_ids),
-        "event_ids": json.dumps(alert.event_ids),
-        "period": alert.period,
-        "message": alert.message,
-        "evidence": json.dumps(alert.evidence),
-        "last_as_of": stamp,
-    }
+        return stored_alerts.save(connection, alerts, as_of.isoformat())

@@ -20,6 +20,7 @@ from rareledger.store import queries
 from rareledger.store.database import Database
 
 PACKAGE_ACTOR = Actor("system:package-data")
+QUANTITY_COLUMNS = ("element", "destination_country", "licence_kg", "exported_kg")
 
 
 def shipped_regimes() -> list[dict[str, Any]]:

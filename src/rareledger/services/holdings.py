@@ -9,15 +9,12 @@ from typing import Any
 
 from rareledger.domain.elements import ELEMENTS
 from rareledger.domain.quantities import format_kg
+from rareledger.errors import NotFound
 from rareledger.services.export_control import classify_item
 from rareledger.store import queries
 from rareledger.store.database import Database
 
 KG = Decimal("0.001")
-
-
-class NotFound(LookupError):
-    """The named lot or enterprise is not in the ledger."""
 
 
 def element_kg(composition: Mapping[str, Decimal], mass_g: int) -> dict[str, Decimal]:

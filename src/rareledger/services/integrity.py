@@ -6,14 +6,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete
-
 from rareledger.domain.decode import decode_valid
 from rareledger.domain.findings import RuleSettings
 from rareledger.domain.integrity import ChainBreak
 from rareledger.services.reporting import BatchEngine, Stored, replay
-from rareledger.store import schema
-from rareledger.store.database import Database
+from rareledger.store import detection_state
+from rareledger.store.database import Database, Transaction
 from rareledger.store.log import iter_entries, read_head, verify_chain
 from rareledger.store.projections import clear_projections
 
@@ -52,7 +50,7 @@ def rebuild(
     engine = BatchEngine(settings or RuleSettings())
     with database.write() as connection:
         clear_projections(connection)
-        connection.execute(delete(schema.detection_state))  # folded from the old findings
+        detection_state.forget(connection)  # folded from the old findings
         head, _ = read_head(connection)
         done = 0
         for batch in _stored_batches(connection):
@@ -65,7 +63,7 @@ def rebuild(
     return done
 
 
-def _stored_batches(connection: Connection) -> Iterator[list[Stored]]:
+def _stored_batches(connection: Transaction) -> Iterator[list[Stored]]:
     batch: list[Stored] = []
     for entry, _hash in iter_entries(connection):
         parsed = decode_valid(entry.record, entry.digest, entry.type)

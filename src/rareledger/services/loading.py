@@ -16,7 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import BinaryIO
 
 from rareledger.domain.intake import Checked, RawLine, check_lines, decoded
-from rareledger.readers import iter_records
+from rareledger.formats.jsonlines import iter_records
 from rareledger.services.reporting import Acknowledgement, Recorder
 
 PARALLEL_FROM_BYTES = 1_000_000  # smaller inputs are validated in place (no worker start-up)
@@ -34,22 +34,27 @@ def load_stream(
     batches = _batches(iter_records(stream), batch_size)
     if not parallel:
         for batch in batches:
-            yield from _answered(recorder.submit(batch), on_batch)
+            yield from _answered(batch, recorder.submit(batch), on_batch)
         return
     with _worker() as pool:
         pending: tuple[list[object], Future[list[Checked]] | None] | None = None
         for batch in batches:
             ahead = (batch, _check_ahead(pool, batch, recorder.allow_recorded_at))
             if pending is not None:
-                yield from _answered(recorder.submit(_merged(*pending)), on_batch)
+                yield from _answered(pending[0], recorder.submit(_merged(*pending)), on_batch)
             pending = ahead
         if pending is not None:
-            yield from _answered(recorder.submit(_merged(*pending)), on_batch)
+            yield from _answered(pending[0], recorder.submit(_merged(*pending)), on_batch)
 
 
 def _answered(
-    answers: list[Acknowledgement], on_batch: Callable[[list[Acknowledgement]], None] | None
+    batch: list[object],
+    answers: list[Acknowledgement],
+    on_batch: Callable[[list[Acknowledgement]], None] | None,
 ) -> list[Acknowledgement]:
+    for item, answer in zip(batch, answers, strict=True):
+        if isinstance(item, RawLine) and answer.status == "rejected":
+            answer.line = item.number  # so that the file can be fixed where it is wrong
     if on_batch is not None:
         on_batch(answers)
     return answers

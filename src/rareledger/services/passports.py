@@ -21,20 +21,22 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import select, update
 
 from rareledger.domain.canonical import canonical_json
-from rareledger.domain.integrity import Entry
+from rareledger.errors import Invalid
 from rareledger.services import integrity, traceability
 from rareledger.services.export_control import classify_item
-from rareledger.store import queries, schema
+from rareledger.store import passports as stored
+from rareledger.store import queries
 from rareledger.store.database import Database
 
 ALGORITHM = "Ed25519"
 
 
-class SigningKeyError(ValueError):
+class SigningKeyError(Invalid):
     """No usable signing key, or no passphrase."""
+
+    code: str = "signing_key_unusable"
 
 
 def _now() -> str:
@@ -66,15 +68,7 @@ def create_key(database: Database, passphrase: str | None) -> str:
         serialization.BestAvailableEncryption(secret),
     ).decode()
     with database.write() as connection:
-        connection.execute(
-            schema.signing_keys.insert().values(
-                key_id=key_id,
-                public_key=public_pem,
-                encrypted_private_key=encrypted,
-                created_at=_now(),
-                retired_at=None,
-            )
-        )
+        stored.add_key(connection, stored.SigningKey(key_id, public_pem, encrypted, _now(), None))
     return key_id
 
 
@@ -82,20 +76,14 @@ def rotate_key(database: Database, passphrase: str | None) -> str:
     """Retire the active keys and make a new one (old passports still verify)."""
     _passphrase(passphrase)
     with database.write() as connection:
-        t = schema.signing_keys
-        connection.execute(update(t).where(t.c.retired_at.is_(None)).values(retired_at=_now()))
+        stored.retire_active_keys(connection, _now())
     return create_key(database, passphrase)
 
 
 def list_keys(database: Database) -> list[dict[str, Any]]:
     """Every key's public half (never the private one)."""
-    t = schema.signing_keys
     with database.read() as connection:
-        rows = connection.execute(
-            select(t.c.key_id, t.c.public_key, t.c.created_at, t.c.retired_at).order_by(
-                t.c.created_at
-            )
-        ).all()
+        rows = stored.keys(connection)
     return [
         {
             "key_id": r.key_id,
@@ -111,11 +99,8 @@ def list_keys(database: Database) -> list[dict[str, Any]]:
 
 def _active_private(database: Database, passphrase: str | None) -> tuple[str, Ed25519PrivateKey]:
     secret = _passphrase(passphrase)
-    t = schema.signing_keys
     with database.read() as connection:
-        row = connection.execute(
-            select(t).where(t.c.retired_at.is_(None)).order_by(t.c.created_at.desc())
-        ).first()
+        row = stored.newest_active_key(connection)
     if row is None:
         raise SigningKeyError("no active signing key: run `rareledger keys create`")
     try:
@@ -256,22 +241,37 @@ def verify(
     return check
 
 
-def _check_evidence(database: Database, evidence: list[Any], check: PassportCheck) -> None:
-    t = schema.ledger_entries
+def _is_position(value: object) -> bool:
+    return type(value) is int and 0 < value < 2**63
+
+
+def _check_evidence(database: Database, evidence: Any, check: PassportCheck) -> None:
+    if not isinstance(evidence, list) or not all(
+        isinstance(item, dict) and _is_position(item.get("position")) for item in evidence
+    ):
+        check.fail("the evidence is not a list of ledger positions and hashes")
+        return
     with database.read() as connection:
         for item in evidence:
-            row = connection.execute(select(t).where(t.c.position == item.get("position"))).first()
-            if row is None:
-                check.fail(f"ledger position {item.get('position')} is missing")
+            found = stored.entry_at(connection, item["position"])
+            if found is None:
+                check.fail(f"ledger position {item['position']} is missing")
                 continue
-            values = row._asdict()
-            stored = values.pop("hash")
-            values["recorded_at_supplied"] = bool(values["recorded_at_supplied"])
-            if stored != item.get("hash") or Entry(**values).compute_hash() != stored:
-                check.fail(
-                    f"ledger entry {item.get('position')} ({item.get('event_id')}) has changed"
-                )
+            entry, stored_hash = found
+            if stored_hash != item.get("hash") or entry.compute_hash() != stored_hash:
+                check.fail(f"ledger entry {item['position']} ({item.get('event_id')}) has changed")
 
 
-def public_key_map(keys: list[dict[str, Any]]) -> dict[str, str]:
+def public_key_map(keys: Any) -> dict[str, str]:
+    """Key id -> public key (PEM) from published keys (the JSON of ``keys list --json``)."""
+    if not isinstance(keys, list) or not all(
+        isinstance(k, dict)
+        and isinstance(k.get("key_id"), str)
+        and isinstance(k.get("public_key"), str)
+        for k in keys
+    ):
+        raise Invalid(
+            "keys: must be a list of {key_id, public_key} (the JSON of `keys list --json`)",
+            code="invalid_public_keys",
+        )
     return {k["key_id"]: k["public_key"] for k in keys}

@@ -3,7 +3,8 @@
 An enterprise reads its own events, lots, balances and findings. Of a counterparty it sees
 only what a shipment or receipt it took part in says: the shipments sold to it, the receipts
 of what it sold, and of a lot only what it holds and moved, never the other holders.
-Anything it may not see is answered as not found, so that its existence does not leak.
+Anything it may not see is answered as not found (:class:`~rareledger.errors.NotFound`), so
+that its existence does not leak.
 """
 
 from __future__ import annotations
@@ -14,17 +15,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from rareledger.domain.access import Principal
+from rareledger.errors import Invalid, NotFound
 from rareledger.services import holdings, integrity
 from rareledger.store import queries
 from rareledger.store.database import Database
 
 
-class NotVisible(LookupError):
-    """Not found, or not visible to this principal."""
-
-
-class BadCursor(ValueError):
+class BadCursor(Invalid):
     """A pagination cursor that this service did not make."""
+
+    def __init__(self) -> None:
+        super().__init__("cursor: the cursor is not one this service issued")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +47,7 @@ def decode_cursor(cursor: str | None) -> Any:
     try:
         return json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, UnicodeDecodeError) as error:
-        raise BadCursor("the cursor is not one this service issued") from error
+        raise BadCursor from error
 
 
 def _page(items: list[dict[str, Any]], limit: int, key: Any) -> Page:
@@ -68,7 +69,7 @@ def findings(
     if after is not None and not (
         isinstance(after, list) and len(after) == 2 and all(isinstance(x, int) for x in after)
     ):
-        raise BadCursor("the cursor is not one this service issued")
+        raise BadCursor
     if not principal.reads_all:
         enterprise_id = principal.enterprise_id
     with database.read() as connection:
@@ -82,6 +83,14 @@ def findings(
     return _page(items, limit, lambda i: [i["position"], i["seq"]])
 
 
+def all_findings(
+    database: Database, *, code: str | None, enterprise_id: str | None, limit: int | None
+) -> list[dict[str, Any]]:
+    """Findings on accepted reports for the operator (retracted events' findings left out)."""
+    with database.read() as connection:
+        return queries.findings(connection, code, enterprise_id, limit=limit)
+
+
 def events(
     database: Database,
     principal: Principal,
@@ -93,7 +102,7 @@ def events(
 ) -> Page:
     after = decode_cursor(cursor)
     if after is not None and not isinstance(after, int):
-        raise BadCursor("the cursor is not one this service issued")
+        raise BadCursor
     if not principal.reads_all:
         reporter = principal.enterprise_id
     with database.read() as connection:
@@ -107,7 +116,7 @@ def event(database: Database, principal: Principal, event_id: str) -> dict[str, 
     with database.read() as connection:
         found = queries.event_record(connection, event_id)
         if found is None or not _may_see_event(connection, principal, found):
-            raise NotVisible(f"no event {event_id!r}")
+            raise NotFound(f"no event {event_id!r}")
     return found
 
 
@@ -128,7 +137,7 @@ def exports(database: Database, *, cursor: str | None, limit: int) -> Page:
     """Export events, for customs and the regulator."""
     after = decode_cursor(cursor)
     if after is not None and not isinstance(after, int):
-        raise BadCursor("the cursor is not one this service issued")
+        raise BadCursor
     with database.read() as connection:
         items = queries.events_page(connection, after=after, limit=limit, event_type="export")
         detailed = [queries.event_record(connection, i["event_id"]) for i in items]
@@ -136,16 +145,13 @@ def exports(database: Database, *, cursor: str | None, limit: int) -> Page:
 
 
 def lot(database: Database, principal: Principal, lot_id: str) -> dict[str, Any]:
-    try:
-        report = holdings.lot_report(database, lot_id)
-    except holdings.NotFound as error:
-        raise NotVisible(str(error)) from error
+    report = holdings.lot_report(database, lot_id)  # NotFound for an unknown lot
     if principal.reads_all:
         return report
     me = principal.enterprise_id or ""
     with database.read() as connection:
         if not queries.lot_involves(connection, lot_id, me):
-            raise NotVisible(f"no lot {lot_id!r}")
+            raise NotFound(f"no lot {lot_id!r}")
     own = [h for h in report["holders"] if h["enterprise_id"] == me]
     moving = [t for t in report["in_transit"] if me in (t["seller"], t["buyer"])]
     return {
@@ -173,7 +179,7 @@ def lots(
     """Lots; an enterprise sees only those it holds."""
     after = decode_cursor(cursor)
     if after is not None and not isinstance(after, str):
-        raise BadCursor("the cursor is not one this service issued")
+        raise BadCursor
     if not principal.reads_all:
         holder = principal.enterprise_id
     with database.read() as connection:
@@ -183,7 +189,7 @@ def lots(
 
 def balance(database: Database, principal: Principal, enterprise_id: str) -> dict[str, Any]:
     if not principal.may_see_enterprise(enterprise_id):
-        raise NotVisible(f"no enterprise {enterprise_id!r}")
+        raise NotFound(f"no enterprise {enterprise_id!r}")
     return holdings.enterprise_balance(database, enterprise_id)
 
 
@@ -192,7 +198,7 @@ def master(
 ) -> Page:
     after = decode_cursor(cursor)
     if after is not None and not isinstance(after, str):
-        raise BadCursor("the cursor is not one this service issued")
+        raise BadCursor
     scope = None if principal.reads_all else principal.enterprise_id
     with database.read() as connection:
         items = queries.master_page(

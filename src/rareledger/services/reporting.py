@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection
-
 from rareledger.domain.actors import Actor
 from rareledger.domain.events import Event
 from rareledger.domain.findings import RuleSettings
@@ -31,10 +29,11 @@ from rareledger.domain.ledger.state import LedgerState, Needs
 from rareledger.domain.problems import Problem, Rejected
 from rareledger.domain.quantities import utc_text
 from rareledger.domain.records import ParsedRecord, Unreadable, parse_record, record_id_of
+from rareledger.errors import Conflict
 from rareledger.services import collector
 from rareledger.services.screening import make_screener
 from rareledger.store import log, projections, queries
-from rareledger.store.database import Database
+from rareledger.store.database import Database, Transaction
 
 MAX_CACHED_ROWS = 400_000  # the working state is dropped beyond this (memory stays bounded)
 
@@ -53,6 +52,7 @@ class Acknowledgement:
     findings: list[dict[str, str]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
     outcome: dict[str, Any] | None = None  # a customs decision (extension)
+    line: int | None = None  # a rejected record's line in the file it came from (extension)
 
     def as_dict(self) -> dict[str, Any]:
         answer: dict[str, Any] = {
@@ -65,6 +65,8 @@ class Acknowledgement:
         }
         if self.outcome is not None:
             answer["outcome"] = self.outcome
+        if self.line is not None:
+            answer["line"] = self.line
         return answer
 
 
@@ -90,7 +92,7 @@ class BatchEngine:
         self.state: LedgerState | None = None
         self.known_head = -1
 
-    def working_state(self, connection: Connection, head: int) -> Ledger:
+    def working_state(self, connection: Transaction, head: int) -> Ledger:
         """The cached state if the projections still match ``head``; a fresh one otherwise."""
         source = projections.SqlStateSource(connection)
         if self.state is None or head != self.known_head or self.state.size() > MAX_CACHED_ROWS:
@@ -105,7 +107,7 @@ class BatchEngine:
             needs_of(parsed, needs)
         self.state.prefetch(needs)
 
-    def finish(self, connection: Connection, head: int) -> None:
+    def finish(self, connection: Transaction, head: int) -> None:
         """Write the batch's projection changes; the state now matches ``head``."""
         assert self.state is not None
         projections.write_changes(connection, self.state.take_changes())
@@ -145,6 +147,15 @@ class Recorder:
                 raise
 
     def _parse(self, raw: object) -> ParsedRecord | Acknowledgement:
+        try:
+            return self._parse_one(raw)
+        except Exception as error:  # one unreadable record never costs the batch its others
+            problem = Problem(
+                "invalid", "", f"the record could not be read ({type(error).__name__})"
+            )
+            return rejected(record_id_of(raw), [problem])
+
+    def _parse_one(self, raw: object) -> ParsedRecord | Acknowledgement:
         if isinstance(raw, RawLine):
             raw = parse_line(raw, allow_recorded_at=self.allow_recorded_at)
         if isinstance(raw, ParsedRecord):  # validated already (a bulk load's worker)
@@ -157,7 +168,7 @@ class Recorder:
         return result if isinstance(result, ParsedRecord) else rejected(record_id_of(raw), result)
 
     def _submit(
-        self, connection: Connection, items: list[ParsedRecord | Acknowledgement]
+        self, connection: Transaction, items: list[ParsedRecord | Acknowledgement]
     ) -> list[Acknowledgement]:
         head, _ = log.read_head(connection)
         ledger = self.engine.working_state(connection, head)
@@ -219,7 +230,9 @@ def _accepted(item: ParsedRecord, position: int, applied: Applied) -> Acknowledg
     )
 
 
-def _fill_duplicates(connection: Connection, duplicates: list[tuple[Acknowledgement, int]]) -> None:
+def _fill_duplicates(
+    connection: Transaction, duplicates: list[tuple[Acknowledgement, int]]
+) -> None:
     """Give duplicate answers the original's hash and findings."""
     if not duplicates:
         return
@@ -230,7 +243,7 @@ def _fill_duplicates(connection: Connection, duplicates: list[tuple[Acknowledgem
         answer.findings = flags.get(original, [])
 
 
-def replay(connection: Connection, engine: BatchEngine, stored: list[Stored], head: int) -> None:
+def replay(connection: Transaction, engine: BatchEngine, stored: list[Stored], head: int) -> None:
     """Apply stored entries again, in order, through the same rules (for a rebuild).
 
     ``head`` is the ledger's head, which a replay does not move.
@@ -239,7 +252,7 @@ def replay(connection: Connection, engine: BatchEngine, stored: list[Stored], he
         _replay(connection, engine, stored, head)
 
 
-def _replay(connection: Connection, engine: BatchEngine, stored: list[Stored], head: int) -> None:
+def _replay(connection: Transaction, engine: BatchEngine, stored: list[Stored], head: int) -> None:
     ledger = engine.working_state(connection, head)
     engine.prefetch(s.parsed for s in stored)
     operator = Actor("rebuild")
@@ -249,7 +262,8 @@ def _replay(connection: Connection, engine: BatchEngine, stored: list[Stored], h
                 item.parsed, position=item.position, recorded_at=item.recorded_at, actor=operator
             )
         except Rejected as rejection:  # pragma: no cover - would mean the rules changed
-            raise RuntimeError(
-                f"entry {item.position} is rejected on replay: {rejection}"
+            raise Conflict(
+                f"entry {item.position} is rejected on replay: {rejection}",
+                code="replay_rejected",
             ) from None
     engine.finish(connection, head)

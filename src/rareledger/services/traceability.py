@@ -5,28 +5,23 @@ from __future__ import annotations
 from typing import Any
 from xml.etree import ElementTree
 
-from sqlalchemy import Connection
-
 from rareledger.domain.lots import Lot
 from rareledger.domain.origins import Input, origin_shares
 from rareledger.domain.quantities import format_kg
-from rareledger.services.holdings import NotFound
-from rareledger.store import lineage, queries, schema
+from rareledger.errors import NotFound
+from rareledger.store import lineage, queries
 from rareledger.store.database import Database
 
 
-def _origin(connection: Connection, row: Lot) -> dict[str, Any]:
-    event = queries.event_record(connection, row.event_id)
+def _origin(row: Lot, event: dict[str, Any] | None, home: str | None) -> dict[str, Any]:
+    """Where a root lot came from: its import's origin country, or the country (``home``)
+    of the enterprise that mined it, and the mine."""
     record = event["record"] if event else {}
     kind = event["type"] if event else "unknown"
     if kind == "import":
         country, site = record.get("origin_country"), None
     else:
-        enterprise = queries.master_page(
-            connection, "enterprise", after=None, limit=1, enterprise_id=row.creator
-        )
-        country = enterprise[0]["country"] if enterprise else None
-        site = record.get("facility_id")
+        country, site = home, record.get("facility_id")
     return {
         "lot_id": row.lot_id,
         "kind": kind,
@@ -48,7 +43,14 @@ def trace_up(database: Database, lot_id: str) -> dict[str, Any]:
         for edge in edges:
             inputs.setdefault(edge.child, []).append(Input(edge.parent, edge.mass_g))
         roots = [r for r in rows.values() if r.lot_id not in inputs]
-        origins = {r.lot_id: _origin(connection, r) for r in roots}
+        origins = {
+            r.lot_id: _origin(
+                r,
+                queries.event_record(connection, r.event_id),
+                lineage.home_country(connection, r.creator),
+            )
+            for r in roots
+        }
         custody = lineage.movements(connection, list(rows))
     shares = origin_shares(lot_id, inputs, {k: v.composition for k, v in rows.items()})
     for element, by_origin in shares.items():
@@ -70,7 +72,10 @@ def trace_down(database: Database, lot_id: str) -> dict[str, Any]:
         rows = lineage.downstream_lots(connection, lot_id)
         if lot_id not in rows:
             raise NotFound(f"no lot {lot_id!r}")
-        holders = _holders(connection, list(rows))
+        holders = [
+            {"enterprise_id": holder, "lot_id": lot, "mass_kg": format_kg(grams)}
+            for holder, lot, grams in lineage.holders_of(connection, list(rows))
+        ]
         moves = lineage.movements(connection, list(rows))
     inputs: dict[str, list[Input]] = {}
     for edge in edges:
@@ -91,18 +96,6 @@ def trace_down(database: Database, lot_id: str) -> dict[str, Any]:
             if m["kind"] == "exported"
         ],
     }
-
-
-def _holders(connection: Connection, lot_ids: list[str]) -> list[dict[str, str]]:
-    b = schema.balances
-    found: list[dict[str, str]] = []
-    for start in range(0, len(lot_ids), 500):
-        query = b.select().where(b.c.lot_id.in_(lot_ids[start : start + 500]), b.c.mass_g != 0)
-        found.extend(
-            {"enterprise_id": r.holder, "lot_id": r.lot_id, "mass_kg": format_kg(r.mass_g)}
-            for r in connection.execute(query)
-        )
-    return sorted(found, key=lambda h: (h["lot_id"], h["enterprise_id"]))
 
 
 def _lot_summary(row: Lot, inputs: list[Input]) -> dict[str, Any]:

@@ -18,14 +18,21 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.pool import StaticPool
 
+from rareledger.errors import LedgerError
 from rareledger.store import schema
+
+Transaction = Connection
+"""The handle of an open transaction, as the store's functions take it: services receive one
+from :meth:`Database.write` or :meth:`Database.read` and pass it on without looking inside."""
 
 WRITER_LOCK_KEY = 7_253_017  # arbitrary, fixed: the advisory lock of ledger writers
 SQLITE_BUSY_TIMEOUT_S = 120
 
 
-class StoreError(Exception):
+class StoreError(LedgerError):
     """A database problem the caller can act on (wrong URL, schema not initialised...)."""
+
+    code: str = "store_error"
 
 
 def engine_url(url: str) -> str:

@@ -14,7 +14,8 @@ from sqlalchemy import Connection, TextClause, select, text
 
 from rareledger.domain.lots import Lot, cause_event, unresolved
 from rareledger.store import schema
-from rareledger.store.queries import lot_from_row
+from rareledger.store.lot_rows import lot_from_row
+from rareledger.store.queries import master_page
 
 _SIDES = {"up": ("out", "in"), "down": ("in", "out")}  # (side of the known lot, side reached)
 
@@ -109,3 +110,21 @@ def provenance(connection: Connection, lot_id: str) -> dict[str, Any]:
     }
     causes = unresolved(named, retracted.__contains__)
     return {"status": "gap" if causes else "clean", "causes": causes}
+
+
+def holders_of(connection: Connection, lot_ids: list[str]) -> list[tuple[str, str, int]]:
+    """(holder, lot, grams) of every non-zero balance of these lots, by lot and holder."""
+    b = schema.balances
+    found: list[tuple[str, str, int]] = []
+    for start in range(0, len(lot_ids), 500):
+        query = select(b.c.holder, b.c.lot_id, b.c.mass_g).where(
+            b.c.lot_id.in_(lot_ids[start : start + 500]), b.c.mass_g != 0
+        )
+        found.extend((r.holder, r.lot_id, r.mass_g) for r in connection.execute(query))
+    return sorted(found, key=lambda h: (h[1], h[0]))
+
+
+def home_country(connection: Connection, enterprise_id: str) -> str | None:
+    """The country of an enterprise's master record (where the lots it mined come from)."""
+    found = master_page(connection, "enterprise", after=None, limit=1, enterprise_id=enterprise_id)
+    return str(found[0]["country"]) if found else None

@@ -29,7 +29,7 @@ from rareledger.domain.lots import Lot, composition_text
 from rareledger.domain.records import ParsedRecord, parse_record
 from rareledger.store import registry_codec, schema
 from rareledger.store.bulk import bulk_write
-from rareledger.store.queries import LOT_COLUMNS, lot_from_tuple
+from rareledger.store.lot_rows import LOT_COLUMNS, lot_from_tuple
 
 CHUNK = 500
 T = TypeVar("T")

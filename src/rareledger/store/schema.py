@@ -271,6 +271,56 @@ registry = Table(
     sqlite_with_rowid=False,
 )
 
+# EPCIS: one row per EPCIS event (an event of rareledger's vocabulary, a correction's error
+# declaration and corrective event, or an ``epcis_event`` record), indexed for the query
+# interface, and its multi-valued keys (EPCs, classes, sources, destinations, transactions).
+epcis_events = Table(
+    "epcis_events",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("hash_id", String(100), nullable=False),
+    Column("declared", Boolean, nullable=False),
+    Column("event_id", Text),
+    Column("event_type", String(64), nullable=False),
+    Column("event_time", String(40), nullable=False),
+    Column("record_time", String(40), nullable=False),
+    Column("action", String(16)),
+    Column("biz_step", Text),
+    Column("disposition", Text),
+    Column("read_point", Text),
+    Column("biz_location", Text),
+    Column("reporter", ID),
+    Column("counterparty", ID),
+    Column("document", Text, nullable=False),
+    Index("ix_epcis_events_hash", "hash_id", "declared"),
+    Index("ix_epcis_events_event_id", "event_id"),
+    Index("ix_epcis_events_type_time", "event_type", "event_time"),
+    Index("ix_epcis_events_event_time", "event_time"),
+    Index("ix_epcis_events_record_time", "record_time"),
+    Index("ix_epcis_events_biz_step", "biz_step"),
+    Index("ix_epcis_events_reporter", "reporter"),
+    Index("ix_epcis_events_counterparty", "counterparty"),
+)
+
+epcis_keys = Table(
+    "epcis_keys",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("kind", String(64), primary_key=True),
+    Column("value", String(512), primary_key=True),
+    Index("ix_epcis_keys_value", "kind", "value"),
+    sqlite_with_rowid=False,
+)
+
+epcis_indexed = Table(
+    "epcis_indexed",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("position", BigInteger, nullable=False),
+)
+
 PROJECTIONS = (
     enterprises,
     master_records,
@@ -283,10 +333,28 @@ PROJECTIONS = (
     findings,
     registry,
     lot_movements,
+    epcis_events,
+    epcis_keys,
+    epcis_indexed,
 )
 # Bump when a projection table changes: `rareledger init` then recreates the projections and
 # rebuilds them from the ledger (they are never migrated).
-PROJECTION_VERSION = 5
+PROJECTION_VERSION = 6
+
+epcis_capture_jobs = Table(
+    "epcis_capture_jobs",
+    metadata,
+    Column("capture_id", String(32), primary_key=True),
+    Column("submitted_by", String(200), nullable=False),
+    Column("enterprise_id", ID),
+    Column("error_behaviour", String(16), nullable=False),
+    Column("running", Boolean, nullable=False),
+    Column("success", Boolean, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("finished_at", String(40)),
+    Column("event_count", Integer, nullable=False),
+    Column("errors", Text, nullable=False),
+)
 
 projection_meta = Table(
     "projection_meta",

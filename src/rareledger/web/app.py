@@ -10,10 +10,9 @@ from fastapi.routing import APIRoute
 
 from rareledger import __version__
 from rareledger.config import Settings, check_secret, load_settings
-from rareledger.services.reads import BadCursor, NotVisible
 from rareledger.store.database import Database
 from rareledger.web import errors
-from rareledger.web.api import control, enforcement, passports, reading, reporting, system
+from rareledger.web.api import control, enforcement, epcis, passports, reading, reporting, system
 from rareledger.web.middleware import BodyLimit
 from rareledger.web.security import make_context
 
@@ -35,8 +34,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.context = make_context(settings, database, secret)
     errors.install(app)
-    app.add_exception_handler(NotVisible, _not_visible)
-    app.add_exception_handler(BadCursor, _bad_cursor)
     for router in ROUTERS:
         publish_access_rules(router.routes)
         app.include_router(router)
@@ -51,22 +48,13 @@ ROUTERS = (
     control.router,
     passports.router,
     enforcement.router,
+    epcis.router,
 )
 
 
 def api_routes() -> list[APIRoute]:
     """Every route of the API."""
     return [r for router in ROUTERS for r in router.routes if isinstance(r, APIRoute)]
-
-
-async def _not_visible(_request: Any, error: Exception) -> Any:
-    return await errors._api_error(_request, errors.ApiError(404, "not_found", str(error)))
-
-
-async def _bad_cursor(_request: Any, error: Exception) -> Any:
-    return await errors._api_error(
-        _request, errors.ApiError(422, "validation_error", f"cursor: {error}")
-    )
 
 
 def access_rule(route: APIRoute) -> tuple[str, ...] | None:

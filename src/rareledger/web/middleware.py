@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from rareledger.web.errors import error_body
 
 
 class _TooLarge(Exception):
@@ -51,13 +52,11 @@ class BodyLimit:
                 await self._reject(send)
 
     async def _reject(self, send: Send) -> None:
-        body: Any = {
-            "error": {
-                "code": "too_large",
-                "message": f"the request body is over {self.max_bytes} bytes",
-                "details": {"max_bytes": self.max_bytes},
-            }
-        }
+        body = error_body(
+            "too_large",
+            f"the request body is over {self.max_bytes} bytes",
+            {"max_bytes": self.max_bytes},
+        )
         data = json.dumps(body).encode()
         await send(
             {

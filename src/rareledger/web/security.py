@@ -20,9 +20,10 @@ from limits.strategies import MovingWindowRateLimiter
 
 from rareledger.config import Settings
 from rareledger.domain.access import AUDITOR, CUSTOMS, ENTERPRISE, REGULATOR, Principal
+from rareledger.errors import Forbidden
 from rareledger.services import accounts
 from rareledger.store.database import Database
-from rareledger.web.errors import ApiError
+from rareledger.web.errors import RateLimited, Unauthenticated
 
 ANONYMOUS = "anonymous"
 EVERYONE = (ANONYMOUS, REGULATOR, CUSTOMS, ENTERPRISE, AUDITOR)
@@ -79,13 +80,7 @@ def _rate_limit(ctx: WebContext, principal: Principal) -> None:
         return
     reset_at, _remaining = ctx.limiter.get_window_stats(ctx.rate, principal.name)
     wait = max(1, math.ceil(reset_at - time.time()))
-    raise ApiError(
-        429,
-        "rate_limited",
-        f"too many requests: the limit is {ctx.rate}",
-        {"retry_after_s": wait},
-        headers={"Retry-After": str(wait)},
-    )
+    raise RateLimited(f"too many requests: the limit is {ctx.rate}", retry_after_s=wait)
 
 
 def authenticate(
@@ -97,12 +92,7 @@ def authenticate(
         return None
     principal = _principal(ctx, credentials.credentials)
     if principal is None:
-        raise ApiError(
-            401,
-            "unauthenticated",
-            "the key or token is not valid",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise Unauthenticated("the key or token is not valid")
     _rate_limit(ctx, principal)
     return principal
 
@@ -114,17 +104,10 @@ def allow(*roles: str) -> Any:
         if ANONYMOUS in roles:
             return principal
         if principal is None:
-            raise ApiError(
-                401,
-                "unauthenticated",
-                "send an API key or token as a Bearer token",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
+            raise Unauthenticated("send an API key or token as a Bearer token")
         if principal.role not in roles:
-            raise ApiError(
-                403,
-                "forbidden",
-                f"the {principal.role} role may not do this (allowed: {', '.join(roles)})",
+            raise Forbidden(
+                f"the {principal.role} role may not do this (allowed: {', '.join(roles)})"
             )
         return principal
 

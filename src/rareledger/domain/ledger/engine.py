@@ -35,7 +35,7 @@ from rareledger.domain.ledger.master import apply_master
 from rareledger.domain.ledger.model import EventIndex
 from rareledger.domain.ledger.postings import Posting
 from rareledger.domain.ledger.state import LedgerState
-from rareledger.domain.problems import Finding, Rejected, reject
+from rareledger.domain.problems import Finding, Problem, Rejected, reject
 from rareledger.domain.quantities import utc_text
 from rareledger.domain.records import ParsedRecord, content_digest
 
@@ -102,6 +102,10 @@ class Ledger:
         except Rejected:
             self.state.undo()
             raise
+        except Exception as error:  # a defect, not the reporter's fault: keep it to this record
+            self.state.undo()
+            message = f"the record could not be applied ({type(error).__name__}: {error})"
+            raise Rejected([Problem("invalid", "", message[:300])]) from error
 
     def _apply(
         self, parsed: ParsedRecord, position: int, recorded_at: datetime, actor: Actor

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rareledger.domain.actors import Actor, check_applicant
+from rareledger.domain.epcis_records import EPCIS_EVENT, apply_epcis_event
 from rareledger.domain.events import Enterprise
 from rareledger.domain.export_control import ExportControl
 from rareledger.domain.ledger.model import EnterpriseState, MasterState, RecordedFinding
@@ -29,6 +30,8 @@ def apply_master(
     state: LedgerState, control: ExportControl, parsed: ParsedRecord, position: int, actor: Actor
 ) -> MasterOutcome:
     """Judge and record one master-data record."""
+    if parsed.type == EPCIS_EVENT:
+        return MasterOutcome(apply_epcis_event(state, parsed, position, actor), [])
     if parsed.type in CONTROL_RECORDS:
         return _apply_control(state, control, parsed, position, actor)
     if not actor.writes_master_data:

@@ -6,11 +6,8 @@ Reading alerts and risk is for the regulator and auditors; running detection and
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Response
@@ -19,8 +16,11 @@ from pydantic import BaseModel, Field
 
 from rareledger.domain.access import AUDITOR, REGULATOR, Principal
 from rareledger.domain.detection import RULES, Rulebook
+from rareledger.errors import Invalid
+from rareledger.formats.tables import csv_text
+from rareledger.formats.values import parse_day
 from rareledger.services import casework, detection
-from rareledger.web.errors import ApiError
+from rareledger.web.body import body, body_schema
 from rareledger.web.security import Context, allow
 
 router = APIRouter(prefix="/api/v1", tags=["enforcement"])
@@ -30,8 +30,11 @@ Severity = Literal["high", "medium", "low"]
 
 
 class DetectionRun(BaseModel):
-    as_of: date | None = Field(
-        None, description="judge the ledger as it stood at the end of this day (default: now)"
+    as_of: str | None = Field(
+        None,
+        description="judge the ledger as it stood at the end of this day, YYYY-MM-DD "
+        "(default: now)",
+        json_schema_extra={"format": "date"},
     )
     rule: str | None = Field(None, description="one rule's code; default: every rule")
     full: bool = Field(False, description="read the whole ledger, not only what is new")
@@ -51,19 +54,30 @@ class Closing(BaseModel):
     note: str = Field(min_length=1, max_length=4000, description="why")
 
 
-@router.post("/detection/runs", summary="Run the detection rules now", status_code=201)
+@router.post(
+    "/detection/runs",
+    summary="Run the detection rules now",
+    status_code=201,
+    openapi_extra=body_schema(DetectionRun),
+)
 async def run_detection(
-    body: DetectionRun, ctx: Context, _principal: Principal = allow(REGULATOR)
+    ctx: Context,
+    _principal: Principal = allow(REGULATOR),
+    wanted: DetectionRun = body(DetectionRun),
 ) -> dict[str, Any]:
     """Runs every rule (or one) as of a day and stores the alerts; answers a summary."""
-    if body.rule is not None and body.rule not in RULES:
-        raise ApiError(
-            422, "validation_error", f"rule: no rule {body.rule!r}", {"known": sorted(RULES)}
-        )
-    moment = detection.end_of(body.as_of) if body.as_of else datetime.now(UTC)
+    if wanted.rule is not None and wanted.rule not in RULES:
+        raise Invalid(f"rule: no rule {wanted.rule!r}", details={"known": sorted(RULES)})
+    day = parse_day(wanted.as_of, "as_of") if wanted.as_of is not None else None
+    moment = detection.end_of(day) if day else datetime.now(UTC)
     rulebook = Rulebook(reference=detection.load_reference())
     run = await run_in_threadpool(
-        detection.detect, ctx.database, moment, only=body.rule, rulebook=rulebook, full=body.full
+        detection.detect,
+        ctx.database,
+        moment,
+        only=wanted.rule,
+        rulebook=rulebook,
+        full=wanted.full,
     )
     counts = Counter(alert.code for alert in run.alerts)
     return {
@@ -116,42 +130,48 @@ def alerts_csv(
 def show_alert(
     alert_id: str, ctx: Context, _principal: Principal = allow(*READERS)
 ) -> dict[str, Any]:
-    return _case(casework.show_alert, ctx, alert_id)
+    return casework.show_alert(ctx.database, alert_id)
 
 
 @router.post(
-    "/alerts/{alert_id}/assignment", summary="Assign an alert; an open one goes under review"
+    "/alerts/{alert_id}/assignment",
+    summary="Assign an alert; an open one goes under review",
+    openapi_extra=body_schema(Assignment),
 )
 def assign_alert(
-    alert_id: str, body: Assignment, ctx: Context, principal: Principal = allow(REGULATOR)
+    alert_id: str,
+    ctx: Context,
+    principal: Principal = allow(REGULATOR),
+    given: Assignment = body(Assignment),
 ) -> dict[str, Any]:
-    return _case(casework.assign, ctx, alert_id, principal.name, body.assignee, body.note)
+    return casework.assign(ctx.database, alert_id, principal.name, given.assignee, given.note)
 
 
-@router.post("/alerts/{alert_id}/notes", summary="Add a note to an alert's history")
+@router.post(
+    "/alerts/{alert_id}/notes",
+    summary="Add a note to an alert's history",
+    openapi_extra=body_schema(Note),
+)
 def note_alert(
-    alert_id: str, body: Note, ctx: Context, principal: Principal = allow(REGULATOR)
+    alert_id: str, ctx: Context, principal: Principal = allow(REGULATOR), given: Note = body(Note)
 ) -> dict[str, Any]:
-    return _case(casework.change, ctx, alert_id, principal.name, note=body.note)
+    return casework.change(ctx.database, alert_id, principal.name, note=given.note)
 
 
-@router.post("/alerts/{alert_id}/closing", summary="Confirm or dismiss an alert, saying why")
+@router.post(
+    "/alerts/{alert_id}/closing",
+    summary="Confirm or dismiss an alert, saying why",
+    openapi_extra=body_schema(Closing),
+)
 def close_alert(
-    alert_id: str, body: Closing, ctx: Context, principal: Principal = allow(REGULATOR)
+    alert_id: str,
+    ctx: Context,
+    principal: Principal = allow(REGULATOR),
+    given: Closing = body(Closing),
 ) -> dict[str, Any]:
-    return _case(
-        casework.change, ctx, alert_id, principal.name, status=body.outcome, note=body.note
+    return casework.change(
+        ctx.database, alert_id, principal.name, status=given.outcome, note=given.note
     )
-
-
-def _case(action: Any, ctx: Context, alert_id: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    try:
-        result: dict[str, Any] = action(ctx.database, alert_id, *args, **kwargs)
-    except casework.NoSuchAlert as error:
-        raise ApiError(404, "not_found", str(error)) from None
-    except casework.CaseError as error:
-        raise ApiError(409, "conflict", str(error)) from None
-    return result
 
 
 @router.get("/risk", summary="Risk score per enterprise from its alerts")
@@ -169,15 +189,4 @@ def risk_csv(
 
 
 def _csv(rows: list[dict[str, Any]]) -> Response:
-    out = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(
-                {
-                    k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
-                    for k, v in row.items()
-                }
-            )
-    return Response(out.getvalue(), media_type="text/csv")
+    return Response(csv_text(rows), media_type="text/csv")

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Query, Response
 
 from rareledger.domain.access import AUDITOR, CUSTOMS, ENTERPRISE, REGULATOR, Principal
 from rareledger.services import reads, traceability
-from rareledger.services.holdings import NotFound
 from rareledger.web.security import Context, allow
 
 router = APIRouter(prefix="/api/v1", tags=["reading"])
@@ -132,12 +131,9 @@ def trace_lot(
     format: Annotated[str, Query(pattern="^(json|graphml)$")] = "json",
 ) -> Any:
     """The same JSON as ``rareledger trace LOT --up|--down --json``, or GraphML."""
-    try:
-        trace = (traceability.trace_up if direction == "up" else traceability.trace_down)(
-            ctx.database, lot_id
-        )
-    except NotFound as error:
-        raise reads.NotVisible(str(error)) from error
+    trace = (traceability.trace_up if direction == "up" else traceability.trace_down)(
+        ctx.database, lot_id
+    )
     if format == "graphml":
         return Response(traceability.graphml(trace), media_type="application/graphml+xml")
     return trace

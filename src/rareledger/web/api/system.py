@@ -11,7 +11,8 @@ from pydantic import BaseModel, Field
 from rareledger import __version__
 from rareledger.domain.access import AUDITOR, CUSTOMS, ENTERPRISE, REGULATOR, Principal
 from rareledger.services import accounts, reads
-from rareledger.web.errors import ApiError
+from rareledger.web.body import body, body_schema
+from rareledger.web.errors import Unauthenticated
 from rareledger.web.security import ANONYMOUS, Context, allow, issue_token
 
 router = APIRouter(prefix="/api/v1", tags=["system"])
@@ -27,21 +28,22 @@ def health(_principal: Principal | None = allow(ANONYMOUS)) -> dict[str, Any]:
     return {"status": "ok", "version": __version__}
 
 
-@router.post("/auth/token", summary="Sign in with a username and password")
+@router.post(
+    "/auth/token",
+    summary="Sign in with a username and password",
+    openapi_extra=body_schema(Credentials),
+)
 async def token(
-    credentials: Credentials, ctx: Context, _principal: Principal | None = allow(ANONYMOUS)
+    ctx: Context,
+    _principal: Principal | None = allow(ANONYMOUS),
+    credentials: Credentials = body(Credentials),
 ) -> dict[str, Any]:
     """A session token to send as ``Authorization: Bearer TOKEN``."""
     principal = await run_in_threadpool(
         accounts.authenticate_user, ctx.database, credentials.username, credentials.password
     )
     if principal is None:
-        raise ApiError(
-            401,
-            "unauthenticated",
-            "wrong username or password, or disabled",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise Unauthenticated("wrong username or password, or disabled")
     return {
         "access_token": issue_token(ctx, credentials.username),
         "token_type": "bearer",
