@@ -18,10 +18,11 @@ import platform
 import shutil
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+from _postgres import server_url
 from _run import measure, save
-from ingest import postgres_url, with_database
 from psycopg import sql
 
 AS_OF = "2026-02-28"
@@ -83,7 +84,7 @@ def sqlite_backend(work: Path, year: Path, fresh: bool) -> dict[str, Any]:
 
 
 def postgres_backend(work: Path, year: Path, given: str | None, fresh: bool) -> dict[str, Any]:
-    server, note = postgres_url(given)
+    server, note = server_url(given)
     if server is None:
         return {"skipped": note}
     marker = work / "postgres.loaded"
@@ -97,7 +98,7 @@ def postgres_backend(work: Path, year: Path, given: str | None, fresh: bool) -> 
             )
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(PG_NAME)))
             marker.unlink(missing_ok=True)
-    url = with_database(server, PG_NAME)
+    url = urlunsplit(urlsplit(server)._replace(path=f"/{PG_NAME}"))
     return {"server": note, **loaded(url, year, marker), **run_detection(url, year)}
 
 

@@ -12,6 +12,7 @@ from rareledger.cli.demo import demo
 from rareledger.cli.epcis import epcis, export
 from rareledger.cli.ledger import init, load, rebuild, verify
 from rareledger.cli.passport import keys, passport
+from rareledger.cli.runs import runs
 from rareledger.cli.simulate import simulate
 from rareledger.cli.trace import trace
 from rareledger.cli.views import balance, findings, lot
@@ -63,6 +64,7 @@ for command in (
     demo,
     detect,
     alerts,
+    runs,
     evaluate,
     risk,
     epcis,

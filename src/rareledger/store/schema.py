@@ -100,10 +100,28 @@ alerts = Table(
     Column("period", String(10), nullable=False),
     Column("message", Text, nullable=False),
     Column("evidence", Text, nullable=False),
-    Column("status", String(16), nullable=False),
+    Column("status", String(16), nullable=False, index=True),
     Column("assignee", String(128)),
     Column("first_as_of", String(40), nullable=False),
     Column("last_as_of", String(40), nullable=False),
+    Column("last_run", Integer),  # the latest run that found it
+    Column("resolved_run", Integer),  # the run that found its cause gone (status resolved)
+    Column("resolved_reason", Text),
+)
+
+detection_runs = Table(
+    "detection_runs",
+    metadata,
+    Column("run_id", Integer, primary_key=True, autoincrement=True),
+    Column("as_of", String(40), nullable=False),
+    Column("started_at", String(40), nullable=False),
+    Column("duration_ms", Integer, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("incremental", Boolean, nullable=False),
+    Column("entries_read", BigInteger, nullable=False),
+    Column("rules", Text, nullable=False),  # JSON list of the rule codes run
+    Column("parameters", Text, nullable=False),  # JSON: settings and reference data used
+    Column("counts", Text, nullable=False),  # JSON: alerts, new, resolved, reopened, by code
 )
 
 alert_history = Table(
