@@ -14,7 +14,7 @@ def lots_created_by(
     connection: Connection, event_type: str, process: str | None = None, year: int | None = None
 ) -> list[tuple[str, int, str]]:
     """(composition text, grams created, creator) of the lots that events of a type (and,
-    for processing, of one process; and of one year, when given) created; retracted lots left
+    for processing, of one process; and, when given, in one year) created; retracted lots left
     out."""
     lots, events, entries = schema.lots, schema.events, schema.ledger_entries
     query = (
