@@ -61,6 +61,8 @@ def test_a_late_receipt_resolves_the_alert_and_a_correction_reopens_it(
         ("resolved", second.run_id),
         ("reopened", third.run_id),
     ]
+    assert history[0]["detail"]["reason"] == resolved["resolved_reason"]
+    assert history[1]["actor"] == f"detection run {third.run_id}"
 
 
 def test_confirmed_and_dismissed_alerts_keep_the_human_decision(shipped: Database) -> None:

@@ -66,7 +66,7 @@ def record(database: Database, run: RunFacts, found: list[Alert]) -> Recorded:
             run_id, run.as_of, _judged_codes(rules, run.rulebook), _reason(run_id, run.as_of)
         )
         saved = stored_alerts.save(connection, found, scope)
-        stored_alerts.add_histories(connection, _history(run_id, run.as_of, saved))
+        stored_alerts.add_histories(connection, _history(scope, saved))
         counts = {
             "alerts": len(found),
             "new": saved.new,
@@ -98,13 +98,17 @@ def _reason(run_id: int, as_of: datetime) -> str:
     )
 
 
-def _history(run_id: int, as_of: datetime, saved: stored_alerts.Saved) -> list[dict[str, Any]]:
+def _history(scope: stored_alerts.RunScope, saved: stored_alerts.Saved) -> list[dict[str, Any]]:
     at = datetime.now(UTC).isoformat()
-    actor = f"detection run {run_id}"
-    detail = {"run_id": run_id, "as_of": as_of.isoformat()}
+    actor = f"detection run {scope.run_id}"
+    moment = {"run_id": scope.run_id, "as_of": scope.as_of.isoformat()}
+    details = (
+        ("resolved", saved.resolved, {**moment, "reason": scope.reason}),
+        ("reopened", saved.reopened, {**moment, "reason": "its condition holds again"}),
+    )
     return [
         {"alert_id": alert_id, "at": at, "actor": actor, "action": action, "detail": detail}
-        for action, chosen in (("resolved", saved.resolved), ("reopened", saved.reopened))
+        for action, chosen, detail in details
         for alert_id in chosen
     ]
 
