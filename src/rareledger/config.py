@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from rareledger.domain.findings import RuleSettings
@@ -13,6 +13,10 @@ from rareledger.errors import Invalid
 DEFAULT_DATABASE_URL = "sqlite:///rareledger.db"
 MIN_SECRET_LENGTH = 32
 PLACEHOLDER_SECRETS = frozenset({"changeme", "changethis", "secret", "default", "dev", "test"})
+# zxcvbn's estimate of the guesses a secret takes (log10): 32 random characters come to about
+# 30; repeated characters, keyboard runs and dictionary words come far lower.
+MIN_SECRET_GUESSES_LOG10 = 24
+SECRET_WORDS = ("rareledger", "ledger", "rare", "earth", "secret", "key", "session", "token")
 
 
 class ConfigurationError(Invalid):
@@ -36,6 +40,19 @@ class Settings:
     token_hours: int = 12
     screening_threshold: float = 90.0
     reservation_days: int = 30
+    max_upload_bytes: int = 16 * 1024 * 1024
+    max_upload_unpacked_bytes: int = 128 * 1024 * 1024
+    max_upload_rows: int = 100_000
+    max_upload_cell_chars: int = 10_000
+    upload_time_limit_s: float = 60.0
+    sign_in_failures: int = 5
+    address_failures: int = 30
+    sign_in_window_minutes: int = 15
+    lockout_minutes: int = 15
+    key_passphrase: str = field(default="", repr=False)
+    checkpoint_dir: str = ""
+    checkpoint_every: int = 10_000
+    checkpoint_interval_s: float = 60.0
 
     @property
     def rules(self) -> RuleSettings:
@@ -66,11 +83,27 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         token_hours=int(env.get("RARELEDGER_TOKEN_HOURS", "12")),
         screening_threshold=float(env.get("RARELEDGER_SCREENING_THRESHOLD", "90")),
         reservation_days=int(env.get("RARELEDGER_RESERVATION_DAYS", "30")),
+        max_upload_bytes=int(env.get("RARELEDGER_MAX_UPLOAD_BYTES", str(16 * 1024 * 1024))),
+        max_upload_unpacked_bytes=int(
+            env.get("RARELEDGER_MAX_UPLOAD_UNPACKED_BYTES", str(128 * 1024 * 1024))
+        ),
+        max_upload_rows=int(env.get("RARELEDGER_MAX_UPLOAD_ROWS", "100000")),
+        max_upload_cell_chars=int(env.get("RARELEDGER_MAX_UPLOAD_CELL_CHARS", "10000")),
+        upload_time_limit_s=float(env.get("RARELEDGER_UPLOAD_TIME_LIMIT_S", "60")),
+        sign_in_failures=int(env.get("RARELEDGER_SIGN_IN_FAILURES", "5")),
+        address_failures=int(env.get("RARELEDGER_ADDRESS_FAILURES", "30")),
+        sign_in_window_minutes=int(env.get("RARELEDGER_SIGN_IN_WINDOW_MINUTES", "15")),
+        lockout_minutes=int(env.get("RARELEDGER_LOCKOUT_MINUTES", "15")),
+        key_passphrase=env.get("RARELEDGER_KEY_PASSPHRASE", ""),
+        checkpoint_dir=env.get("RARELEDGER_CHECKPOINT_DIR", ""),
+        checkpoint_every=int(env.get("RARELEDGER_CHECKPOINT_EVERY", "10000")),
+        checkpoint_interval_s=float(env.get("RARELEDGER_CHECKPOINT_INTERVAL_S", "60")),
     )
 
 
 def check_secret(settings: Settings) -> None:
-    """Refuse an empty, short or placeholder secret unless in explicit development mode."""
+    """Refuse an empty, short, placeholder or guessable secret (repeated characters, runs,
+    dictionary words and common strings) unless in explicit development mode."""
     if settings.dev_mode:
         return
     secret = settings.secret_key.strip()
@@ -84,3 +117,19 @@ def check_secret(settings: Settings) -> None:
             f"RARELEDGER_SECRET_KEY must be a random secret of at least {MIN_SECRET_LENGTH} "
             "characters, not a placeholder"
         )
+    if secret_guesses_log10(secret) < MIN_SECRET_GUESSES_LOG10:
+        raise ConfigurationError(
+            "RARELEDGER_SECRET_KEY is too easy to guess (repeated characters, a keyboard run, "
+            "words or a common string): make one with `python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))'`"
+        )
+
+
+def secret_guesses_log10(secret: str) -> float:
+    """How many guesses (log10) zxcvbn estimates the secret takes; a long secret is judged
+    by its first 256 characters, which it can only be stronger than."""
+    from zxcvbn import zxcvbn  # its word lists load in a tenth of a second: only when serving
+
+    head = secret[:256]
+    found = zxcvbn(head, user_inputs=list(SECRET_WORDS), max_length=max(72, len(head)))
+    return float(found["guesses_log10"])

@@ -42,7 +42,7 @@ def url(tmp_path: Path) -> str:
 
 def test_init_is_idempotent(url: str) -> None:
     result = run(url, "init")
-    assert result.exit_code == 0 and "0007" in result.output
+    assert result.exit_code == 0 and "0008" in result.output
 
 
 def test_commands_refuse_an_uninitialised_database(tmp_path: Path) -> None:

@@ -128,7 +128,9 @@ def test_applications_and_figures(url: str, tmp_path: Path) -> None:
     assert [r["application_id"] for r in overdue] == ["B"]  # submitted in May 2025
     figures = json.loads(run(url, "licence", "figures", "--json").output)
     assert figures["review"]["decided"] == 1 and figures["review"]["overdue"] == 1
-    assert "element,destination_country" in run(url, "licence", "figures", "--csv").output
+    csv_lines = run(url, "licence", "figures", "--csv").output.splitlines()
+    assert csv_lines[0].startswith("basis,licence_no,elements,destination_country,licensed_kg")
+    assert csv_lines[1].startswith("goods_mass,LIC-A,")
     assert "review:" in run(url, "licence", "figures").output
 
 

@@ -397,13 +397,47 @@ def test_figures_and_overdue_applications(licensed: f.Reporter, database: Databa
         "overdue": 1,
     }
     assert {m["month"] for m in found["by_month"]} == {"2025-01", "2025-05"}
-    dy = next(q for q in found["quantities"] if q["element"] == "Dy")
+    goods = [q for q in found["quantities"] if q["basis"] == "goods_mass"]
+    assert goods == [
+        {
+            "basis": "goods_mass",
+            "licence_no": "LIC-APP-1",
+            "elements": "Dy Tb Y",
+            "destination_country": "DE",
+            "licensed_kg": "500.000",
+            "exported_kg": "100.000",
+            "exported_under_licence_kg": None,
+        }
+    ]
+    dy = next(q for q in found["quantities"] if q["elements"] == "Dy")
     assert dy == {
-        "element": "Dy",
+        "basis": "element_mass",
+        "licence_no": None,
+        "elements": "Dy",
         "destination_country": "DE",
-        "licence_kg": "500.000",
+        "licensed_kg": None,
         "exported_kg": "5.000",
+        "exported_under_licence_kg": "5.000",
     }
+
+
+def test_figures_compare_like_with_like(reporter: f.Reporter, database: Database) -> None:
+    """Issue 12: a Dy licence of 20,281 kg of goods was set against 88.9 kg of Dy exported.
+    Goods mass now stands against goods mass, element mass against element mass."""
+    big = {"quantity_kg": "20281"}
+    approval = decision()
+    approval["items"] = [{**approval["items"][0], **big}]
+    reporter.accept(application(quantity="20281"), approval)
+    reporter.accept(_export(mass="1778"))  # 1,778 kg of goods at Dy 0.05: 88.9 kg of Dy
+    reporter.accept(_export(mass="100", licence_no=None))  # 5 kg of Dy with no licence
+    rows = ec.figures(database, today=date(2025, 6, 30))["quantities"]
+    [licence] = [r for r in rows if r["basis"] == "goods_mass"]
+    assert (licence["licensed_kg"], licence["exported_kg"]) == ("20281.000", "1778.000")
+    dy = next(r for r in rows if r["basis"] == "element_mass" and r["elements"] == "Dy")
+    assert (dy["licensed_kg"], dy["exported_kg"]) == (None, "93.900")
+    assert dy["exported_under_licence_kg"] == "88.900"
+    assert {r["basis"] for r in rows} == {"goods_mass", "element_mass"}
+    assert not any(r["licensed_kg"] for r in rows if r["basis"] == "element_mass")
 
 
 def test_rebuild_reproduces_the_export_control_state(

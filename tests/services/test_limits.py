@@ -4,6 +4,7 @@ never a bloated ledger entry; a bad line costs its batch nothing else."""
 from __future__ import annotations
 
 import json
+import tracemalloc
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -84,3 +85,20 @@ def test_a_file_load_names_bad_lines_and_keeps_the_good_ones(tmp_path: Path) -> 
         assert f"(line {line})" in result.output
     answers = [json.loads(x) for x in run(url, "load", "--json", str(path)).output.splitlines()]
     assert [a["line"] for a in answers if a["status"] == "rejected"] == [4, 6, len(lines)]
+
+
+def test_a_record_of_a_hundred_huge_exponents_costs_little_memory(database: Any) -> None:
+    """Each mass of 1E+999999 would be a megabyte written out in positional notation; the
+    limits refuse it from its digits and exponent, without ever writing it out."""
+    reporter = f.Reporter(database)
+    reporter.accept(*f.world())
+    items = [{"lot_id": f"LOT-{n}", "mass_kg": Decimal("1E+999999")} for n in range(100)]
+    tracemalloc.start()
+    try:
+        (answer,) = reporter.submit(_shipment(items=items))
+        _, peak_bytes = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert answer.status == "rejected"
+    assert {e["code"] for e in answer.errors} == {"decimal_format"}
+    assert peak_bytes < 10 * 1024 * 1024  # the issue measured 90 MB

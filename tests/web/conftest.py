@@ -15,7 +15,7 @@ from rareledger.store.database import Database
 from rareledger.web.app import create_app
 from tests import factories as f
 
-SECRET = "test-secret-" + "x" * 40
+SECRET = "tst-9Qm2vLx7Rk4Wp1Zc8Hf5Jd3Ns6Bt0Yg-Ua2Ee7Oi4"  # random characters, as serve wants
 
 
 @dataclass
@@ -38,6 +38,10 @@ class Api:
     def put(self, path: str, who: str | None = "regulator", **kw: Any) -> Any:
         headers = {**self.headers(who), **kw.pop("headers", {})}
         return self.client.put(path, headers=headers, **kw)
+
+    def delete(self, path: str, who: str | None = "regulator", **kw: Any) -> Any:
+        headers = {**self.headers(who), **kw.pop("headers", {})}
+        return self.client.delete(path, headers=headers, **kw)
 
     def events(self, who: str, *events: dict[str, Any]) -> list[dict[str, Any]]:
         response = self.post("/api/v1/events", who, json={"events": list(events)})

@@ -27,6 +27,8 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/auth/token"): {"json": {"username": "matrix", "password": "a matrix pass"}},
     ("GET", "/api/v1/me"): {},
     ("GET", "/api/v1/ledger/verification"): {},
+    ("GET", "/api/v1/lockouts"): {},
+    ("DELETE", "/api/v1/lockouts/{kind}/{name}"): {"url": "/api/v1/lockouts/account/nobody"},
     ("POST", "/api/v1/events"): {"json": {"events": []}},
     ("PUT", "/api/v1/events/{event_id}"): {
         "url": "/api/v1/events/ev-m1",
@@ -84,9 +86,9 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/epcis/capture/{capture_id}"): {"url": "/epcis/capture/0123456789abcdef"},
     ("POST", "/epcis/events"): {"json": {"type": "ObjectEvent"}},
     ("GET", "/epcis/events"): {},
-    ("GET", "/epcis/events/{event_id:path}"): {"url": "/epcis/events/urn:rareledger:event:ev-a"},
+    ("GET", "/epcis/events/{event_id}"): {"url": "/epcis/events/urn:rareledger:event:ev-a"},
 }
-ROUTES = [(method, route.path, route) for route in api_routes() for method in route.methods]
+ROUTES = [(method, route.path_format, route) for route in api_routes() for method in route.methods]
 
 
 def test_every_route_has_an_access_rule_and_a_sample() -> None:

@@ -56,6 +56,15 @@ def test_apply_decide_check_and_figures(api: Api) -> None:
     check = api.post("/api/v1/customs/checks", "customs", json=proposed)
     assert check.status_code == 200
     assert (check.json()["decision"], check.json()["remaining_kg"]) == ("release", "450.000")
+    assert set(check.json()) == {  # the document `rareledger customs check --json` prints
+        "check_id",
+        "position",
+        "decision",
+        "licence_no",
+        "remaining_kg",
+        "reasons",
+        "classification",
+    }
     assert api.post("/api/v1/customs/checks", "miner", json=proposed).status_code == 403
     same = api.post("/api/v1/customs/checks", "customs", json=proposed)
     assert same.status_code == 200 and same.json()["decision"] == "release"  # idempotent
@@ -64,7 +73,10 @@ def test_apply_decide_check_and_figures(api: Api) -> None:
     figures = api.get("/api/v1/figures/licences", "auditor").json()
     assert figures["review"]["decided"] == 1
     csv_text = api.get("/api/v1/figures/licences.csv", "regulator").text
-    assert csv_text.startswith("element,destination_country,licence_kg,exported_kg")
+    assert csv_text.startswith(
+        "basis,licence_no,elements,destination_country,licensed_kg,exported_kg,"
+        "exported_under_licence_kg\r\ngoods_mass,"
+    )
     regimes = api.get("/api/v1/regimes", "exporter").json()["items"]
     assert {r["id"] for r in regimes} == {"CN-MOFCOM-GAC-2025-18", "CN-MOFCOM-GAC-2025-57"}
     apps = api.get("/api/v1/licence-applications", "exporter").json()["items"]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import click
 
-from rareledger.cli.accounts import apikey, serve, user
+from rareledger.cli.accounts import apikey, lockout, serve, user
 from rareledger.cli.alerts import alerts, detect, evaluate, risk
+from rareledger.cli.checks import checkpoint, verify
 from rareledger.cli.context import CliContext, LedgerGroup
 from rareledger.cli.control import classify, customs, licence, regime
 from rareledger.cli.demo import demo
 from rareledger.cli.epcis import epcis, export
-from rareledger.cli.ledger import init, load, rebuild, verify
+from rareledger.cli.ledger import init, load, rebuild
 from rareledger.cli.passport import keys, passport
 from rareledger.cli.runs import runs
 from rareledger.cli.simulate import simulate
@@ -46,12 +47,14 @@ for command in (
     init,
     load,
     verify,
+    checkpoint,
     rebuild,
     lot,
     balance,
     findings,
     user,
     apikey,
+    lockout,
     serve,
     classify,
     customs,

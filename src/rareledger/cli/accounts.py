@@ -9,6 +9,7 @@ import click
 from rareledger.cli.context import CliContext, json_option, pass_cli, print_json
 from rareledger.config import check_secret
 from rareledger.domain.access import ROLES
+from rareledger.domain.lockouts import SUBJECT_KINDS
 from rareledger.services import accounts
 
 role_option = click.option(
@@ -109,6 +110,40 @@ def apikey_revoke(ctx: CliContext, key_id: str) -> None:
     """Revoke a key; it stops working at once."""
     accounts.revoke_api_key(ctx.database(), key_id)
     click.echo(f"revoked key {key_id}")
+
+
+@click.group()
+def lockout() -> None:
+    """Accounts, keys and client addresses locked out after too many failed sign-ins or bad
+    keys (see docs/api.md); lift one at once."""
+
+
+@lockout.command("list")
+@json_option
+@pass_cli
+def lockout_list(ctx: CliContext, as_json: bool) -> None:
+    """What is locked out now, and for how long."""
+    found = accounts.lockouts_now(ctx.database())
+    if as_json:
+        print_json(found)
+        return
+    for row in found:
+        click.echo(
+            f"{row['kind']}\t{row['name']}\tuntil {row['locked_until']} "
+            f"({row['retry_after_s']} s, lock-out {row['lockouts_in_a_row']} in a row)"
+        )
+    if not found:
+        click.echo("nothing is locked out")
+
+
+@lockout.command("lift")
+@click.argument("kind", type=click.Choice(SUBJECT_KINDS))
+@click.argument("name")
+@pass_cli
+def lockout_lift(ctx: CliContext, kind: str, name: str) -> None:
+    """Lift the lock-out of an account, key (its id) or address NAME, and forget its failures."""
+    accounts.lift_lockout(ctx.database(), kind, name)
+    click.echo(f"lifted the lock-out of {kind} {name}")
 
 
 def _fields(value: object) -> dict[str, object]:

@@ -6,7 +6,7 @@ import getpass
 import json
 import sys
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +79,7 @@ def detect(
     as_json: bool,
 ) -> None:
     """Run the detection rules and keep their alerts (deduplicated; case work is kept)."""
-    moment = detection.end_of(as_of) if as_of else datetime.now(UTC)
+    moment = detection.moment_of(as_of, "--as-of")
     rulebook = Rulebook(settings, detection.load_reference(partner_imports))
     show = not as_json and sys.stderr.isatty()
     with Progress(disable=not show, console=console(), transient=True) as progress:

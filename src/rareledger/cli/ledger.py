@@ -1,4 +1,4 @@
-"""Commands that write or check the ledger: init, load, verify, rebuild."""
+"""Commands that write the ledger: init, load, rebuild."""
 
 from __future__ import annotations
 
@@ -19,11 +19,11 @@ from rareledger.cli.context import (
     console,
     json_option,
     pass_cli,
-    print_json,
 )
 from rareledger.domain.actors import Actor
 from rareledger.errors import Invalid
 from rareledger.formats import spreadsheet
+from rareledger.formats.upload_limits import UploadLimits
 from rareledger.services import (
     collector,
     epcis_index,
@@ -107,14 +107,19 @@ def load(ctx: CliContext, files: tuple[Path, ...], batch_size: int, as_json: boo
     recorder = Recorder(
         ctx.database(), Actor("cli:operator"), allow_recorded_at=True, settings=ctx.settings.rules
     )
-    tally = load_files(recorder, files, batch_size, as_json)
+    limits = UploadLimits.from_settings(ctx.settings)
+    tally = load_files(recorder, files, batch_size, as_json, limits)
     if not as_json:
         print_summary(tally)
     sys.exit(EXIT_REJECTED if tally.status["rejected"] else 0)
 
 
 def load_files(
-    recorder: Recorder, files: Iterable[Path], batch_size: int, as_json: bool = False
+    recorder: Recorder,
+    files: Iterable[Path],
+    batch_size: int,
+    as_json: bool = False,
+    limits: UploadLimits | None = None,
 ) -> Tally:
     """Load files in order with a progress bar on a terminal; count what happened."""
     tally = Tally()
@@ -129,7 +134,7 @@ def load_files(
     ) as progress:
         for path in files:
             if path.suffix.lower() in (".xlsx", ".csv"):
-                _load_sheets(recorder, path, batch_size, as_json, tally)
+                _load_sheets(recorder, path, batch_size, as_json, tally, limits)
                 continue
             if _is_epcis(path):
                 _load_epcis(recorder, path, batch_size, as_json, tally)
@@ -203,10 +208,16 @@ def _load_json_file(
 
 
 def _load_sheets(
-    recorder: Recorder, path: Path, batch_size: int, as_json: bool, tally: Tally
+    recorder: Recorder,
+    path: Path,
+    batch_size: int,
+    as_json: bool,
+    tally: Tally,
+    limits: UploadLimits | None,
 ) -> None:
-    """Load a spreadsheet; each row is answered (JSON: one row answer per line)."""
-    sheets = spreadsheet.read_upload(path.name, path.read_bytes())
+    """Load a spreadsheet within the upload limits; each row is answered (JSON: one row
+    answer per line)."""
+    sheets = spreadsheet.read_upload(path.name, path.read_bytes(), limits)
     result = uploads.submit_sheets(recorder, sheets, batch_size)
     for row in result["rows"]:
         tally.add_row(row)
@@ -235,34 +246,6 @@ def print_summary(tally: Tally) -> None:
                 out.print(f"  {receipt.id}: {finding['code']}: {finding['message']}")
     else:
         out.print("findings: none")
-
-
-@click.command()
-@json_option
-@pass_cli
-def verify(ctx: CliContext, as_json: bool) -> None:
-    """Walk the hash chain; exit 1 naming the first bad position if anything was altered."""
-    result = integrity.verify(ctx.database())
-    if as_json:
-        first = result.first_break
-        print_json(
-            {
-                "intact": result.intact,
-                "entries": result.entries,
-                "head_position": result.head_position,
-                "first_bad_position": first.position if first else None,
-                "reason": first.reason if first else None,
-            }
-        )
-    elif result.first_break is None:
-        click.echo(
-            f"ledger intact: {result.entries} entries, head at position {result.head_position}"
-        )
-    else:
-        click.echo(
-            f"ledger broken at position {result.first_break.position}: {result.first_break.reason}"
-        )
-    sys.exit(0 if result.intact else EXIT_REJECTED)
 
 
 @click.command()

@@ -27,7 +27,8 @@ from rareledger.services import traceability
 @click.option("--graphml", "fmt", flag_value="graphml", help="Print GraphML for analysts.")
 @pass_cli
 def trace(ctx: CliContext, lot_id: str, direction: str, fmt: str | None) -> None:
-    """Trace LOT_ID through processing, shipments, receipts, imports and exports."""
+    """Trace LOT_ID through processing, shipments, receipts, imports and exports; a lot with
+    a gap in its provenance is marked with its unresolved causes."""
     result = (traceability.trace_up if direction == "up" else traceability.trace_down)(
         ctx.database(), lot_id
     )
@@ -48,7 +49,8 @@ def _tree(result: dict[str, Any], direction: str) -> Tree:
 
     def label(lot_id: str) -> str:
         lot = lots[lot_id]
-        return f"{lot_id} ({lot['form']}, {lot['mass_kg']} kg, by {lot['created_by']})"
+        gap = f" [{traceability.status_text(lot)}]" if lot["provenance"]["causes"] else ""
+        return f"{lot_id} ({lot['form']}, {lot['mass_kg']} kg, by {lot['created_by']}){gap}"
 
     def grow(node: Tree, lot_id: str, seen: set[str]) -> None:
         nexts = (

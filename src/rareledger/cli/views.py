@@ -14,7 +14,7 @@ from rareledger.cli.context import (
     print_csv,
     print_json,
 )
-from rareledger.services import holdings, reads
+from rareledger.services import holdings, reads, traceability
 
 
 @click.group()
@@ -27,7 +27,8 @@ def lot() -> None:
 @json_option
 @pass_cli
 def lot_show(ctx: CliContext, lot_id: str, as_json: bool) -> None:
-    """Form, composition, REO content, holders and balances, and mass in transit of LOT_ID."""
+    """Form, composition, REO content, provenance (clean, or a gap with its unresolved
+    causes), holders and balances, and mass in transit of LOT_ID."""
     report = holdings.lot_report(ctx.database(), lot_id)
     if as_json:
         print_json(report)
@@ -41,6 +42,7 @@ def lot_show(ctx: CliContext, lot_id: str, as_json: bool) -> None:
     composition = ", ".join(f"{k} {v}" for k, v in report["composition"].items()) or "none"
     out.print(f"composition (mass fractions): {composition}")
     out.print(f"REO content: {report['reo_fraction']} of the lot's mass")
+    out.print(f"provenance: {traceability.status_text(report)}")
     control = report["control"]
     out.print(
         f"export control on {control['on']}: "

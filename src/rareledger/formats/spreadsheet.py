@@ -23,6 +23,13 @@ from openpyxl import Workbook, load_workbook
 from rareledger.domain.elements import ELEMENT_SYMBOLS
 from rareledger.errors import Invalid
 from rareledger.formats.tables import csv_text
+from rareledger.formats.upload_limits import (
+    Budget,
+    UploadLimits,
+    UploadRefused,
+    check_size,
+    check_workbook,
+)
 
 COMMON = ("event_id", "reporter", "occurred_at", "facility_id", "note")
 NEW_LOT = ("lot_id", "form", "mass_kg", *ELEMENT_SYMBOLS)
@@ -227,49 +234,81 @@ def _add_items(current: SheetRecord, layout: Layout, number: int, row: dict[str,
     current.item_rows.setdefault(name, []).append(number)
 
 
-def _rows(
-    header: list[Any], body: Iterable[tuple[int, Any]]
-) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(row number, {column: cell}) for each numbered row of values."""
+def _names(header: Iterable[Any]) -> list[str]:
+    """Column names, without the empty cells after the last one."""
     names = [str(h).strip() if h is not None else "" for h in header]
+    while names and not names[-1]:
+        names.pop()
+    return names
+
+
+def _rows(
+    sheet: str, names: list[str], body: Iterable[tuple[int, Any]], budget: Budget
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(row number, {column: cell}) for each numbered row of values, counted by ``budget``."""
     for number, values in body:
+        budget.row(sheet, number, values)
         yield number, {n: _cell(v) for n, v in zip(names, values, strict=False) if n}
 
 
-def read_workbook(data: bytes | Path) -> Iterator[SheetRecord]:
-    """Every record of an .xlsx workbook; each sheet is named after its record type."""
+def read_workbook(data: bytes | Path, budget: Budget | None = None) -> Iterator[SheetRecord]:
+    """Every record of an .xlsx workbook; each sheet is named after its record type.
+
+    The sheets' declared dimensions are ignored (a sheet may declare a million rows it does
+    not hold), and rows are read only as wide as their header.
+    """
+    budget = budget or Budget(UploadLimits())
     source = io.BytesIO(data) if isinstance(data, bytes) else data
     try:
         book = load_workbook(source, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
         raise SheetError(f"not a readable .xlsx workbook: {error}") from error
     for sheet in book.worksheets:
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
+        sheet.reset_dimensions()
+        names = _names(next(sheet.iter_rows(max_row=1, values_only=True), ()))
+        if not names:
             continue
+        budget.header(sheet.title, names)
+        body = sheet.iter_rows(min_row=2, max_col=len(names), values_only=True)
         yield from assemble(
-            sheet.title, sheet.title.strip().lower(), _rows(list(header), enumerate(rows, start=2))
+            sheet.title,
+            sheet.title.strip().lower(),
+            _rows(sheet.title, names, enumerate(body, start=2), budget),
         )
 
 
-def read_csv(text: str, name: str) -> Iterator[SheetRecord]:
+def read_csv(text: str, name: str, budget: Budget | None = None) -> Iterator[SheetRecord]:
     """Every record of one CSV file; its type is the ``type`` column or the file name's start."""
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
+    budget = budget or Budget(UploadLimits())
+    lines = _csv_lines(text, name, budget)
+    header = next(lines, None)
     if header is None:
         return
-    if "type" in header:
-        index = header.index("type")
+    names = _names(header[1])
+    budget.header(name, names)
+    if "type" in names:
+        index = names.index("type")
         by_type: dict[str, list[tuple[int, list[str]]]] = {}
-        for number, row in enumerate(reader, start=2):
+        for number, row in lines:
             record_type = row[index] if index < len(row) else ""
             by_type.setdefault(record_type, []).append((number, row))
         for record_type, body in by_type.items():
-            yield from assemble(name, record_type, _rows(header, body))
+            yield from assemble(name, record_type, _rows(name, names, body, budget))
         return
     record_type = re.split(r"[-_.\s]", Path(name).name.lower(), maxsplit=1)[0]
-    yield from assemble(name, record_type, _rows(header, enumerate(reader, start=2)))
+    yield from assemble(name, record_type, _rows(name, names, lines, budget))
+
+
+def _csv_lines(text: str, name: str, budget: Budget) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) of each CSV row."""
+    reader = csv.reader(io.StringIO(text))
+    try:
+        for row in reader:
+            yield reader.line_num, row
+    except csv.Error as error:  # the csv module's own cap on a field's length, or worse
+        if "field limit" in str(error):
+            raise budget.long_cell(name, reader.line_num, None, None) from None
+        raise SheetError(f"{name} row {reader.line_num}: {error}") from None
 
 
 def template(record_type: str, fmt: str) -> bytes:
@@ -287,22 +326,30 @@ def template(record_type: str, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def read_upload(filename: str, data: bytes) -> list[SheetRecord]:
-    """The records of an uploaded .xlsx or .csv file; a :class:`SheetError` names the file."""
+def read_upload(
+    filename: str, data: bytes, limits: UploadLimits | None = None
+) -> list[SheetRecord]:
+    """The records of an uploaded .xlsx or .csv file, read within ``limits``; a
+    :class:`SheetError` or :class:`UploadRefused` names the file."""
+    limits = limits or UploadLimits()
     try:
-        return _read_file(filename, data)
-    except SheetError as error:
-        raise SheetError(f"{filename}: {error.message}") from error.__cause__
+        check_size(limits, len(data))
+        return _read_file(filename, data, Budget(limits))
+    except (SheetError, UploadRefused) as error:
+        named = error.message.startswith(f"{filename} ")  # a CSV's rows are named by the file
+        message = error.message if named else f"{filename}: {error.message}"
+        raise type(error)(message, code=error.code, details=error.details) from error.__cause__
 
 
-def _read_file(filename: str, data: bytes) -> list[SheetRecord]:
+def _read_file(filename: str, data: bytes, budget: Budget) -> list[SheetRecord]:
     lower = filename.lower()
     if lower.endswith(".xlsx"):
-        return list(read_workbook(data))
+        check_workbook(budget.limits, data)
+        return list(read_workbook(data, budget))
     if lower.endswith(".csv"):
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise SheetError("a .csv file must be UTF-8 text") from error
-        return list(read_csv(text, filename))
+        return list(read_csv(text, filename, budget))
     raise SheetError("upload an .xlsx workbook or a .csv file")

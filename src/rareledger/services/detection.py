@@ -78,6 +78,23 @@ def end_of(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), clock_time(), regulator_zone())
 
 
+EARLIEST_AS_OF, LATEST_AS_OF = date(1900, 1, 1), date(9998, 12, 31)
+
+
+def moment_of(day: date | None, name: str = "as_of") -> datetime:
+    """The moment a run judges the ledger at: the end of ``day`` (now when None). The day is
+    refused (naming ``name``) outside the years the rules can count back and forth in."""
+    if day is None:
+        return datetime.now(UTC)
+    if not EARLIEST_AS_OF <= day <= LATEST_AS_OF:
+        raise Invalid(
+            f"{name}: must be a day from {EARLIEST_AS_OF} to {LATEST_AS_OF}",
+            code="day_out_of_range",
+            details=[{"field": name, "code": "day_out_of_range", "value": day.isoformat()}],
+        )
+    return end_of(day)
+
+
 # -- reference data --------------------------------------------------------------------------
 
 

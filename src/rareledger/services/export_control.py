@@ -16,11 +16,20 @@ from rareledger.domain.control import Classification, classify, regime_from_reco
 from rareledger.domain.licences import REVIEW_LIMIT_WORKING_DAYS
 from rareledger.domain.quantities import format_kg
 from rareledger.services.reporting import Acknowledgement, Recorder
-from rareledger.store import queries
+from rareledger.store import export_figures, queries
 from rareledger.store.database import Database
 
 PACKAGE_ACTOR = Actor("system:package-data")
-QUANTITY_COLUMNS = ("element", "destination_country", "licence_kg", "exported_kg")
+QUANTITY_COLUMNS = (
+    "basis",
+    "licence_no",
+    "elements",
+    "destination_country",
+    "licensed_kg",
+    "exported_kg",
+    "exported_under_licence_kg",
+)
+KG = Decimal("0.001")
 
 
 def shipped_regimes() -> list[dict[str, Any]]:
@@ -163,7 +172,10 @@ def licences(
 
 
 def figures(database: Database, today: date | None = None) -> dict[str, Any]:
-    """Applications and decisions by month, review times, quantities under licence and exported."""
+    """Applications and decisions by month, review times, and quantities compared like with
+    like: each licence's goods mass against the goods exported under it (``basis``
+    ``goods_mass``), and each element's exported mass against the part of it exported under a
+    licence covering that element (``element_mass``)."""
     apps = applications(database, today=today)
     by_month: dict[str, dict[str, int]] = {}
     for a in apps:
@@ -182,24 +194,63 @@ def figures(database: Database, today: date | None = None) -> dict[str, Any]:
         "overdue": sum(1 for a in apps if a["overdue"]),
     }
     with database.read() as connection:
-        exported = queries.exported_by_element_and_destination(connection)
-    granted: dict[tuple[str, str], int] = {}
-    for lic in licences(database):
-        for element in lic["elements"]:
-            key = (element, lic["destination_country"])
-            granted[key] = granted.get(key, 0) + int(Decimal(lic["quantity_kg"]) * 1000)
-    keys = sorted(set(granted) | set(exported))
-    quantities = [
-        {
-            "element": e,
-            "destination_country": c,
-            "licence_kg": format_kg(granted.get((e, c), 0)),
-            "exported_kg": str(exported.get((e, c), Decimal(0)).quantize(Decimal("0.001"))),
-        }
-        for e, c in keys
-    ]
+        items = export_figures.exported_items(connection)
+    granted = licences(database)
     return {
         "by_month": [{"month": m, **v} for m, v in sorted(by_month.items())],
         "review": review,
-        "quantities": quantities,
+        "quantities": [*_goods_mass_rows(granted, items), *_element_mass_rows(granted, items)],
     }
+
+
+def _goods_mass_rows(
+    granted: list[dict[str, Any]], items: list[export_figures.ExportedItem]
+) -> list[dict[str, Any]]:
+    """Each licence's goods mass against the goods mass of the exports declared under it."""
+    exported: dict[str, Decimal] = {}
+    for item in items:
+        if item.licence_no is not None:
+            exported[item.licence_no] = exported.get(item.licence_no, Decimal(0)) + item.mass_kg
+    return [
+        {
+            "basis": "goods_mass",
+            "licence_no": lic["licence_no"],
+            "elements": " ".join(lic["elements"]),
+            "destination_country": lic["destination_country"],
+            "licensed_kg": lic["quantity_kg"],
+            "exported_kg": str(exported.get(lic["licence_no"], Decimal(0)).quantize(KG)),
+            "exported_under_licence_kg": None,
+        }
+        for lic in sorted(granted, key=lambda lic: lic["licence_no"])
+    ]
+
+
+def _element_mass_rows(
+    granted: list[dict[str, Any]], items: list[export_figures.ExportedItem]
+) -> list[dict[str, Any]]:
+    """The mass of each element exported to each country, and how much of it left under a
+    licence that covers that element (licences state goods, not element, masses)."""
+    covers = {lic["licence_no"]: set(lic["elements"]) for lic in granted}
+    exported: dict[tuple[str, str], Decimal] = {}
+    licensed: dict[tuple[str, str], Decimal] = {}
+    for item in items:
+        for symbol, fraction in item.composition.items():
+            key = (symbol, item.destination_country)
+            mass = fraction * item.mass_kg
+            exported[key] = exported.get(key, Decimal(0)) + mass
+            if symbol in covers.get(item.licence_no or "", ()):
+                licensed[key] = licensed.get(key, Decimal(0)) + mass
+    return [
+        {
+            "basis": "element_mass",
+            "licence_no": None,
+            "elements": symbol,
+            "destination_country": country,
+            "licensed_kg": None,
+            "exported_kg": str(exported[(symbol, country)].quantize(KG)),
+            "exported_under_licence_kg": str(
+                licensed.get((symbol, country), Decimal(0)).quantize(KG)
+            ),
+        }
+        for symbol, country in sorted(exported)
+    ]

@@ -11,7 +11,7 @@ from rareledger.domain.elements import ELEMENTS
 from rareledger.domain.quantities import format_kg
 from rareledger.errors import NotFound
 from rareledger.services.export_control import classify_item
-from rareledger.store import queries
+from rareledger.store import lineage, queries
 from rareledger.store.database import Database
 
 KG = Decimal("0.001")
@@ -32,7 +32,8 @@ def _fmt(value: Decimal) -> str:
 
 
 def lot_report(database: Database, lot_id: str, on: date | None = None) -> dict[str, Any]:
-    """Form, composition, REO content, holders, transit, the lot's mass accounts, and its
+    """Form, composition, REO content, holders, transit, the lot's mass accounts, its
+    provenance status (``clean``, or ``gap`` with its unresolved causes) and its
     export-control classification on ``on`` (default: today)."""
     with database.read() as connection:
         row = queries.lot(connection, lot_id)
@@ -40,6 +41,7 @@ def lot_report(database: Database, lot_id: str, on: date | None = None) -> dict[
             raise NotFound(f"no lot {lot_id!r}")
         holders = queries.holders(connection, lot_id)
         transit = queries.in_transit_of_lot(connection, lot_id)
+        status = lineage.provenance(connection, lot_id)
     return {
         "lot_id": row.lot_id,
         "form": row.form,
@@ -51,6 +53,7 @@ def lot_report(database: Database, lot_id: str, on: date | None = None) -> dict[
             "position": row.position,
         },
         "retracted": row.retracted,
+        "provenance": status,
         "holders": [{"enterprise_id": h, "mass_kg": format_kg(g)} for h, g in holders],
         "in_transit": [
             {"shipment_event_id": s, "seller": seller, "buyer": buyer, "mass_kg": format_kg(g)}
@@ -64,6 +67,13 @@ def lot_report(database: Database, lot_id: str, on: date | None = None) -> dict[
             for name in ("created", "consumed", "exported", "adjusted", "discrepancy")
         },
     }
+
+
+def cause_codes(status: dict[str, Any]) -> dict[str, Any]:
+    """A provenance status with only the codes of its causes (not the events, which may be
+    other enterprises'), each once."""
+    codes = sorted({named.split(":", 1)[0] for named in status["causes"]})
+    return {"status": status["status"], "causes": codes}
 
 
 def enterprise_balance(database: Database, enterprise_id: str) -> dict[str, Any]:

@@ -1,8 +1,10 @@
 """Lot passports: a signed statement of a lot's identity, control status and origins.
 
 A passport tells a foreign buyer what it needs (the origin countries and their shares, the
-export-control status on the day of issue, that the ledger's chain is intact) and the ledger
-positions and hashes of the events it rests on; never a client's name or a price. It is signed
+export-control status on the day of issue, the lot's provenance status, and whether the chain
+is intact: the ledger's hash chain and the lot's provenance both, so never for a lot with a
+gap) and the ledger positions and hashes of the events it rests on; never a client's name or
+a price. It is signed
 with Ed25519 by the operator's active key. Private keys are stored encrypted with
 ``RARELEDGER_KEY_PASSPHRASE`` (never in clear); public keys are published
 (``rareledger keys export``, ``GET /api/v1/keys``) so a buyer can verify offline.
@@ -31,6 +33,7 @@ from rareledger.store import queries
 from rareledger.store.database import Database
 
 ALGORITHM = "Ed25519"
+MAX_EVIDENCE = 10_000  # ledger entries one passport may cite (and one verification look up)
 
 
 class SigningKeyError(Invalid):
@@ -123,6 +126,12 @@ def _origins_by_country(origins: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _evidence(database: Database, event_ids: set[str]) -> list[dict[str, Any]]:
+    if len(event_ids) > MAX_EVIDENCE:
+        raise Invalid(
+            f"lot: its lineage rests on {len(event_ids)} events; a passport cites at most "
+            f"{MAX_EVIDENCE}",
+            code="too_much_evidence",
+        )
     with database.read() as connection:
         found = [queries.event_record(connection, e) for e in sorted(event_ids)]
     return sorted(
@@ -140,6 +149,13 @@ def _evidence(database: Database, event_ids: set[str]) -> list[dict[str, Any]]:
     )
 
 
+def _provenance(status: dict[str, Any]) -> dict[str, Any]:
+    """The lot's provenance status as a passport states it: the codes of the unresolved
+    problems (not their events, which may be other enterprises')."""
+    codes = sorted({named.split(":", 1)[0] for named in status["causes"]})
+    return {"status": status["status"], "causes": codes}
+
+
 def issue(
     database: Database,
     lot_id: str,
@@ -152,6 +168,8 @@ def issue(
     key_id, private = _active_private(database, passphrase)
     upstream = traceability.trace_up(database, lot_id)  # NotFound for an unknown lot
     lot = next(x for x in upstream["lots"] if x["lot_id"] == lot_id)
+    provenance = _provenance(upstream["provenance"])
+    ledger_intact = integrity.verify(database).intact
     composition = dict(lot["composition"])
     today = datetime.now(UTC).date()
     control = classify_item(
@@ -174,7 +192,9 @@ def issue(
             "regimes": control.as_dict()["regimes"],
         },
         "origins": _origins_by_country(upstream["origins"]),
-        "chain_intact": integrity.verify(database).intact,
+        "provenance": provenance,
+        "ledger_intact": ledger_intact,
+        "chain_intact": ledger_intact and provenance["status"] == "clean",
         "evidence": _evidence(database, {x["event_id"] for x in upstream["lots"]}),
         "verification_url": f"{base_url.rstrip('/')}/api/v1/passports/verify",
     }
@@ -184,15 +204,38 @@ def issue(
             for o in upstream["origins"]
             if o["kind"] == "extraction"
         ]
-    signature = private.sign(canonical_json(payload).encode())
-    return {
-        "passport": payload,
-        "signature": {
-            "key_id": key_id,
-            "algorithm": ALGORITHM,
-            "value": base64.b64encode(signature).decode(),
-        },
-    }
+    return {"passport": payload, "signature": _signature(key_id, private, payload)}
+
+
+def _signature(key_id: str, private: Ed25519PrivateKey, payload: Any) -> dict[str, str]:
+    value = private.sign(canonical_json(payload).encode())
+    return {"key_id": key_id, "algorithm": ALGORITHM, "value": base64.b64encode(value).decode()}
+
+
+def sign(database: Database, passphrase: str | None, payload: dict[str, Any]) -> dict[str, Any]:
+    """Sign any document (a checkpoint...) with the active key; the payload learns its
+    ``key_id`` before it is signed."""
+    key_id, private = _active_private(database, passphrase)
+    payload = {**payload, "key_id": key_id}
+    return {"payload": payload, "signature": _signature(key_id, private, payload)}
+
+
+def signature_problem(payload: Any, signature: Any, public_keys: dict[str, str]) -> str | None:
+    """Why ``signature`` does not sign ``payload`` under one of ``public_keys`` (None: it
+    does)."""
+    if not isinstance(signature, dict):
+        return "there is no signature"
+    pem = public_keys.get(str(signature.get("key_id")))
+    if pem is None:
+        return f"no published key {str(signature.get('key_id'))[:80]!r}"
+    try:
+        key = serialization.load_pem_public_key(pem.encode())
+        assert isinstance(key, Ed25519PublicKey)
+        signed = canonical_json(payload).encode()  # refuses integers beyond 64 bits
+        key.verify(base64.b64decode(str(signature.get("value", "")), validate=True), signed)
+    except (InvalidSignature, ValueError, TypeError, AssertionError):
+        return "the signature does not match (altered, or another key)"
+    return None
 
 
 @dataclass
@@ -208,7 +251,9 @@ class PassportCheck:
 def verify(
     document: Any, public_keys: dict[str, str], database: Database | None = None
 ) -> PassportCheck:
-    """Check the signature against published keys and, with a ledger, the evidence entries."""
+    """Check the signature against published keys and then, with a ledger, the evidence
+    entries. Nothing is looked up in the ledger for a passport whose signature fails, and at
+    most :data:`MAX_EVIDENCE` entries for one that passes, in a few bulk reads."""
     check = PassportCheck()
     if (
         not isinstance(document, dict)
@@ -217,22 +262,10 @@ def verify(
     ):
         check.fail("not a passport document")
         return check
-    signature = document["signature"]
-    pem = public_keys.get(str(signature.get("key_id")))
-    if pem is None:
-        check.fail(f"no published key {signature.get('key_id')!r}")
+    if not _signature_holds(document["passport"], document["signature"], public_keys, check):
         return check
-    try:
-        key = serialization.load_pem_public_key(pem.encode())
-        assert isinstance(key, Ed25519PublicKey)
-        key.verify(
-            base64.b64decode(str(signature.get("value", ""))),
-            canonical_json(document["passport"]).encode(),
-        )
-    except (InvalidSignature, ValueError, AssertionError):
-        check.fail("the signature does not match the passport (altered, or another key)")
     if database is not None:
-        _check_evidence(database, document["passport"].get("evidence", []), check)
+        _check_evidence(database, document["passport"].get("evidence"), check)
     if check.valid:
         check.reasons.append(
             "signature valid"
@@ -241,25 +274,51 @@ def verify(
     return check
 
 
+def _signature_holds(
+    passport: dict[str, Any],
+    signature: dict[str, Any],
+    public_keys: dict[str, str],
+    check: PassportCheck,
+) -> bool:
+    problem = signature_problem(passport, signature, public_keys)
+    if problem is not None:
+        check.fail(problem.replace("does not match", "does not match the passport"))
+    return problem is None
+
+
 def _is_position(value: object) -> bool:
     return type(value) is int and 0 < value < 2**63
 
 
-def _check_evidence(database: Database, evidence: Any, check: PassportCheck) -> None:
-    if not isinstance(evidence, list) or not all(
-        isinstance(item, dict) and _is_position(item.get("position")) for item in evidence
+def _cited(evidence: Any) -> list[dict[str, Any]] | None:
+    """The evidence as a list of {position, hash} items, or None when it is not one."""
+    if not isinstance(evidence, list) or len(evidence) > MAX_EVIDENCE:
+        return None
+    if not all(
+        isinstance(item, dict)
+        and _is_position(item.get("position"))
+        and isinstance(item.get("hash"), str)
+        for item in evidence
     ):
-        check.fail("the evidence is not a list of ledger positions and hashes")
+        return None
+    return evidence
+
+
+def _check_evidence(database: Database, evidence: Any, check: PassportCheck) -> None:
+    cited = _cited(evidence)
+    if cited is None:
+        check.fail(
+            f"the evidence is not a list of at most {MAX_EVIDENCE} ledger positions and hashes"
+        )
         return
     with database.read() as connection:
-        for item in evidence:
-            found = stored.entry_at(connection, item["position"])
-            if found is None:
-                check.fail(f"ledger position {item['position']} is missing")
-                continue
-            entry, stored_hash = found
-            if stored_hash != item.get("hash") or entry.compute_hash() != stored_hash:
-                check.fail(f"ledger entry {item['position']} ({item.get('event_id')}) has changed")
+        found = stored.entries_at(connection, sorted({item["position"] for item in cited}))
+    for item in cited:
+        entry = found.get(item["position"])
+        if entry is None:
+            check.fail(f"ledger position {item['position']} is missing")
+        elif entry[1] != item["hash"] or entry[0].compute_hash() != entry[1]:
+            check.fail(f"ledger entry {item['position']} ({item.get('event_id')}) has changed")
 
 
 def public_key_map(keys: Any) -> dict[str, str]:

@@ -50,6 +50,51 @@ def decode_cursor(cursor: str | None) -> Any:
         raise BadCursor from error
 
 
+MAX_POSITION = 2**63 - 1  # a ledger position fits a signed 64-bit integer
+MAX_KEY_CHARS = 128  # the longest identifier the contract allows
+
+
+def _is_position(value: Any) -> bool:
+    return type(value) is int and 0 <= value <= MAX_POSITION  # not a bool, not out of range
+
+
+def _is_key(value: Any) -> bool:
+    """An id to page after: text the databases can compare (no NUL, valid Unicode)."""
+    if not isinstance(value, str) or len(value) > MAX_KEY_CHARS or "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def position_cursor(cursor: str | None) -> int | None:
+    """The ledger position a cursor points after."""
+    after = decode_cursor(cursor)
+    if after is not None and not _is_position(after):
+        raise BadCursor
+    return after  # type: ignore[no-any-return]
+
+
+def finding_cursor(cursor: str | None) -> tuple[int, int] | None:
+    """The (position, sequence) of the finding a cursor points after."""
+    after = decode_cursor(cursor)
+    if after is None:
+        return None
+    if not (isinstance(after, list) and len(after) == 2 and all(map(_is_position, after))):
+        raise BadCursor
+    return after[0], after[1]
+
+
+def key_cursor(cursor: str | None) -> str | None:
+    """The id a cursor points after."""
+    after = decode_cursor(cursor)
+    if after is not None and not _is_key(after):
+        raise BadCursor
+    return after  # type: ignore[no-any-return]
+
+
 def _page(items: list[dict[str, Any]], limit: int, key: Any) -> Page:
     if len(items) < limit:
         return Page(items, None)
@@ -65,17 +110,13 @@ def findings(
     cursor: str | None,
     limit: int,
 ) -> Page:
-    after = decode_cursor(cursor)
-    if after is not None and not (
-        isinstance(after, list) and len(after) == 2 and all(isinstance(x, int) for x in after)
-    ):
-        raise BadCursor
+    after = finding_cursor(cursor)
     if not principal.reads_all:
         enterprise_id = principal.enterprise_id
     with database.read() as connection:
         items = queries.findings_page(
             connection,
-            after=tuple(after) if after else None,
+            after=after,
             limit=limit,
             code=code,
             enterprise_id=enterprise_id,
@@ -100,9 +141,7 @@ def events(
     cursor: str | None,
     limit: int,
 ) -> Page:
-    after = decode_cursor(cursor)
-    if after is not None and not isinstance(after, int):
-        raise BadCursor
+    after = position_cursor(cursor)
     if not principal.reads_all:
         reporter = principal.enterprise_id
     with database.read() as connection:
@@ -135,9 +174,7 @@ def _may_see_event(connection: Any, principal: Principal, found: dict[str, Any])
 
 def exports(database: Database, *, cursor: str | None, limit: int) -> Page:
     """Export events, for customs and the regulator."""
-    after = decode_cursor(cursor)
-    if after is not None and not isinstance(after, int):
-        raise BadCursor
+    after = position_cursor(cursor)
     with database.read() as connection:
         items = queries.events_page(connection, after=after, limit=limit, event_type="export")
         detailed = [queries.event_record(connection, i["event_id"]) for i in items]
@@ -160,6 +197,7 @@ def lot(database: Database, principal: Principal, lot_id: str) -> dict[str, Any]
         "composition": report["composition"],
         "reo_fraction": report["reo_fraction"],
         "retracted": report["retracted"],
+        "provenance": holdings.cause_codes(report["provenance"]),
         "control": report["control"],
         "created_by": report["created_by"] if report["created_by"]["enterprise_id"] == me else None,
         "holders": own,
@@ -177,9 +215,7 @@ def lots(
     limit: int,
 ) -> Page:
     """Lots; an enterprise sees only those it holds."""
-    after = decode_cursor(cursor)
-    if after is not None and not isinstance(after, str):
-        raise BadCursor
+    after = key_cursor(cursor)
     if not principal.reads_all:
         holder = principal.enterprise_id
     with database.read() as connection:
@@ -196,9 +232,7 @@ def balance(database: Database, principal: Principal, enterprise_id: str) -> dic
 def master(
     database: Database, principal: Principal, record_type: str, *, cursor: str | None, limit: int
 ) -> Page:
-    after = decode_cursor(cursor)
-    if after is not None and not isinstance(after, str):
-        raise BadCursor
+    after = key_cursor(cursor)
     scope = None if principal.reads_all else principal.enterprise_id
     with database.read() as connection:
         items = queries.master_page(

@@ -52,13 +52,15 @@ def trace_up(database: Database, lot_id: str) -> dict[str, Any]:
             for r in roots
         }
         custody = lineage.movements(connection, list(rows))
+        statuses = lineage.provenances(connection, rows.values())
     shares = origin_shares(lot_id, inputs, {k: v.composition for k, v in rows.items()})
     for element, by_origin in shares.items():
         for origin, share in by_origin.items():
             origins[origin].setdefault("shares", {})[element] = f"{share:.6f}"
     return {
         "lot_id": lot_id,
-        "lots": [_lot_summary(rows[k], inputs.get(k, [])) for k in sorted(rows)],
+        "provenance": statuses[lot_id],
+        "lots": [_lot_summary(rows[k], inputs.get(k, []), statuses[k]) for k in sorted(rows)],
         "origins": [{**o, "shares": o.get("shares", {})} for o in origins.values()],
         "custody": [_movement(m) for m in custody],
         "unattributed": sorted(e for e, by_origin in shares.items() if not by_origin),
@@ -77,12 +79,14 @@ def trace_down(database: Database, lot_id: str) -> dict[str, Any]:
             for holder, lot, grams in lineage.holders_of(connection, list(rows))
         ]
         moves = lineage.movements(connection, list(rows))
+        statuses = lineage.provenances(connection, rows.values())
     inputs: dict[str, list[Input]] = {}
     for edge in edges:
         inputs.setdefault(edge.child, []).append(Input(edge.parent, edge.mass_g))
     return {
         "lot_id": lot_id,
-        "lots": [_lot_summary(rows[k], inputs.get(k, [])) for k in sorted(rows)],
+        "provenance": statuses[lot_id],
+        "lots": [_lot_summary(rows[k], inputs.get(k, []), statuses[k]) for k in sorted(rows)],
         "holders": holders,
         "exports": [
             {
@@ -98,7 +102,7 @@ def trace_down(database: Database, lot_id: str) -> dict[str, Any]:
     }
 
 
-def _lot_summary(row: Lot, inputs: list[Input]) -> dict[str, Any]:
+def _lot_summary(row: Lot, inputs: list[Input], status: dict[str, Any]) -> dict[str, Any]:
     return {
         "lot_id": row.lot_id,
         "form": row.form,
@@ -106,6 +110,7 @@ def _lot_summary(row: Lot, inputs: list[Input]) -> dict[str, Any]:
         "event_id": row.event_id,
         "mass_kg": format_kg(row.created_g),
         "composition": {k: str(v) for k, v in row.composition.items()},
+        "provenance": status,
         "inputs": [{"lot_id": i.parent, "mass_kg": format_kg(i.mass_g)} for i in inputs],
     }
 
@@ -122,6 +127,12 @@ def _movement(m: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def status_text(lot: dict[str, Any]) -> str:
+    """``clean``, or ``gap: CODE:EVENT ...`` (the unresolved causes)."""
+    status = lot["provenance"]
+    return " ".join([status["status"] + (":" if status["causes"] else ""), *status["causes"]])
+
+
 def graphml(trace: dict[str, Any]) -> str:
     """A trace as GraphML: lots and origins as nodes, processing inputs as edges."""
     root = ElementTree.Element("graphml", xmlns="http://graphml.graphdrawing.org/xmlns")
@@ -129,6 +140,7 @@ def graphml(trace: dict[str, Any]) -> str:
         ("form", "node"),
         ("created_by", "node"),
         ("mass_kg", "node"),
+        ("provenance", "node"),
         ("input_kg", "edge"),
     ):
         ElementTree.SubElement(
@@ -139,6 +151,7 @@ def graphml(trace: dict[str, Any]) -> str:
         node = ElementTree.SubElement(graph, "node", id=lot["lot_id"])
         for key in ("form", "created_by", "mass_kg"):
             ElementTree.SubElement(node, "data", key=key).text = str(lot[key])
+        ElementTree.SubElement(node, "data", key="provenance").text = status_text(lot)
         for source in lot["inputs"]:
             edge = ElementTree.SubElement(
                 graph, "edge", source=source["lot_id"], target=lot["lot_id"]

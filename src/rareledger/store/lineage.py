@@ -7,6 +7,7 @@ on to their inputs; walking down, from a lot to the events it fed and on to thei
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,18 +99,34 @@ def provenance(connection: Connection, lot_id: str) -> dict[str, Any]:
         select(schema.lots.c.gap_causes).where(schema.lots.c.lot_id == lot_id)
     ).first()
     named = tuple(row.gap_causes.split()) if row else ()
-    events = schema.events
-    retracted = {
-        r.event_id
-        for r in connection.execute(
-            select(events.c.event_id).where(
-                events.c.event_id.in_([cause_event(n) for n in named]),
-                events.c.retracted_by.is_not(None),
-            )
-        )
-    }
+    return _status(named, _retracted(connection, named))
+
+
+def provenances(connection: Connection, lots: Iterable[Lot]) -> dict[str, dict[str, Any]]:
+    """:func:`provenance` of each of these lots (as read already), with one look-up of the
+    problems that corrections have resolved."""
+    chosen = list(lots)
+    retracted = _retracted(connection, [n for lot in chosen for n in lot.gap_causes])
+    return {lot.lot_id: _status(lot.gap_causes, retracted) for lot in chosen}
+
+
+def _status(named: Iterable[str], retracted: set[str]) -> dict[str, Any]:
     causes = unresolved(named, retracted.__contains__)
     return {"status": "gap" if causes else "clean", "causes": causes}
+
+
+def _retracted(connection: Connection, named: Iterable[str]) -> set[str]:
+    """The events of these named problems that a correction has retracted."""
+    events = schema.events
+    wanted = sorted({cause_event(n) for n in named})
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        query = select(events.c.event_id).where(
+            events.c.event_id.in_(wanted[start : start + 500]),
+            events.c.retracted_by.is_not(None),
+        )
+        found.update(r.event_id for r in connection.execute(query))
+    return found
 
 
 def holders_of(connection: Connection, lot_ids: list[str]) -> list[tuple[str, str, int]]:

@@ -51,13 +51,16 @@ def newest_active_key(connection: Connection) -> SigningKey | None:
     return SigningKey(**row._asdict()) if row else None
 
 
-def entry_at(connection: Connection, position: int) -> tuple[Entry, str] | None:
-    """The stored entry at a ledger position and its stored hash."""
+def entries_at(connection: Connection, positions: list[int]) -> dict[int, tuple[Entry, str]]:
+    """The stored entries at these ledger positions and their stored hashes, read a few
+    hundred at a time (positions with no entry are left out)."""
     t = schema.ledger_entries
-    row = connection.execute(select(t).where(t.c.position == position)).first()
-    if row is None:
-        return None
-    values = row._asdict()
-    stored_hash = values.pop("hash")
-    values["recorded_at_supplied"] = bool(values["recorded_at_supplied"])
-    return Entry(**values), str(stored_hash)
+    found: dict[int, tuple[Entry, str]] = {}
+    for start in range(0, len(positions), 500):
+        chunk = positions[start : start + 500]
+        for row in connection.execute(select(t).where(t.c.position.in_(chunk))):
+            values = row._asdict()
+            stored_hash = values.pop("hash")
+            values["recorded_at_supplied"] = bool(values["recorded_at_supplied"])
+            found[values["position"]] = (Entry(**values), str(stored_hash))
+    return found

@@ -146,6 +146,16 @@ detection_state = Table(
     Column("state", LargeBinary, nullable=False),
 )
 
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("subject", String(300), primary_key=True),  # account:NAME, key:ID, address:IP
+    Column("failures", Integer, nullable=False),
+    Column("window_started_at", String(40), nullable=False),
+    Column("locked_until", String(40)),
+    Column("lockouts", Integer, nullable=False),
+)
+
 # ---------------------------------------------------------------- projections
 
 enterprises = Table(

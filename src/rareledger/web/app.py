@@ -11,9 +11,9 @@ from fastapi.routing import APIRoute
 from rareledger import __version__
 from rareledger.config import Settings, check_secret, load_settings
 from rareledger.store.database import Database
-from rareledger.web import errors
+from rareledger.web import checkpointing, errors
 from rareledger.web.api import control, enforcement, epcis, passports, reading, reporting, system
-from rareledger.web.middleware import BodyLimit
+from rareledger.web.middleware import BodyLimit, CarefulPaths
 from rareledger.web.security import make_context
 
 
@@ -23,7 +23,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     check_secret(settings)
     secret = settings.secret_key or secrets.token_urlsafe(32)  # dev mode: per process
     database = database or Database(settings.database_url)
+    checkpointing.check_ready(settings, database)
     app = FastAPI(
+        lifespan=checkpointing.lifespan(settings, database),
         title="rareledger",
         version=__version__,
         description="National traceability and export-control ledger for rare "
@@ -37,6 +39,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     for router in ROUTERS:
         publish_access_rules(router.routes)
         app.include_router(router)
+    app.add_middleware(CarefulPaths)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     return app
 

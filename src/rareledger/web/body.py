@@ -3,9 +3,10 @@
 Every JSON body goes through :func:`read_json` (the rules of
 :func:`rareledger.formats.jsonlines.parse_json`: exact decimals, no NaN or Infinity, no lone
 surrogates, at most 64 levels deep; anything else is 422 ``malformed_json`` naming the
-problem). Routes with a fixed shape take :func:`body` of a pydantic model, whose errors have the
-same 422 ``validation_error`` shape as a bad query parameter; routes that take batches of
-records use :func:`records_in`.
+problem; and no NUL character in any string, which PostgreSQL cannot store: 422
+``nul_character`` naming where). Routes with a fixed shape take :func:`body` of a pydantic
+model, whose errors have the same 422 ``validation_error`` shape as a bad query parameter;
+routes that take batches of records use :func:`records_in`.
 """
 
 from __future__ import annotations
@@ -25,7 +26,35 @@ Model = TypeVar("Model", bound=BaseModel)
 
 async def read_json(request: Request) -> Any:
     """The request body as a JSON value."""
-    return parse_json(await request.body(), what="the body")
+    data = await request.body()
+    value = parse_json(data, what="the body")
+    if b"\\u0000" in data or b"\x00" in data:
+        _refuse_nul(value)
+    return value
+
+
+def _refuse_nul(value: Any) -> None:
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        where, item = stack.pop()
+        if isinstance(item, str) and "\x00" in item:
+            _nul_at(where or "body")
+        if isinstance(item, dict):
+            for key, inner in item.items():
+                if "\x00" in key:
+                    _nul_at(f"{where}.(a key)" if where else "(a key)")
+                stack.append((f"{where}.{key}" if where else key, inner))
+        elif isinstance(item, list):
+            stack.extend((f"{where}[{index}]", inner) for index, inner in enumerate(item))
+
+
+def _nul_at(where: str) -> None:
+    message = f"{where}: must not contain the NUL character (U+0000)"
+    raise Invalid(
+        message,
+        code="nul_character",
+        details=[{"field": where, "code": "nul_character", "message": message}],
+    )
 
 
 def body(model: type[Model]) -> Any:

@@ -3,7 +3,9 @@
 The error tree of :mod:`rareledger.errors` becomes HTTP here, in one handler: the status comes
 from the nearest class in :data:`HTTP_STATUS`, the code, message and details from the error.
 The web layer adds three branches of its own: :class:`Unauthenticated` (401),
-:class:`RateLimited` (429) and :class:`TooLarge` (413). Framework errors (an unknown route, a
+:class:`RateLimited` (429) and :class:`TooLarge` (413); the accounts service's
+:class:`~rareledger.services.accounts.Throttled` (a lock-out after failed sign-ins) is 429
+too. Framework errors (an unknown route, a
 bad query parameter) keep the same shape through their own two handlers.
 """
 
@@ -17,6 +19,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rareledger.errors import Conflict, Forbidden, Invalid, LedgerError, NotFound
+from rareledger.services.accounts import Throttled
 from rareledger.services.reporting import Acknowledgement
 
 STATUS_CODES = {
@@ -67,6 +70,7 @@ HTTP_STATUS: dict[type[LedgerError], int] = {
     Forbidden: 403,
     Unauthenticated: 401,
     RateLimited: 429,
+    Throttled: 429,
 }
 
 

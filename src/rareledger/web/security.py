@@ -1,7 +1,10 @@
 """Authentication (API keys and signed session tokens), access rules and rate limits.
 
 Every route names who may call it with :func:`allow`; the rule is also published in the
-OpenAPI document as ``x-access``, and the test matrix checks every route against it.
+OpenAPI document as ``x-access``, and the test matrix checks every route against it. Requests
+are rate-limited per key or account, and anonymous ones per client address; a key or token
+that does not authenticate is counted against the client's address (and the key it names),
+which is locked out past the limit (:func:`rareledger.services.accounts.refuse_credentials`).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ class WebContext:
     tokens: URLSafeTimedSerializer
     limiter: MovingWindowRateLimiter
     rate: Any
+    throttle: accounts.Throttle
 
 
 def make_context(settings: Settings, database: Database, secret: str) -> WebContext:
@@ -48,6 +52,7 @@ def make_context(settings: Settings, database: Database, secret: str) -> WebCont
         URLSafeTimedSerializer(secret, salt="rareledger-session"),
         MovingWindowRateLimiter(MemoryStorage()),
         parse(settings.rate_limit),
+        accounts.throttle_from(settings),
     )
 
 
@@ -75,25 +80,37 @@ def _principal(ctx: WebContext, token: str) -> Principal | None:
     return accounts.user_principal(ctx.database, data["user"])
 
 
-def _rate_limit(ctx: WebContext, principal: Principal) -> None:
-    if ctx.limiter.hit(ctx.rate, principal.name):
+def client_address(request: Request) -> str | None:
+    """The client's address as the server (or a trusted proxy, see docs/api.md) gives it."""
+    return request.client.host if request.client else None
+
+
+def _rate_limit(ctx: WebContext, who: str) -> None:
+    if ctx.limiter.hit(ctx.rate, who):
         return
-    reset_at, _remaining = ctx.limiter.get_window_stats(ctx.rate, principal.name)
+    reset_at, _remaining = ctx.limiter.get_window_stats(ctx.rate, who)
     wait = max(1, math.ceil(reset_at - time.time()))
     raise RateLimited(f"too many requests: the limit is {ctx.rate}", retry_after_s=wait)
 
 
 def authenticate(
+    request: Request,
     ctx: Context,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal | None:
-    """The caller, or None when no credentials were sent; 401 for bad credentials."""
+    """The caller, or None when no credentials were sent; 401 for bad credentials (429 once
+    the client's address, or the key named, is locked out)."""
+    address = client_address(request)
     if credentials is None:
+        _rate_limit(ctx, f"address:{address}")
         return None
     principal = _principal(ctx, credentials.credentials)
     if principal is None:
+        accounts.refuse_credentials(
+            ctx.database, credentials.credentials, client=address, throttle=ctx.throttle
+        )
         raise Unauthenticated("the key or token is not valid")
-    _rate_limit(ctx, principal)
+    _rate_limit(ctx, principal.name)
     return principal
 
 

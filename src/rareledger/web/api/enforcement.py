@@ -7,7 +7,6 @@ and case work (assigning, noting, confirming or dismissing) is for the regulator
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -69,7 +68,7 @@ async def run_detection(
     if wanted.rule is not None and wanted.rule not in RULES:
         raise Invalid(f"rule: no rule {wanted.rule!r}", details={"known": sorted(RULES)})
     day = parse_day(wanted.as_of, "as_of") if wanted.as_of is not None else None
-    moment = detection.end_of(day) if day else datetime.now(UTC)
+    moment = detection.moment_of(day)
     rulebook = Rulebook(reference=detection.load_reference())
     run = await run_in_threadpool(
         detection.detect,
@@ -147,7 +146,7 @@ def alerts_csv(
     return _csv(_alerts(ctx, code, status, severity, enterprise_id))
 
 
-@router.get("/alerts/{alert_id}", summary="One alert with its evidence and history")
+@router.get("/alerts/{alert_id:ledger_id}", summary="One alert with its evidence and history")
 def show_alert(
     alert_id: str, ctx: Context, _principal: Principal = allow(*READERS)
 ) -> dict[str, Any]:
@@ -155,7 +154,7 @@ def show_alert(
 
 
 @router.post(
-    "/alerts/{alert_id}/assignment",
+    "/alerts/{alert_id:ledger_id}/assignment",
     summary="Assign an alert; an open one goes under review",
     openapi_extra=body_schema(Assignment),
 )
@@ -169,7 +168,7 @@ def assign_alert(
 
 
 @router.post(
-    "/alerts/{alert_id}/notes",
+    "/alerts/{alert_id:ledger_id}/notes",
     summary="Add a note to an alert's history",
     openapi_extra=body_schema(Note),
 )
@@ -180,7 +179,7 @@ def note_alert(
 
 
 @router.post(
-    "/alerts/{alert_id}/closing",
+    "/alerts/{alert_id:ledger_id}/closing",
     summary="Confirm or dismiss an alert, saying why",
     openapi_extra=body_schema(Closing),
 )

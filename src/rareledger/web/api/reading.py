@@ -31,7 +31,7 @@ def list_events(
     ).as_dict()
 
 
-@router.get("/events/{event_id}", summary="One event as reported")
+@router.get("/events/{event_id:slashed_id}", summary="One event as reported")
 def get_event(
     event_id: str, ctx: Context, principal: Principal = allow(*READERS)
 ) -> dict[str, Any]:
@@ -54,13 +54,33 @@ def list_lots(
     ).as_dict()
 
 
-@router.get("/lots/{lot_id}", summary="A lot: form, composition, holders, transit")
+@router.get(
+    "/lots/{lot_id:slashed_id}/trace",
+    summary="A lot's lineage: up to origins, down to exports",
+)
+def trace_lot(
+    lot_id: str,
+    ctx: Context,
+    _principal: Principal = allow(REGULATOR, AUDITOR, CUSTOMS),
+    direction: Annotated[str, Query(pattern="^(up|down)$")] = "up",
+    format: Annotated[str, Query(pattern="^(json|graphml)$")] = "json",
+) -> Any:
+    """The same JSON as ``rareledger trace LOT --up|--down --json``, or GraphML."""
+    trace = (traceability.trace_up if direction == "up" else traceability.trace_down)(
+        ctx.database, lot_id
+    )
+    if format == "graphml":
+        return Response(traceability.graphml(trace), media_type="application/graphml+xml")
+    return trace
+
+
+@router.get("/lots/{lot_id:slashed_id}", summary="A lot: form, composition, holders, transit")
 def get_lot(lot_id: str, ctx: Context, principal: Principal = allow(*READERS)) -> dict[str, Any]:
     """An enterprise sees a lot it created, held or traded, and only its own part of it."""
     return reads.lot(ctx.database, principal, lot_id)
 
 
-@router.get("/enterprises/{enterprise_id}/balance", summary="Holdings of an enterprise")
+@router.get("/enterprises/{enterprise_id:slashed_id}/balance", summary="Holdings of an enterprise")
 def get_balance(
     enterprise_id: str, ctx: Context, principal: Principal = allow(*READERS)
 ) -> dict[str, Any]:
@@ -120,20 +140,3 @@ for _type, _path in (
         summary=f"Current {_path}",
         name=f"list_{_path}",
     )
-
-
-@router.get("/lots/{lot_id}/trace", summary="A lot's lineage: up to origins, down to exports")
-def trace_lot(
-    lot_id: str,
-    ctx: Context,
-    _principal: Principal = allow(REGULATOR, AUDITOR, CUSTOMS),
-    direction: Annotated[str, Query(pattern="^(up|down)$")] = "up",
-    format: Annotated[str, Query(pattern="^(json|graphml)$")] = "json",
-) -> Any:
-    """The same JSON as ``rareledger trace LOT --up|--down --json``, or GraphML."""
-    trace = (traceability.trace_up if direction == "up" else traceability.trace_down)(
-        ctx.database, lot_id
-    )
-    if format == "graphml":
-        return Response(traceability.graphml(trace), media_type="application/graphml+xml")
-    return trace

@@ -11,10 +11,11 @@ from pydantic import BaseModel, Field
 from rareledger.domain.access import AUDITOR, CUSTOMS, ENTERPRISE, REGULATOR, Principal
 from rareledger.errors import Invalid, NotFound
 from rareledger.formats import spreadsheet
+from rareledger.formats.upload_limits import UploadLimits
 from rareledger.services import uploads
 from rareledger.services.reporting import Acknowledgement, Recorder
 from rareledger.web.body import body_schema, read_json, records_in
-from rareledger.web.errors import refusal
+from rareledger.web.errors import TooLarge, refusal
 from rareledger.web.security import Context, allow
 
 router = APIRouter(prefix="/api/v1", tags=["reporting"])
@@ -53,7 +54,7 @@ async def submit_events(
 
 
 @router.put(
-    "/events/{event_id}",
+    "/events/{event_id:slashed_id}",
     summary="Submit one event",
     openapi_extra=ONE_EVENT,
     status_code=201,
@@ -99,8 +100,18 @@ async def upload(
     ctx: Context,
     principal: Principal = allow(REGULATOR, ENTERPRISE),
 ) -> dict[str, Any]:
-    """Row by row: accepted, duplicate, or rejected with the column and the rule."""
-    sheets = spreadsheet.read_upload(file.filename or "", await file.read())
+    """Row by row: accepted, duplicate, or rejected with the column and the rule. The file is
+    read within the upload limits, in a child process, before anything is submitted."""
+    limits = UploadLimits.from_settings(ctx.settings)
+    data = await file.read(limits.max_bytes + 1)
+    if len(data) > limits.max_bytes:
+        raise TooLarge(
+            f"file: an upload holds at most {limits.max_bytes} bytes",
+            code="upload_too_large",
+            details={"limit": "upload_too_large", "max_bytes": limits.max_bytes},
+        )
+    name = file.filename or ""
+    sheets = await run_in_threadpool(uploads.read_sheets, name, data, limits)
     return await run_in_threadpool(
         uploads.submit_sheets, recorder_for(ctx, principal), sheets, ctx.settings.max_batch
     )
