@@ -102,3 +102,5 @@ def test_every_run_is_recorded_and_listed_latest_first(shipped: Database) -> Non
     assert detection_runs.list_runs(shipped, limit=1, before=second.run_id) == [earliest]
     with pytest.raises(detection_runs.Invalid, match="limit"):
         detection_runs.list_runs(shipped, limit=0)
+    with pytest.raises(detection_runs.Invalid, match="before"):
+        detection_runs.list_runs(shipped, before=2**31)

@@ -49,6 +49,8 @@ def test_detection_runs_are_listed_latest_first(api: Api) -> None:
     assert rest["items"] == [earliest]
     too_many = api.get("/api/v1/detection/runs", params={"limit": 5000})
     assert too_many.status_code == 422 and "limit" in too_many.text
+    too_far = api.get("/api/v1/detection/runs", params={"before": 2**31})
+    assert too_far.status_code == 422 and "before" in too_far.text
 
 
 def test_case_work_through_the_api(api: Api) -> None:

@@ -22,7 +22,12 @@ def runs() -> None:
     show_default=True,
     help="How many runs, the latest first.",
 )
-@click.option("--before", type=int, default=None, help="Runs before this run id (paging back).")
+@click.option(
+    "--before",
+    type=click.IntRange(1, detection_runs.MAX_RUN_ID),
+    default=None,
+    help="Runs before this run id (paging back).",
+)
 @json_option
 @pass_cli
 def runs_list(ctx: CliContext, limit: int, before: int | None, as_json: bool) -> None:

@@ -23,6 +23,7 @@ from rareledger.store import detection_runs as stored_runs
 from rareledger.store.database import Database
 
 MAX_LIMIT = 1000
+MAX_RUN_ID = 2**31 - 1  # run ids are 32-bit integers
 # Rules that judge nothing without reference data given to the run: their alerts are not
 # resolved by a run that lacked it.
 NEEDS_PARTNER_IMPORTS = ("mirror_gap",)
@@ -137,5 +138,7 @@ def list_runs(
     """The latest detection runs first; ``before`` a run id to page back from."""
     if not 1 <= limit <= MAX_LIMIT:
         raise Invalid(f"limit: must be from 1 to {MAX_LIMIT}; got {limit}")
+    if before is not None and not 1 <= before <= MAX_RUN_ID:
+        raise Invalid(f"before: a run id must be from 1 to {MAX_RUN_ID}; got {before}")
     with database.read() as connection:
         return stored_runs.runs(connection, limit=limit, before=before)

@@ -100,7 +100,10 @@ def list_detection_runs(
         int, Query(ge=1, le=detection_runs.MAX_LIMIT, description="how many runs")
     ] = 50,
     before: Annotated[
-        int | None, Query(ge=1, description="runs before this run id (paging back)")
+        int | None,
+        Query(
+            ge=1, le=detection_runs.MAX_RUN_ID, description="runs before this run id (paging back)"
+        ),
     ] = None,
     _principal: Principal = allow(*READERS),
 ) -> dict[str, Any]:
