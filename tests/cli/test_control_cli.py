@@ -152,6 +152,11 @@ def test_trace_outputs(url: str) -> None:
     assert "origins (share of each element)" in run(url, "trace", "LOT-HC-2025-MG-45SH-0001").output
     assert run(url, "trace", "LOT-QL-2025-CC-0001", "--graphml").output.startswith("<?xml")
     assert run(url, "trace", "NOPE").exit_code == 2
+    page = run(url, "trace", "LOT-HC-2025-MG-45SH-0001", "--limit", "1", "--json").output
+    first = json.loads(page)
+    assert len(first["lots"]) == 2 and first["next_cursor"] == first["lots"][1]["lot_id"]
+    tree = run(url, "trace", "LOT-HC-2025-MG-45SH-0001", "--limit", "1").output
+    assert f"next page: --cursor {first['next_cursor']}" in tree
 
 
 def test_init_rebuilds_projections_whose_layout_changed(url: str) -> None:

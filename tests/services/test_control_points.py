@@ -165,9 +165,9 @@ def test_a_tainted_export_is_flagged_and_a_correction_clears_the_gap(
     assert "tainted_export" in {x["code"] for x in tainted.findings}
     ledger.accept(f.correction(f.EXPORTER, shipped["event_id"]))
     still = [f"negative_balance:{tainted.id}"]  # the export itself took what was not there
-    assert _provenance(database, "LOT-MX") == {"status": "gap", "causes": still}
+    assert _provenance(database, "LOT-MX") == {"status": "gap", "causes": still, "causes_total": 1}
     ledger.accept(f.correction(f.EXPORTER, str(tainted.id)))
-    assert _provenance(database, "LOT-MX") == {"status": "clean", "causes": []}
+    assert _provenance(database, "LOT-MX") == {"status": "clean", "causes": [], "causes_total": 0}
 
 
 # ---------------------------------------------------------------- reporting hygiene

@@ -2,8 +2,10 @@
 
 For any sequence (valid or not, corrections included), per lot and per element:
     created + adjusted = held + in transit + consumed + exported + receipt discrepancy,
-rebuilding the projections from the ledger gives exactly the incremental state, and the hash
-chain verifies. Batches are cut at random places, so batch boundaries cannot matter either.
+rebuilding the projections from the ledger gives exactly the incremental state (origin vectors
+included: each is what its inputs' vectors make it, and the shares of the whole lineage where
+no correction is on the way), and the hash chain verifies. Batches are cut at random places,
+so batch boundaries cannot matter either.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from rareledger.services import integrity
 from rareledger.store import queries
 from rareledger.store.database import Database
 from tests import factories as f
+from tests.services.origin_checks import check_origin_vectors
 
 HOLDERS = [f.MINER, f.SEPARATOR, f.TRADER, f.EXPORTER]
 COMPOSITIONS = [
@@ -41,7 +44,13 @@ actions = st.one_of(
         masses,
     ),
     st.tuples(st.just("receive"), st.integers(0, 50), st.sampled_from(["same", "less", "more"])),
-    st.tuples(st.just("process"), st.integers(0, 50), masses, masses),
+    st.tuples(
+        st.just("process"),
+        st.lists(st.integers(0, 50), min_size=1, max_size=3),
+        masses,
+        masses,
+        st.sampled_from(COMPOSITIONS),
+    ),
     st.tuples(st.just("export"), st.integers(0, 50), masses),
     st.tuples(
         st.just("adjust"),
@@ -110,16 +119,18 @@ class Script:
             event_id=self._id("rcp"),
         )
 
-    def _process(self, index: int, used: str, made: str) -> dict[str, Any] | None:
-        lot = self._lot(index)
-        if lot is None:
+    def _process(
+        self, indexes: list[int], used: str, made: str, composition: dict[str, str]
+    ) -> dict[str, Any] | None:
+        if not self.lots:
             return None
+        lots = sorted({self.lots[i % len(self.lots)] for i in indexes})
         out = self._id("LOT")
         self.lots.append(out)
         return f.processing(
             f.SEPARATOR,
-            [(lot, used)],
-            [(out, "oxide", made, {"Nd": "0.5"})],
+            [(lot, used) for lot in lots],
+            [(out, "oxide", made, composition)],
             event_id=self._id("prc"),
             facility_id=f.PLANT,
         )
@@ -196,6 +207,7 @@ def test_mass_is_conserved_and_rebuild_matches(
             _check_conservation(database)
             with database.read() as connection:
                 incremental = queries.dump(connection)
+            check_origin_vectors(incremental)
             integrity.rebuild(database)
             with database.read() as connection:
                 assert queries.dump(connection) == incremental

@@ -41,9 +41,10 @@ def test_a_receipt_of_more_than_was_shipped_opens_a_gap_that_its_correction_clos
     assert _provenance(database, "LOT-A") == {
         "status": "gap",
         "causes": [f"receipt_excess:{received.id}"],
+        "causes_total": 1,
     }
     ledger.accept(f.correction(f.SEPARATOR, str(received.id)))
-    assert _provenance(database, "LOT-A") == {"status": "clean", "causes": []}
+    assert _provenance(database, "LOT-A") == {"status": "clean", "causes": [], "causes_total": 0}
 
 
 def test_a_receipt_within_the_shipment_leaves_the_lot_clean(
@@ -51,7 +52,7 @@ def test_a_receipt_within_the_shipment_leaves_the_lot_clean(
 ) -> None:
     shipped = _shipped(ledger, "50")
     ledger.accept(f.receipt(f.SEPARATOR, shipped, [("LOT-A", "50")]))
-    assert _provenance(database, "LOT-A") == {"status": "clean", "causes": []}
+    assert _provenance(database, "LOT-A") == {"status": "clean", "causes": [], "causes_total": 0}
 
 
 def test_outputs_richer_than_their_inputs_carry_a_gap_downstream_and_through_a_rebuild(
@@ -65,9 +66,21 @@ def test_outputs_richer_than_their_inputs_carry_a_gap_downstream_and_through_a_r
     made = ledger.one(richer)
     assert [x["code"] for x in made.findings] == ["mass_balance_excess"]
     cause = f"mass_balance_excess:{made.id}"
-    assert _provenance(database, "LOT-OX") == {"status": "gap", "causes": [cause]}
-    assert _provenance(database, "LOT-A") == {"status": "clean", "causes": []}  # upstream stays
+    assert _provenance(database, "LOT-OX") == {
+        "status": "gap",
+        "causes": [cause],
+        "causes_total": 1,
+    }
+    assert _provenance(database, "LOT-A") == {
+        "status": "clean",
+        "causes": [],
+        "causes_total": 0,
+    }  # upstream stays
     sold = f.shipment(f.SEPARATOR, f.TRADER, [("LOT-OX", "10")])
     ledger.accept(sold, f.receipt(f.TRADER, sold["event_id"], [("LOT-OX", "10")]))
     integrity.rebuild(database)
-    assert _provenance(database, "LOT-OX") == {"status": "gap", "causes": [cause]}
+    assert _provenance(database, "LOT-OX") == {
+        "status": "gap",
+        "causes": [cause],
+        "causes_total": 1,
+    }

@@ -48,8 +48,13 @@ def test_lot_show_and_the_lot_report_name_the_gap(
     tainted: dict[str, str], database: Database
 ) -> None:
     report = holdings.lot_report(database, "LOT-P")
-    assert report["provenance"] == {"status": "gap", "causes": [tainted["cause"]]}
-    assert holdings.lot_report(database, "LOT-C")["provenance"] == {"status": "clean", "causes": []}
+    assert report["provenance"] == {
+        "status": "gap",
+        "causes": [tainted["cause"]],
+        "causes_total": 1,
+    }
+    clean_status = {"status": "clean", "causes": [], "causes_total": 0}
+    assert holdings.lot_report(database, "LOT-C")["provenance"] == clean_status
     runner = CliRunner()
     shown = runner.invoke(cli, ["--db", database.url, "lot", "show", "LOT-P"])
     assert shown.exit_code == 0 and f"provenance: gap: {tainted['cause']}" in shown.output
@@ -80,7 +85,11 @@ def test_the_lot_api_shows_the_status_and_an_enterprise_only_the_codes(
 ) -> None:
     api = make_api(database)
     regulator = api.get("/api/v1/lots/LOT-P").json()
-    assert regulator["provenance"] == {"status": "gap", "causes": [tainted["cause"]]}
+    assert regulator["provenance"] == {
+        "status": "gap",
+        "causes": [tainted["cause"]],
+        "causes_total": 1,
+    }
     separator = api.get("/api/v1/lots/LOT-P", "separator").json()
     assert separator["provenance"] == {"status": "gap", "causes": ["negative_balance"]}
     traced = api.get("/api/v1/lots/LOT-P/trace").json()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rareledger.errors import NotFound
+from rareledger.errors import Invalid, NotFound
 from rareledger.formats.jsonlines import iter_records
 from rareledger.services import traceability
 from rareledger.store.database import Database
@@ -124,3 +124,61 @@ def test_graphml_is_xml_with_every_lot(graph: f.Reporter, database: Database) ->
     nodes = {n.get("id") for n in document.findall(".//g:node", ns)}
     assert nodes == {"A1", "A2", "P1", "Q1"}
     assert len(document.findall(".//g:edge", ns)) == 3
+
+
+@pytest.fixture
+def wide(database: Database) -> f.Reporter:
+    """W made from twelve mine lots of different sizes (one more than the ten origins named)."""
+    r = f.Reporter(database)
+    r.accept(*f.world())
+    mines = [f"M{n:02d}" for n in range(12)]
+    r.accept(
+        *(f.extraction(m, str(100 + n), {"Nd": "0.1"}) for n, m in enumerate(mines)),
+        f.processing(
+            f.SEPARATOR,
+            [(m, str(100 + n)) for n, m in enumerate(mines)],
+            [("W", "oxide", "100", {"Nd": "0.5"})],
+            facility_id=f.PLANT,
+        ),
+        f.processing(
+            f.SEPARATOR, [("W", "50")], [("W2", "oxide", "40", {"Nd": "0.5"})], facility_id=f.PLANT
+        ),
+    )
+    return r
+
+
+def test_pages_of_a_lineage_cover_it_once_in_lot_id_order(
+    wide: f.Reporter, database: Database
+) -> None:
+    seen: list[str] = []
+    cursor = None
+    pages = 0
+    while True:
+        page = traceability.trace_up(database, "W2", cursor=cursor, limit=5)
+        assert page["lots"][0]["lot_id"] == "W2"  # the traced lot heads every page
+        assert len(page["lots"]) <= 6 and page["total_lots"] == 13 and page["limit"] == 5
+        seen.extend(lot["lot_id"] for lot in page["lots"][1:])
+        pages += 1
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert pages == 3
+    assert seen == sorted(["W", *(f"M{n:02d}" for n in range(12))])
+    down = traceability.trace_down(database, "M03", limit=1)
+    assert [lot["lot_id"] for lot in down["lots"]] == ["M03", "W"]
+    assert (down["total_lots"], down["next_cursor"]) == (2, "W")
+    with pytest.raises(Invalid):
+        traceability.trace_up(database, "W2", limit=0)
+
+
+def test_origins_beyond_the_ten_largest_are_summed(wide: f.Reporter, database: Database) -> None:
+    found = traceability.trace_up(database, "W2", limit=1)
+    named = {o["lot_id"]: Decimal(o["shares"]["Nd"]) for o in found["origins"]}
+    total_g = sum(100 + n for n in range(12))
+    assert set(named) == {f"M{n:02d}" for n in range(2, 12)}  # the two smallest are not named
+    assert named["M11"] == Decimal(111 / total_g).quantize(Decimal("0.000001"))
+    assert found["other_origins"] == {"Nd": f"{(100 + 101) / total_g:.6f}"}
+    assert found["countries"]["Nd"] == [
+        {"kind": "extraction", "country": "CN", "share": "1.000000"}
+    ]
+    assert found["unattributed"] == [] and found["unattributed_shares"] == {}

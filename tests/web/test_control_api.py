@@ -95,6 +95,30 @@ def test_trace_through_the_api(api: Api) -> None:
     assert api.get("/api/v1/lots/LOT-T/trace", "miner").status_code == 403
 
 
+def test_trace_pages_through_the_api(api: Api) -> None:
+    api.events(
+        "regulator",
+        f.extraction("LOT-U", "100", {"Nd": "0.2"}),
+        f.extraction("LOT-V", "100", {"Nd": "0.2"}),
+        f.processing(
+            f.SEPARATOR,
+            [("LOT-U", "10"), ("LOT-V", "10")],
+            [("LOT-W", "oxide", "4", {"Nd": "0.5"})],
+            facility_id=f.PLANT,
+        ),
+    )
+    first = api.get("/api/v1/lots/LOT-W/trace", "auditor", params={"limit": 1}).json()
+    assert [lot["lot_id"] for lot in first["lots"]] == ["LOT-W", "LOT-U"]
+    assert (first["total_lots"], first["next_cursor"]) == (2, "LOT-U")
+    params = {"limit": 1, "cursor": first["next_cursor"]}
+    second = api.get("/api/v1/lots/LOT-W/trace", "auditor", params=params).json()
+    assert [lot["lot_id"] for lot in second["lots"]] == ["LOT-W", "LOT-V"]
+    assert second["next_cursor"] is None and second["origins"] == first["origins"]
+    for limit in (0, 1001):
+        answer = api.get("/api/v1/lots/LOT-W/trace", "auditor", params={"limit": limit})
+        assert answer.status_code == 422 and "limit" in answer.text
+
+
 def test_passport_verification_is_public(api: Api) -> None:
     from rareledger.services import passports
 

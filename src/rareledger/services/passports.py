@@ -114,13 +114,14 @@ def _active_private(database: Database, passphrase: str | None) -> tuple[str, Ed
     return row.key_id, key
 
 
-def _origins_by_country(origins: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _origins_by_country(countries: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Shares by country (mines and imports together), from the trace's exact country shares."""
     by_country: dict[str, dict[str, Any]] = {}
-    for origin in origins:
-        country = origin["country"] or "unknown"
-        entry = by_country.setdefault(country, {"country": country, "shares": {}})
-        for element, share in origin["shares"].items():
-            total = float(entry["shares"].get(element, 0)) + float(share)
+    for element, parts in countries.items():
+        for part in parts:
+            country = part["country"] or "unknown"
+            entry = by_country.setdefault(country, {"country": country, "shares": {}})
+            total = float(entry["shares"].get(element, 0)) + float(part["share"])
             entry["shares"][element] = f"{total:.6f}"
     return sorted(by_country.values(), key=lambda e: e["country"])
 
@@ -167,7 +168,7 @@ def issue(
     """A signed passport for one lot."""
     key_id, private = _active_private(database, passphrase)
     upstream = traceability.trace_up(database, lot_id)  # NotFound for an unknown lot
-    lot = next(x for x in upstream["lots"] if x["lot_id"] == lot_id)
+    lot = upstream["lots"][0]  # the traced lot comes first
     provenance = _provenance(upstream["provenance"])
     ledger_intact = integrity.verify(database).intact
     composition = dict(lot["composition"])
@@ -191,11 +192,13 @@ def issue(
             "codes": control.codes,
             "regimes": control.as_dict()["regimes"],
         },
-        "origins": _origins_by_country(upstream["origins"]),
+        "origins": _origins_by_country(upstream["countries"]),
         "provenance": provenance,
         "ledger_intact": ledger_intact,
         "chain_intact": ledger_intact and provenance["status"] == "clean",
-        "evidence": _evidence(database, {x["event_id"] for x in upstream["lots"]}),
+        "evidence": _evidence(
+            database, {x["event_id"] for x in traceability.whole_lineage(database, lot_id)}
+        ),
         "verification_url": f"{base_url.rstrip('/')}/api/v1/passports/verify",
     }
     if disclose_mines:

@@ -1,4 +1,8 @@
-"""Trace a lot upstream to its origins and downstream to its holders and exports."""
+"""Trace a lot upstream to its origins and downstream to its holders and exports.
+
+Origin shares are read from the lot's origin vector (the ``lot_origins`` projection), not
+computed; the lots of the lineage come a page at a time, so that no answer is unbounded.
+"""
 
 from __future__ import annotations
 
@@ -6,87 +10,128 @@ from typing import Any
 from xml.etree import ElementTree
 
 from rareledger.domain.lots import Lot
-from rareledger.domain.origins import Input, origin_shares
+from rareledger.domain.origins import OriginVector
 from rareledger.domain.quantities import format_kg
-from rareledger.errors import NotFound
-from rareledger.store import lineage, queries
-from rareledger.store.database import Database
+from rareledger.errors import Invalid, NotFound
+from rareledger.store import lineage, origins, queries
+from rareledger.store.database import Database, Transaction
+
+DEFAULT_LIMIT = 100  # lineage lots on one page of a trace
+MAX_LIMIT = 1000
+CUSTODY_LIMIT = 50  # moves of each lot on a page; more are left out and said so
 
 
-def _origin(row: Lot, event: dict[str, Any] | None, home: str | None) -> dict[str, Any]:
-    """Where a root lot came from: its import's origin country, or the country (``home``)
-    of the enterprise that mined it, and the mine."""
-    record = event["record"] if event else {}
-    kind = event["type"] if event else "unknown"
-    if kind == "import":
-        country, site = record.get("origin_country"), None
-    else:
-        country, site = home, record.get("facility_id")
-    return {
-        "lot_id": row.lot_id,
-        "kind": kind,
-        "enterprise_id": row.creator,
-        "country": country,
-        "mine": site,
-        "event_id": row.event_id,
-    }
+def _checked_limit(limit: int) -> int:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise Invalid(f"limit must be between 1 and {MAX_LIMIT}", details={"field": "limit"})
+    return limit
 
 
-def trace_up(database: Database, lot_id: str) -> dict[str, Any]:
-    """Origins (with shares per element), the lots between, and the chain of custody."""
+def _page_fields(page: lineage.Page, limit: int) -> dict[str, Any]:
+    return {"total_lots": page.total, "limit": limit, "next_cursor": page.next_cursor}
+
+
+def _page_lots(
+    connection: Transaction, lot_id: str, page: lineage.Page
+) -> tuple[list[Lot], dict[str, list[tuple[str, int]]]]:
+    """The traced lot, then the page's lots (retracted ones left out), and their inputs."""
+    lot = queries.lot(connection, lot_id)
+    if lot is None or lot.retracted:
+        raise NotFound(f"no lot {lot_id!r}")
+    lots = [lot, *(row for row in page.lots if not row.retracted)]
+    return lots, lineage.inputs_of(connection, [row.lot_id for row in lots])
+
+
+def trace_up(
+    database: Database, lot_id: str, *, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+) -> dict[str, Any]:
+    """The lot's origins with their shares per element (read from its origin vector), and one
+    page of the lots it descends from with their chain of custody (see docs/traceability.md).
+    """
+    limit = _checked_limit(limit)
     with database.read() as connection:
-        edges = lineage.upstream_edges(connection, lot_id)
-        rows = lineage.upstream_lots(connection, lot_id)
-        if lot_id not in rows:
-            raise NotFound(f"no lot {lot_id!r}")
-        inputs: dict[str, list[Input]] = {}
-        for edge in edges:
-            inputs.setdefault(edge.child, []).append(Input(edge.parent, edge.mass_g))
-        roots = [r for r in rows.values() if r.lot_id not in inputs]
-        origins = {
-            r.lot_id: _origin(
-                r,
-                queries.event_record(connection, r.event_id),
-                lineage.home_country(connection, r.creator),
-            )
-            for r in roots
-        }
-        custody = lineage.movements(connection, list(rows))
-        statuses = lineage.provenances(connection, rows.values())
-    shares = origin_shares(lot_id, inputs, {k: v.composition for k, v in rows.items()})
-    for element, by_origin in shares.items():
-        for origin, share in by_origin.items():
-            origins[origin].setdefault("shares", {})[element] = f"{share:.6f}"
+        page = lineage.page(connection, lot_id, "up", cursor or "", limit)
+        lots, inputs = _page_lots(connection, lot_id, page)
+        vector = origins.vectors(connection, [lot_id]).get(lot_id, {})
+        named = {origin for entry in vector.values() for origin, _ in entry.top}
+        about = origins.origin_lots(connection, named)
+        custody, complete = lineage.movements(
+            connection, [lot.lot_id for lot in lots], limit=CUSTODY_LIMIT
+        )
+        statuses = lineage.provenances(connection, lots)
     return {
         "lot_id": lot_id,
         "provenance": statuses[lot_id],
-        "lots": [_lot_summary(rows[k], inputs.get(k, []), statuses[k]) for k in sorted(rows)],
-        "origins": [{**o, "shares": o.get("shares", {})} for o in origins.values()],
+        "lots": [
+            _lot_summary(lot, inputs.get(lot.lot_id, []), statuses[lot.lot_id]) for lot in lots
+        ],
+        **shares_of(vector, about),
         "custody": [_movement(m) for m in custody],
-        "unattributed": sorted(e for e, by_origin in shares.items() if not by_origin),
+        "custody_complete": complete,
+        **_page_fields(page, limit),
     }
 
 
-def trace_down(database: Database, lot_id: str) -> dict[str, Any]:
-    """Every descendant lot, every holder, and every export."""
+def shares_of(vector: OriginVector, about: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The trace's view of an origin vector: the named origins, the rest, and by country."""
+    named: dict[str, dict[str, Any]] = {}
+    for element, entry in vector.items():
+        for origin, share in entry.top:
+            found = about.get(origin, {})
+            named.setdefault(
+                origin,
+                {
+                    "lot_id": origin,
+                    "kind": found.get("kind") or "unknown",
+                    "enterprise_id": found.get("creator"),
+                    "country": found.get("country"),
+                    "mine": found.get("mine"),
+                    "event_id": found.get("event_id"),
+                    "shares": {},
+                },
+            )["shares"][element] = _share(share)
+    return {
+        "origins": [named[k] for k in sorted(named)],
+        "other_origins": {e: _share(v.other) for e, v in vector.items() if v.other > 0},
+        "unattributed": sorted(e for e, v in vector.items() if not v.top and v.other == 0),
+        "unattributed_shares": {
+            e: _share(v.unattributed) for e, v in vector.items() if v.unattributed > 0
+        },
+        "countries": {
+            e: [
+                {"kind": kind, "country": country or None, "share": _share(share)}
+                for kind, country, share in v.countries
+            ]
+            for e, v in vector.items()
+        },
+    }
+
+
+def _share(value: float) -> str:
+    return f"{value:.6f}"
+
+
+def trace_down(
+    database: Database, lot_id: str, *, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+) -> dict[str, Any]:
+    """One page of the lots made from this one, who holds them, and where they were exported."""
+    limit = _checked_limit(limit)
     with database.read() as connection:
-        edges = lineage.downstream_edges(connection, lot_id)
-        rows = lineage.downstream_lots(connection, lot_id)
-        if lot_id not in rows:
-            raise NotFound(f"no lot {lot_id!r}")
+        page = lineage.page(connection, lot_id, "down", cursor or "", limit)
+        lots, inputs = _page_lots(connection, lot_id, page)
+        ids = [lot.lot_id for lot in lots]
         holders = [
             {"enterprise_id": holder, "lot_id": lot, "mass_kg": format_kg(grams)}
-            for holder, lot, grams in lineage.holders_of(connection, list(rows))
+            for holder, lot, grams in lineage.holders_of(connection, ids)
         ]
-        moves = lineage.movements(connection, list(rows))
-        statuses = lineage.provenances(connection, rows.values())
-    inputs: dict[str, list[Input]] = {}
-    for edge in edges:
-        inputs.setdefault(edge.child, []).append(Input(edge.parent, edge.mass_g))
+        moves, complete = lineage.movements(connection, ids, limit=CUSTODY_LIMIT, kind="exported")
+        statuses = lineage.provenances(connection, lots)
     return {
         "lot_id": lot_id,
         "provenance": statuses[lot_id],
-        "lots": [_lot_summary(rows[k], inputs.get(k, []), statuses[k]) for k in sorted(rows)],
+        "lots": [
+            _lot_summary(lot, inputs.get(lot.lot_id, []), statuses[lot.lot_id]) for lot in lots
+        ],
         "holders": holders,
         "exports": [
             {
@@ -97,12 +142,26 @@ def trace_down(database: Database, lot_id: str) -> dict[str, Any]:
                 "mass_kg": format_kg(m["mass_g"]),
             }
             for m in moves
-            if m["kind"] == "exported"
         ],
+        "exports_complete": complete,
+        **_page_fields(page, limit),
     }
 
 
-def _lot_summary(row: Lot, inputs: list[Input], status: dict[str, Any]) -> dict[str, Any]:
+def whole_lineage(database: Database, lot_id: str) -> list[dict[str, Any]]:
+    """Every lot the lot descends from (itself first), page by page: for a document that must
+    name them all (a passport's evidence)."""
+    found: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while True:
+        answer = trace_up(database, lot_id, cursor=cursor, limit=MAX_LIMIT)
+        found.extend(answer["lots"] if not found else answer["lots"][1:])
+        cursor = answer["next_cursor"]
+        if cursor is None:
+            return found
+
+
+def _lot_summary(row: Lot, inputs: list[tuple[str, int]], status: dict[str, Any]) -> dict[str, Any]:
     return {
         "lot_id": row.lot_id,
         "form": row.form,
@@ -111,7 +170,7 @@ def _lot_summary(row: Lot, inputs: list[Input], status: dict[str, Any]) -> dict[
         "mass_kg": format_kg(row.created_g),
         "composition": {k: str(v) for k, v in row.composition.items()},
         "provenance": status,
-        "inputs": [{"lot_id": i.parent, "mass_kg": format_kg(i.mass_g)} for i in inputs],
+        "inputs": [{"lot_id": parent, "mass_kg": format_kg(grams)} for parent, grams in inputs],
     }
 
 

@@ -30,6 +30,7 @@ from rareledger.domain.records import ParsedRecord, parse_record
 from rareledger.store import registry_codec, schema
 from rareledger.store.bulk import bulk_write
 from rareledger.store.lot_rows import LOT_COLUMNS, lot_from_tuple
+from rareledger.store.origins import write_origins
 
 CHUNK = 500
 T = TypeVar("T")
@@ -197,6 +198,7 @@ def write_changes(connection: Connection, changes: ProjectionChanges) -> None:
     )
     _write_registry(connection, changes)
     _write_records(connection, changes)
+    write_origins(connection, changes.origins)  # after the links: it reads them
 
 
 def _enterprise_row(e: EnterpriseState) -> tuple[Any, ...]:

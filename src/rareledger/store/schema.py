@@ -200,6 +200,7 @@ lots = Table(
     Column("discrepancy_g", BigInteger, nullable=False),
     Column("retracted", Boolean, nullable=False),
     Column("gap_causes", Text, nullable=False),  # "code:event_id" separated by spaces
+    Index("ix_lots_form", "form", "lot_id"),  # the lots list by form, in id order
     sqlite_with_rowid=False,
 )
 
@@ -241,10 +242,13 @@ events = Table(
     Column("event_id", ID, primary_key=True),
     Column("position", BigInteger, nullable=False, index=True),
     Column("type", String(32), nullable=False),
-    Column("reporter", ID, nullable=False, index=True),
+    Column("reporter", ID, nullable=False),
     Column("digest", HASH, nullable=False),
     Column("retracted_by", ID),
     Column("via_correction", ID),
+    # the events list by reporter or type, in ledger order (no page reads past its rows)
+    Index("ix_events_reporter", "reporter", "position"),
+    Index("ix_events_type", "type", "position"),
     sqlite_with_rowid=False,
 )
 
@@ -260,18 +264,35 @@ lot_links = Table(
     sqlite_with_rowid=False,
 )
 
+# Each lot's origin vector (rareledger.domain.origins): per element, the largest shares by origin
+# lot, the rest summed, and exact shares by kind and country, as compact JSON. Kept beside
+# ``lots`` rather than in it, so that the rules, which read lots all the time, never read it.
+# An origin lot (an extraction or an import) also says what it is: kind, country and mine.
+lot_origins = Table(
+    "lot_origins",
+    metadata,
+    Column("lot_id", ID, primary_key=True),
+    Column("kind", String(16)),
+    Column("country", String(2)),
+    Column("mine", ID),
+    Column("shares", Text, nullable=False),
+)
+
 findings = Table(
     "findings",
     metadata,
     Column("position", BigInteger, primary_key=True, autoincrement=False),
     Column("seq", Integer, primary_key=True, autoincrement=False),
     Column("event_id", ID, nullable=False, index=True),
-    Column("code", String(64), nullable=False, index=True),
-    Column("enterprise_id", ID, nullable=False, index=True),
+    Column("code", String(64), nullable=False),
+    Column("enterprise_id", ID, nullable=False),
     Column("lot_id", ID),
     Column("message", Text, nullable=False),
     Column("details", Text, nullable=False),
     Column("retracted", Boolean, nullable=False),
+    # the findings list by code or enterprise, in ledger order
+    Index("ix_findings_code", "code", "position", "seq"),
+    Index("ix_findings_enterprise", "enterprise_id", "position", "seq"),
 )
 
 lot_movements = Table(
@@ -361,13 +382,14 @@ PROJECTIONS = (
     findings,
     registry,
     lot_movements,
+    lot_origins,
     epcis_events,
     epcis_keys,
     epcis_indexed,
 )
 # Bump when a projection table changes: `rareledger init` then recreates the projections and
 # rebuilds them from the ledger (they are never migrated).
-PROJECTION_VERSION = 6
+PROJECTION_VERSION = 7  # 7: lot_origins, and list indexes led by their filter
 
 epcis_capture_jobs = Table(
     "epcis_capture_jobs",

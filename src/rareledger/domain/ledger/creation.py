@@ -1,16 +1,18 @@
 """Events that create lots: extraction, processing and import; each beside its reversal.
 
 A processing event also consumes its inputs and records its lineage (:class:`Link` rows);
-the mass-balance check compares the element masses that went in and came out.
+the mass-balance check compares the element masses that went in and came out. Every creation
+and its reversal also say how the lot's origin vector is made (:class:`OriginSource`).
 """
 
 from __future__ import annotations
 
 from rareledger.domain.events import Extraction, Import, LotQuantity, NewLot, Processing
 from rareledger.domain.findings import mass_balance_excess
-from rareledger.domain.ledger.model import Link
+from rareledger.domain.ledger.model import Link, OriginSource
 from rareledger.domain.ledger.postings import Posting
 from rareledger.domain.lots import cause
+from rareledger.domain.origins import Ingredient, RootOrigin
 from rareledger.domain.problems import reject
 
 CONSUMED = "consumed_g"
@@ -49,7 +51,20 @@ def judge_extraction(p: Posting, event: Extraction, path: str) -> None:
 
 
 def post_extraction(p: Posting, event: Extraction) -> None:
+    renewed = _renewed(p, event.outputs)
     p.create(event.outputs, event.reporter, event.event_id)
+    miner = p.state.enterprise(event.reporter)
+    root = RootOrigin("extraction", miner.country if miner else None, event.facility_id)
+    for new in event.outputs:
+        p.state.add_origin(
+            OriginSource(new.lot_id, new.composition, root=root, downstream=new.lot_id in renewed)
+        )
+
+
+def _renewed(p: Posting, outputs: tuple[NewLot, ...]) -> set[str]:
+    """The outputs whose id belonged to a lot whose creation was retracted: anything made
+    from that lot is made from this one now."""
+    return {new.lot_id for new in outputs if p.state.any_lot(new.lot_id) is not None}
 
 
 # ---------------------------------------------------------------- import
@@ -60,7 +75,13 @@ def judge_import(p: Posting, event: Import, path: str) -> None:
 
 
 def post_import(p: Posting, event: Import) -> None:
+    renewed = _renewed(p, event.outputs)
     p.create(event.outputs, event.reporter, event.event_id)
+    root = RootOrigin("import", event.origin_country)
+    for new in event.outputs:
+        p.state.add_origin(
+            OriginSource(new.lot_id, new.composition, root=root, downstream=new.lot_id in renewed)
+        )
 
 
 def reverse_creation(
@@ -73,6 +94,9 @@ def reverse_creation(
         assert lot is not None
         p.state.change(lot, "created_g", lot.created_g - new.mass_g)
         p.state.change(lot, "retracted", True)
+        p.state.add_origin(
+            OriginSource(new.lot_id, lot.composition, retracted=True, downstream=True)
+        )
 
 
 # ---------------------------------------------------------------- processing
@@ -96,7 +120,19 @@ def post_processing(p: Posting, event: Processing) -> None:
     inherited = [c for i in event.inputs for c in _gaps(p, i.lot_id)]
     if excess:
         inherited.append(cause("mass_balance_excess", event.event_id))
+    renewed = _renewed(p, event.outputs)
     p.create(event.outputs, event.reporter, event.event_id, tuple(dict.fromkeys(inherited)))
+    ingredients = tuple(
+        Ingredient(i.lot_id, i.mass_g, lot.composition)
+        for (lot, _), i in zip(inputs, event.inputs, strict=True)
+        if lot is not None
+    )
+    for new in event.outputs:
+        p.state.add_origin(
+            OriginSource(
+                new.lot_id, new.composition, inputs=ingredients, downstream=new.lot_id in renewed
+            )
+        )
     p.flag_all(event.event_id, excess)
     at = p.position
     state.add_links(Link(i.lot_id, event.event_id, "in", at, i.mass_g) for i in event.inputs)

@@ -2,16 +2,19 @@
 
 Rows the rules change in place (:class:`EventIndex`, :class:`ShipmentState`) are mutable;
 master data are replaced whole when a new version is recorded. The append-only records of a
-batch (:class:`RecordedFinding`, :class:`Link`, :class:`Movement`) and the typed
-:class:`ProjectionChanges` that the store writes once per batch are here too.
+batch (:class:`RecordedFinding`, :class:`Link`, :class:`Movement`, :class:`OriginSource`) and
+the typed :class:`ProjectionChanges` that the store writes once per batch are here too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from rareledger.domain.lots import Lot
+from rareledger.domain.origins import Ingredient, RootOrigin
 from rareledger.domain.problems import Finding
 
 BalanceKey = tuple[str, str]  # (lot_id, holder)
@@ -109,6 +112,25 @@ class Movement:
     occurred_at: str
 
 
+@dataclass(frozen=True, slots=True)
+class OriginSource:
+    """How a lot's origin vector is made (:mod:`rareledger.domain.origins`), recorded when the
+    lot is created or its creation retracted; the store computes the vector from it.
+
+    Exactly one of: ``root`` (an extraction or import: the lot is its own origin),
+    ``inputs`` (a processing step), ``retracted`` (its material has no known origin any more).
+    ``downstream`` asks for every lot made from this one to be computed again (a correction
+    changed a lot that may have been processed already).
+    """
+
+    lot_id: str
+    composition: Mapping[str, Decimal]
+    root: RootOrigin | None = None
+    inputs: tuple[Ingredient, ...] = ()
+    retracted: bool = False
+    downstream: bool = False
+
+
 class RegistryChange(NamedTuple):
     """An export-control object set (``value``) or removed (``value`` None)."""
 
@@ -131,4 +153,5 @@ class ProjectionChanges:
     findings: list[RecordedFinding] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     movements: list[Movement] = field(default_factory=list)
+    origins: list[OriginSource] = field(default_factory=list)  # in ledger order
     retracted_events: list[str] = field(default_factory=list)  # their findings, links, movements

@@ -23,6 +23,7 @@ from rareledger.domain.ledger.model import (
     Link,
     MasterState,
     Movement,
+    OriginSource,
     ProjectionChanges,
     RecordedFinding,
     RegistryChange,
@@ -227,6 +228,9 @@ class LedgerState:
     def add_movement(self, movement: Movement) -> None:
         self.changes.movements.append(movement)
 
+    def add_origin(self, source: OriginSource) -> None:
+        self.changes.origins.append(source)
+
     def retract_derived(self, event_id: str) -> None:
         """The findings, links and movements of a retracted event no longer count."""
         self.changes.retracted_events.append(event_id)
@@ -242,6 +246,7 @@ class LedgerState:
             len(c.links),
             len(c.movements),
             len(c.retracted_events),
+            len(c.origins),
         )
 
     def undo(self) -> None:
@@ -262,8 +267,9 @@ class LedgerState:
         del c.links[self._marks[1] :]
         del c.movements[self._marks[2] :]
         del c.retracted_events[self._marks[3] :]
+        del c.origins[self._marks[4] :]
 
-    _marks: tuple[int, int, int, int] = (0, 0, 0, 0)
+    _marks: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
 
     def take_changes(self) -> ProjectionChanges:
         """The rows changed since the last call, as typed records; the journal starts anew.

@@ -64,10 +64,16 @@ def trace_lot(
     _principal: Principal = allow(REGULATOR, AUDITOR, CUSTOMS),
     direction: Annotated[str, Query(pattern="^(up|down)$")] = "up",
     format: Annotated[str, Query(pattern="^(json|graphml)$")] = "json",
+    cursor: Cursor = None,
+    limit: Annotated[
+        int,
+        Query(ge=1, le=traceability.MAX_LIMIT, description="lineage lots on one page"),
+    ] = traceability.DEFAULT_LIMIT,
 ) -> Any:
-    """The same JSON as ``rareledger trace LOT --up|--down --json``, or GraphML."""
+    """The same JSON as ``rareledger trace LOT --up|--down --json``, or GraphML: one page of
+    the lineage (``limit`` lots after ``cursor``; ``next_cursor`` names the next page)."""
     trace = (traceability.trace_up if direction == "up" else traceability.trace_down)(
-        ctx.database, lot_id
+        ctx.database, lot_id, cursor=cursor, limit=limit
     )
     if format == "graphml":
         return Response(traceability.graphml(trace), media_type="application/graphml+xml")
