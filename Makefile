@@ -45,7 +45,7 @@ example: $(STAMP) ## A small hand-written chain and flawed reports, loaded and s
 	$(BIN)/rareledger --db $(EXAMPLE_DB) lot show LOT-JJ-2025-OX-TB-0001
 	$(BIN)/rareledger --db $(EXAMPLE_DB) findings
 
-bench: $(STAMP) ## Benchmarks: bulk load, API against CLI, lineage, detection speed and accuracy, EPCIS capture
+bench: $(STAMP) ## Benchmarks: bulk load, API against CLI, lineage, detection speed and accuracy, EPCIS capture, pages
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/national.py
 	$(BIN)/python bench/api_ingest.py
@@ -53,7 +53,12 @@ bench: $(STAMP) ## Benchmarks: bulk load, API against CLI, lineage, detection sp
 	$(BIN)/python bench/detect.py
 	$(BIN)/python bench/accuracy.py
 	$(BIN)/python bench/epcis.py
+	$(BIN)/python bench/pages.py
+
+messages: $(STAMP) ## Extract the pages' messages into the Chinese and English catalogues
+	$(BIN)/python scripts/messages.py
+	$(BIN)/python scripts/messages.py --glossary
 
 ci: lint test ## What CI runs
 
-.PHONY: help install test lint fmt demo example bench ci
+.PHONY: help install test lint fmt demo example bench messages ci

@@ -39,6 +39,8 @@ class Settings:
     max_batch: int = 10_000
     token_hours: int = 12
     screening_threshold: float = 90.0
+    secure_cookies: bool = True
+    public_url: str = "http://127.0.0.1:8000"
     reservation_days: int = 30
     max_upload_bytes: int = 16 * 1024 * 1024
     max_upload_unpacked_bytes: int = 128 * 1024 * 1024
@@ -68,6 +70,10 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _off(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"0", "false", "no", "off"}
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Build :class:`Settings` from ``RARELEDGER_*`` environment variables."""
     env = os.environ if environ is None else environ
@@ -82,6 +88,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_batch=int(env.get("RARELEDGER_MAX_BATCH", "10000")),
         token_hours=int(env.get("RARELEDGER_TOKEN_HOURS", "12")),
         screening_threshold=float(env.get("RARELEDGER_SCREENING_THRESHOLD", "90")),
+        secure_cookies=not _off(env.get("RARELEDGER_SECURE_COOKIES")),
+        public_url=env.get("RARELEDGER_PUBLIC_URL", "http://127.0.0.1:8000"),
         reservation_days=int(env.get("RARELEDGER_RESERVATION_DAYS", "30")),
         max_upload_bytes=int(env.get("RARELEDGER_MAX_UPLOAD_BYTES", str(16 * 1024 * 1024))),
         max_upload_unpacked_bytes=int(

@@ -103,10 +103,12 @@ def test_keys_need_a_passphrase_and_the_right_one(ledger: Database) -> None:
 
 
 def test_html_view_with_a_qr_code(ledger: Database) -> None:
-    page = passport_html.render(
-        passports.issue(ledger, MAGNETS, passphrase=PASSPHRASE, base_url="https://ledger.example")
+    document = passports.issue(
+        ledger, MAGNETS, passphrase=PASSPHRASE, base_url="https://ledger.example"
     )
-    assert "<svg" in page and "https://ledger.example/api/v1/passports/verify" in page
+    page = passport_html.render(document)
+    public_page = f"https://ledger.example/passports/{document['passport']['passport_id']}"
+    assert "<svg" in page and public_page in page  # the QR code opens the public page
     assert MAGNETS in page and "1C905" in page
 
 

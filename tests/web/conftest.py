@@ -14,6 +14,8 @@ from rareledger.services import accounts
 from rareledger.store.database import Database
 from rareledger.web.app import create_app
 from tests import factories as f
+from tests.web.site import Site
+from tests.web.site import build as build_site
 
 SECRET = "tst-9Qm2vLx7Rk4Wp1Zc8Hf5Jd3Ns6Bt0Yg-Ua2Ee7Oi4"  # random characters, as serve wants
 
@@ -73,3 +75,19 @@ def api(database: Database) -> Iterator[Api]:
     assert response.status_code == 200, response.text
     yield made
     made.client.close()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """A loaded ledger shared by the page tests (each test changes only what it made)."""
+    built = build_site(tmp_path_factory.mktemp("site"))
+    yield built
+    built.database.dispose()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Keep each phase's report on the test item (the browser tests screenshot failures)."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    setattr(item, f"report_{report.when}", report)

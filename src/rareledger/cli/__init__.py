@@ -11,6 +11,7 @@ from rareledger.cli.context import CliContext, LedgerGroup
 from rareledger.cli.control import classify, customs, licence, regime
 from rareledger.cli.demo import demo
 from rareledger.cli.epcis import epcis, export
+from rareledger.cli.figures import figures
 from rareledger.cli.ledger import init, load, rebuild
 from rareledger.cli.passport import keys, passport
 from rareledger.cli.runs import runs
@@ -70,6 +71,7 @@ for command in (
     runs,
     evaluate,
     risk,
+    figures,
     epcis,
     export,
 ):

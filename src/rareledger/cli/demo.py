@@ -21,9 +21,12 @@ from rareledger.services import (
     accounts,
     casework,
     detection,
+    directory,
     evaluation,
     export_control,
+    figures,
     integrity,
+    passports,
 )
 from rareledger.services.reporting import Recorder
 from rareledger.services.summary import national_summary
@@ -143,19 +146,52 @@ def _detect(database: Database, year: Path, as_of: date) -> None:
     out.print(risky)
 
 
+DEMO_PEOPLE = (("customs", "customs"), ("exporter", "enterprise"))
+
+
+def _accounts(database: Database) -> dict[str, str]:
+    """A regulator, a customs officer and an exporter's clerk, each with a new password."""
+    exporter = next(
+        (e.id for e in directory.directory(database).enterprises.values() if "exporter" in e.roles),
+        None,
+    )
+    made = {}
+    for username, role in (("regulator", "regulator"), *DEMO_PEOPLE):
+        if role == "enterprise" and exporter is None:
+            continue
+        password = secrets.token_urlsafe(12)
+        accounts.create_user(
+            database, username, password, role, exporter if role == "enterprise" else None
+        )
+        made[username] = password
+    return made
+
+
 def _serve(ctx: CliContext, database: Database, host: str, port: int) -> None:
     import uvicorn
 
     from rareledger.web.app import create_app
 
-    password = secrets.token_urlsafe(12)
-    accounts.create_user(database, "regulator", password, "regulator")
+    address = f"http://{host}:{port}"
+    passphrase = ctx.settings.key_passphrase or secrets.token_urlsafe(24)
+    key_id = passports.create_key(database, passphrase)
+    figures.refresh(database, ctx.settings.rules)  # the overview's figures, folded once now
+    logins = _accounts(database)
     settings = replace(
         ctx.settings,
         database_url=database.url,
         secret_key=ctx.settings.secret_key or secrets.token_urlsafe(48),
+        key_passphrase=passphrase,
+        public_url=address,
     )
-    click.echo(f"serving on http://{host}:{port} (API docs at http://{host}:{port}/api/docs)")
-    click.echo(f"regulator login: regulator / {password}  (POST /api/v1/auth/token)")
+    click.echo(f"passports are signed with key {key_id} (passphrase kept for this run only)")
+    click.echo(f"serving on {address} (API docs at {address}/api/docs)")
+    for username, password in logins.items():
+        if username != "regulator":
+            click.echo(f"{username} login: {username} / {password}")
+    click.echo(f"open {address}/ and sign in; the overview is the first page")
+    click.echo(
+        f"regulator login: regulator / {logins['regulator']}  (also POST /api/v1/auth/token)"
+    )
     click.echo("Ctrl-C stops it.")
     uvicorn.run(create_app(settings, database), host=host, port=port, log_level="warning")

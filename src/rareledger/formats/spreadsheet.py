@@ -22,6 +22,7 @@ from openpyxl import Workbook, load_workbook
 
 from rareledger.domain.elements import ELEMENT_SYMBOLS
 from rareledger.errors import Invalid
+from rareledger.formats import sheet_text
 from rareledger.formats.tables import csv_text
 from rareledger.formats.upload_limits import (
     Budget,
@@ -102,8 +103,11 @@ LAYOUTS: dict[str, Layout] = {
             {"outputs": NEW_LOT},
         ),
         Layout("adjustment", (*COMMON, "lot_id", "delta_kg", "reason")),
+        Layout("correction", (*COMMON, "corrects", "reason")),
     )
 }
+# On any event sheet, these columns turn the row's event into the replacement of a correction.
+CORRECTING = ("correction_id", "corrects", "correction_reason")
 NESTED = {
     "value_": "value",
     "consignee_": "consignee",
@@ -134,6 +138,14 @@ class SheetRecord:
 
     def locate(self, field_path: str) -> tuple[int, str]:
         """The (row, column) that a JSON path in an error refers to."""
+        if self.record.get("replacement") is not None and self.record.get("type") == "correction":
+            if field_path.startswith("replacement."):
+                return self._locate(field_path[len("replacement.") :], self.record["replacement"])
+            named = {"event_id": "correction_id", "reason": "correction_reason"}
+            return self.first_row, named.get(field_path, field_path or "(row)")
+        return self._locate(field_path, self.record)
+
+    def _locate(self, field_path: str, record: dict[str, Any]) -> tuple[int, str]:
         match = re.match(r"^(\w+)\[(\d+)\]\.?(.*)$", field_path)
         if match and match.group(1) in self.item_rows:
             rows = self.item_rows[match.group(1)]
@@ -146,7 +158,7 @@ class SheetRecord:
                 return self.first_row, prefix + field_path.split(".", 1)[1]
         if (
             field_path == "delta_kg"
-            or field_path in LAYOUTS.get(str(self.record.get("type")), Layout("", ())).own
+            or field_path in LAYOUTS.get(str(record.get("type")), Layout("", ())).own
         ):
             return self.first_row, field_path
         return self.first_row, field_path or "(row)"
@@ -202,6 +214,7 @@ def assemble(
             f"sheet {sheet!r}: unknown record type {record_type!r} (one of {', '.join(LAYOUTS)})"
         )
     grouped: dict[Any, SheetRecord] = {}
+    correcting: dict[Any, dict[str, Any]] = {}
     for number, row in rows:
         if all(v is None for v in row.values()):
             continue
@@ -210,15 +223,41 @@ def assemble(
             key = (number,) if key is None else key
         current = grouped.get(key)
         if current is None:
-            record: dict[str, Any] = {"type": record_type}
-            for column in layout.own:
-                if row.get(column) is not None:
-                    _set_own(record, column, row[column])
-            if "recorded_at" in row and row["recorded_at"] is not None:
-                record["recorded_at"] = row["recorded_at"]
-            current = grouped[key] = SheetRecord(sheet, record, number, {})
+            current = grouped[key] = SheetRecord(sheet, _own(layout, row), number, {})
+            correcting[key] = {c: row[c] for c in CORRECTING if row.get(c) is not None}
         _add_items(current, layout, number, row)
+    for key, found in grouped.items():
+        if correcting.get(key):
+            found.record = _as_correction(found.record, correcting[key])
     yield from grouped.values()
+
+
+def _own(layout: Layout, row: dict[str, Any]) -> dict[str, Any]:
+    """A record's own fields, from its first row."""
+    record: dict[str, Any] = {"type": layout.record_type}
+    for column in layout.own:
+        if row.get(column) is not None:
+            _set_own(record, column, row[column])
+    if row.get("recorded_at") is not None:
+        record["recorded_at"] = row["recorded_at"]
+    return record
+
+
+def _as_correction(replacement: dict[str, Any], columns: dict[str, Any]) -> dict[str, Any]:
+    """A correction of ``corrects`` whose replacement is the row's event."""
+    correction: dict[str, Any] = {"type": "correction"}
+    for name, column in (
+        ("event_id", "correction_id"),
+        ("corrects", "corrects"),
+        ("reason", "correction_reason"),
+    ):
+        if column in columns:
+            correction[name] = columns[column]
+    for name in ("reporter", "occurred_at", "recorded_at"):
+        if name in replacement:
+            correction[name] = replacement[name]
+    correction["replacement"] = replacement
+    return correction
 
 
 def _add_items(current: SheetRecord, layout: Layout, number: int, row: dict[str, Any]) -> None:
@@ -236,7 +275,7 @@ def _add_items(current: SheetRecord, layout: Layout, number: int, row: dict[str,
 
 def _names(header: Iterable[Any]) -> list[str]:
     """Column names, without the empty cells after the last one."""
-    names = [str(h).strip() if h is not None else "" for h in header]
+    names = [str(h).strip().lstrip("\ufeff") if h is not None else "" for h in header]
     while names and not names[-1]:
         names.pop()
     return names
@@ -248,7 +287,12 @@ def _rows(
     """(row number, {column: cell}) for each numbered row of values, counted by ``budget``."""
     for number, values in body:
         budget.row(sheet, number, values)
-        yield number, {n: _cell(v) for n, v in zip(names, values, strict=False) if n}
+        yield number, {n: _cell(_time(n, v)) for n, v in zip(names, values, strict=False) if n}
+
+
+def _time(name: str, value: Any) -> Any:
+    """Excel dates and local date text in a time column, read as the regulator's time."""
+    return sheet_text.time_cell(value) if name in sheet_text.TIME_COLUMNS else value
 
 
 def read_workbook(data: bytes | Path, budget: Budget | None = None) -> Iterator[SheetRecord]:
@@ -301,7 +345,7 @@ def read_csv(text: str, name: str, budget: Budget | None = None) -> Iterator[She
 
 def _csv_lines(text: str, name: str, budget: Budget) -> Iterator[tuple[int, list[str]]]:
     """(line number, cells) of each CSV row."""
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), delimiter=sheet_text.delimiter(text))
     try:
         for row in reader:
             yield reader.line_num, row
@@ -347,9 +391,5 @@ def _read_file(filename: str, data: bytes, budget: Budget) -> list[SheetRecord]:
         check_workbook(budget.limits, data)
         return list(read_workbook(data, budget))
     if lower.endswith(".csv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise SheetError("a .csv file must be UTF-8 text") from error
-        return list(read_csv(text, filename, budget))
+        return list(read_csv(sheet_text.decode(data), filename, budget))
     raise SheetError("upload an .xlsx workbook or a .csv file")

@@ -30,7 +30,7 @@ from rareledger.domain.access import Principal, check_role_binding
 from rareledger.domain.lockouts import LONGEST_LOCKOUT, Attempts, Policy
 from rareledger.errors import Invalid, LedgerError, NotFound
 from rareledger.store import accounts as stored
-from rareledger.store import sign_in_failures
+from rareledger.store import preferences, sign_in_failures
 from rareledger.store.database import Database
 
 KEY_PREFIX = "rlk"
@@ -300,3 +300,14 @@ def authenticate_key(database: Database, presented: str) -> Principal | None:
     if not hmac.compare_digest(row.secret_hash, _secret_hash(secret)):
         return None
     return Principal(f"key:{row.key_id}", row.role, row.enterprise_id)
+
+
+def preferred_language(database: Database, username: str) -> str | None:
+    """The language a person chose for the pages, if any."""
+    with database.read() as connection:
+        return preferences.language(connection, username)
+
+
+def set_preferred_language(database: Database, username: str, language: str) -> None:
+    with database.write() as connection:
+        preferences.set_language(connection, username, language)

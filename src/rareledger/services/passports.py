@@ -28,8 +28,8 @@ from rareledger.domain.canonical import canonical_json
 from rareledger.errors import Invalid
 from rareledger.services import integrity, traceability
 from rareledger.services.export_control import classify_item
+from rareledger.store import issued_passports, queries
 from rareledger.store import passports as stored
-from rareledger.store import queries
 from rareledger.store.database import Database
 
 ALGORITHM = "Ed25519"
@@ -164,10 +164,13 @@ def issue(
     passphrase: str | None,
     base_url: str = "http://127.0.0.1:8000",
     disclose_mines: bool = False,
+    issued_by: str = "operator",
 ) -> dict[str, Any]:
-    """A signed passport for one lot."""
+    """A signed passport for one lot, kept so that its link (in the QR code) can be opened:
+    ``verification_url`` is the public page that checks it."""
     key_id, private = _active_private(database, passphrase)
     upstream = traceability.trace_up(database, lot_id)  # NotFound for an unknown lot
+    passport_id = str(uuid.uuid4())
     lot = upstream["lots"][0]  # the traced lot comes first
     provenance = _provenance(upstream["provenance"])
     ledger_intact = integrity.verify(database).intact
@@ -178,7 +181,7 @@ def issue(
     )
     payload: dict[str, Any] = {
         "version": 1,
-        "passport_id": str(uuid.uuid4()),
+        "passport_id": passport_id,
         "issued_at": _now(),
         "lot": {
             "lot_id": lot_id,
@@ -199,7 +202,7 @@ def issue(
         "evidence": _evidence(
             database, {x["event_id"] for x in traceability.whole_lineage(database, lot_id)}
         ),
-        "verification_url": f"{base_url.rstrip('/')}/api/v1/passports/verify",
+        "verification_url": f"{base_url.rstrip('/')}/passports/{passport_id}",
     }
     if disclose_mines:
         payload["mines"] = [
@@ -207,7 +210,10 @@ def issue(
             for o in upstream["origins"]
             if o["kind"] == "extraction"
         ]
-    return {"passport": payload, "signature": _signature(key_id, private, payload)}
+    document = {"passport": payload, "signature": _signature(key_id, private, payload)}
+    with database.write() as connection:
+        issued_passports.save(connection, document, issued_by)
+    return document
 
 
 def _signature(key_id: str, private: Ed25519PrivateKey, payload: Any) -> dict[str, str]:

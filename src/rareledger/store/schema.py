@@ -2,9 +2,8 @@
 
 ``ledger_entries`` and ``ledger_head`` are the ledger itself. Every other table is a
 projection: rebuilt from the ledger by ``rareledger rebuild``. Masses are integer grams.
-Projections keyed by text are clustered on their primary key in SQLite (``WITHOUT ROWID``):
-one B-tree per table instead of a table and its key index, which halves the writes of the
-bulk path.
+Projections keyed by text are clustered on their key in SQLite (``WITHOUT ROWID``): one
+B-tree per table instead of a table and its key index, which halves the bulk path's writes.
 """
 
 from __future__ import annotations

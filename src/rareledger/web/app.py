@@ -7,14 +7,26 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from starlette.middleware.sessions import SessionMiddleware
 
 from rareledger import __version__
 from rareledger.config import Settings, check_secret, load_settings
 from rareledger.store.database import Database
-from rareledger.web import checkpointing, errors
-from rareledger.web.api import control, enforcement, epcis, passports, reading, reporting, system
+from rareledger.web import checkpointing, errors, pages
+from rareledger.web.api import (
+    control,
+    enforcement,
+    epcis,
+    passports,
+    reading,
+    reporting,
+    system,
+)
+from rareledger.web.api import figures as figures_api
 from rareledger.web.middleware import BodyLimit, CarefulPaths
+from rareledger.web.pages import errors as page_errors
 from rareledger.web.security import make_context
+from rareledger.web.sessions import SESSION_COOKIE, PageHeaders
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -31,7 +43,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         description="National traceability and export-control ledger for rare "
         "earths: the reporting API.",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
     )
     app.state.context = make_context(settings, database, secret)
@@ -39,6 +51,19 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     for router in ROUTERS:
         publish_access_rules(router.routes)
         app.include_router(router)
+    for router in pages.ROUTERS:
+        app.include_router(router)
+    page_errors.install(app)
+    pages.mount_static(app)
+    app.add_middleware(PageHeaders)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret,
+        session_cookie=SESSION_COOKIE,
+        max_age=settings.token_hours * 3600,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
     app.add_middleware(CarefulPaths)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     return app
@@ -51,6 +76,7 @@ ROUTERS = (
     control.router,
     passports.router,
     enforcement.router,
+    figures_api.router,
     epcis.router,
 )
 
@@ -58,6 +84,11 @@ ROUTERS = (
 def api_routes() -> list[APIRoute]:
     """Every route of the API."""
     return [r for router in ROUTERS for r in router.routes if isinstance(r, APIRoute)]
+
+
+def page_routes() -> list[APIRoute]:
+    """Every page, twin and form handler."""
+    return [r for router in pages.ROUTERS for r in router.routes if isinstance(r, APIRoute)]
 
 
 def access_rule(route: APIRoute) -> tuple[str, ...] | None:

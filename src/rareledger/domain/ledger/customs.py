@@ -28,6 +28,8 @@ from rareledger.domain.problems import Finding, reject
 from rareledger.domain.quantities import format_kg, utc_text
 
 HOLD, REFER, NOTE = "hold", "refer", "note"
+NOT_CONTROLLED, LICENCE_COVERS = "not_controlled", "licence_covers"
+NOTE_CODES = (NOT_CONTROLLED, LICENCE_COVERS)  # a release's reasons; hold and refer are findings
 
 
 def judge(p: Posting, event: CustomsCheck) -> None:
@@ -91,13 +93,13 @@ def _release(
         p.state.put_registry("reserved", key, {"declarations": declarations})
     if not found.controlled:
         on = found.on.isoformat()
-        return _reason(NOTE, "not_controlled", f"not controlled on {on}", {"on": on})
+        return _reason(NOTE, NOT_CONTROLLED, f"not controlled on {on}", {"on": on})
     p.control.draw(event.event_id, event.licence_no or "", needed_g)
     left = p.state.entry("licence", event.licence_no or "").remaining_g
     outcome["remaining_kg"] = format_kg(left)
     return _reason(
         NOTE,
-        "licence_covers",
+        LICENCE_COVERS,
         f"covered by licence {event.licence_no}: "
         f"{format_kg(needed_g)} kg drawn, {format_kg(left)} kg left",
         {"licence_no": event.licence_no, "drawn_kg": format_kg(needed_g)},
