@@ -1,4 +1,4 @@
-"""Detection and case work from the command line: detect, alerts, risk, evaluate."""
+"""Detection and case work from the command line: detect, runs, alerts, risk, evaluate."""
 
 from __future__ import annotations
 
@@ -49,7 +49,8 @@ def test_detect_prints_json_lines_and_evaluate_scores_them(loaded: str, year: Pa
         assert row["tp"] > 0 and row["fn"] == 0 and row["fp"] == 0, (kind, row)
     assert body["overall"]["recall"] == 1.0
     again = run(loaded, "detect", "--as-of", "2026-02-28", "--partner-imports", partner)
-    assert "incremental run, 0 entries read" in again.output and "(0 new)" in again.output
+    assert "incremental run, 0 entries read" in again.output
+    assert "(0 new, 0 reopened; 0 resolved)" in again.output
 
 
 def test_one_rule_and_changed_parameters(loaded: str) -> None:
@@ -71,6 +72,12 @@ def test_one_rule_and_changed_parameters(loaded: str) -> None:
         "shipment_not_received"
     }
     assert patient.output == ""
+    runs = json.loads(run(loaded, "runs", "list", "--json").output)
+    assert [r["parameters"]["receipt_days"] for r in runs] == ["400", "30"]
+    assert runs[0]["rules"] == ["shipment_not_received"] and runs[0]["actor"].startswith("cli:")
+    assert runs[0]["counts"]["resolved"] == len(base.output.splitlines()) > 0
+    table = run(loaded, "runs", "list", "--limit", "1").output
+    assert "1 detection runs" in table and "incremental" in table
     wrong = run(loaded, "detect", "--set", "receipt_dayz=4")
     assert wrong.exit_code == 2 and "no detection parameter 'receipt_dayz'" in wrong.output
     negative = run(loaded, "detect", "--set", "price_share=-1")

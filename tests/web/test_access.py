@@ -63,6 +63,7 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/v1/lots"): {},
     ("POST", "/api/v1/passports/verify"): {"json": {"passport": {}, "signature": {}}},
     ("POST", "/api/v1/detection/runs"): {"json": {"rule": "quota_exceeded"}},
+    ("GET", "/api/v1/detection/runs"): {},
     ("GET", "/api/v1/alerts"): {},
     ("GET", "/api/v1/alerts.csv"): {},
     ("GET", "/api/v1/alerts/{alert_id}"): {"url": "/api/v1/alerts/A-0"},

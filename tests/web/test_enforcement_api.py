@@ -31,6 +31,28 @@ def test_a_detection_run_finds_an_undelivered_shipment(api: Api) -> None:
     assert shipped in csv_text
 
 
+def test_detection_runs_are_listed_latest_first(api: Api) -> None:
+    _undelivered(api)
+    first = api.post("/api/v1/detection/runs", json={"rule": "shipment_not_received"}).json()
+    second = api.post("/api/v1/detection/runs", json={"as_of": "2025-12-31"}).json()
+    listed = api.get("/api/v1/detection/runs", "auditor").json()
+    assert [r["run_id"] for r in listed["items"]] == [second["run_id"], first["run_id"]]
+    assert listed["next_before"] is None
+    latest, earliest = listed["items"]
+    assert earliest["rules"] == ["shipment_not_received"] and earliest["actor"].startswith("key:")
+    assert earliest["counts"]["by_code"] == {"shipment_not_received": 1}
+    assert latest["as_of"].startswith("2026-01-01T00:00:00") and len(latest["rules"]) > 10
+    assert latest["parameters"]["receipt_days"] == "30" and latest["duration_ms"] >= 0
+    page = api.get("/api/v1/detection/runs", params={"limit": 1}).json()
+    assert page["items"] == [latest] and page["next_before"] == second["run_id"]
+    rest = api.get("/api/v1/detection/runs", params={"before": page["next_before"]}).json()
+    assert rest["items"] == [earliest]
+    too_many = api.get("/api/v1/detection/runs", params={"limit": 5000})
+    assert too_many.status_code == 422 and "limit" in too_many.text
+    too_far = api.get("/api/v1/detection/runs", params={"before": 2**31})
+    assert too_far.status_code == 422 and "before" in too_far.text
+
+
 def test_case_work_through_the_api(api: Api) -> None:
     _undelivered(api)
     api.post("/api/v1/detection/runs", json={"rule": "shipment_not_received"})

@@ -14,6 +14,7 @@ from rareledger.cli.epcis import epcis, export
 from rareledger.cli.figures import figures
 from rareledger.cli.ledger import init, load, rebuild
 from rareledger.cli.passport import keys, passport
+from rareledger.cli.runs import runs
 from rareledger.cli.simulate import simulate
 from rareledger.cli.trace import trace
 from rareledger.cli.views import balance, findings, lot
@@ -67,6 +68,7 @@ for command in (
     demo,
     detect,
     alerts,
+    runs,
     evaluate,
     risk,
     figures,

@@ -91,6 +91,7 @@ def detect(
             rulebook=rulebook,
             full=full,
             progress=lambda done, total: progress.update(task, completed=done, total=total),
+            actor=_actor(),
         )
     if as_json:
         for alert in run.alerts:
@@ -98,7 +99,8 @@ def detect(
         return
     counts = Counter(alert.code for alert in run.alerts)
     click.echo(
-        f"{len(run.alerts)} alerts ({run.new_alerts} new) as of {moment.isoformat()}, "
+        f"run {run.run_id}: {len(run.alerts)} alerts ({run.new_alerts} new, {run.reopened} "
+        f"reopened; {run.resolved} resolved) as of {moment.isoformat()}, "
         f"{'incremental' if run.incremental else 'full'} run, {run.entries_read} entries read: "
         + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none")
     )

@@ -1,8 +1,10 @@
 """Case work on alerts: list, show, assign, annotate, move along their lifecycle; risk scores.
 
 An alert is open, then under review, then confirmed or dismissed (it may also be confirmed or
-dismissed straight from open). Every change, with its actor and note, goes to the alert's
-history.
+dismissed straight from open). A detection run resolves an open or under-review alert whose
+condition no longer holds, and reopens it if the condition holds again
+(``services/detection_runs.py``); a person may still take up or decide a resolved alert. Every
+change, with its actor and note, goes to the alert's history.
 """
 
 from __future__ import annotations
@@ -15,13 +17,17 @@ from rareledger.errors import Conflict, Invalid, NotFound
 from rareledger.store import alerts as stored
 from rareledger.store.database import Database
 
-STATUSES = ("open", "under_review", "confirmed", "dismissed")
+STATUSES = ("open", "under_review", "confirmed", "dismissed", "resolved")
 TRANSITIONS = {
     ("open", "under_review"),
     ("open", "dismissed"),
     ("open", "confirmed"),
     ("under_review", "confirmed"),
     ("under_review", "dismissed"),
+    # Resolved by a run (its cause gone): a person may still take it up or decide it.
+    ("resolved", "under_review"),
+    ("resolved", "confirmed"),
+    ("resolved", "dismissed"),
 }
 CLOSED = ("confirmed", "dismissed")
 

@@ -4,7 +4,8 @@ Only what was recorded by ``as_of`` counts, corrections included, and elapsed ti
 to then, so that a past period can be examined as it stood. The ledger is folded into
 :class:`Facts`; the fold is saved with the position it reached, so the next run (at the same
 moment or later) reads only the entries after it: detection is incremental after the first run.
-Alerts are deduplicated by a stable id; a rerun refreshes them and keeps their case work.
+Alerts are deduplicated by a stable id; a rerun refreshes them and keeps their case work, and
+resolves those it no longer finds (``services/detection_runs.py``, which records every run).
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from __future__ import annotations
 import csv
 import gc
 import json
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
@@ -33,7 +36,7 @@ from rareledger.domain.detection import (
 )
 from rareledger.domain.findings import regulator_zone
 from rareledger.errors import Invalid
-from rareledger.store import alerts as stored_alerts
+from rareledger.services import detection_runs
 from rareledger.store import detection_state
 from rareledger.store.database import Database
 from rareledger.store.log import read_head
@@ -65,11 +68,14 @@ class Run:
     entries_read: int
     incremental: bool
     new_alerts: int
+    run_id: int = 0
+    resolved: int = 0
+    reopened: int = 0
 
 
 def end_of(day: date) -> datetime:
     """The end of a day in the regulator's time zone."""
-    return datetime.combine(day + timedelta(days=1), time(), regulator_zone())
+    return datetime.combine(day + timedelta(days=1), clock_time(), regulator_zone())
 
 
 EARLIEST_AS_OF, LATEST_AS_OF = date(1900, 1, 1), date(9998, 12, 31)
@@ -202,7 +208,7 @@ def forget_state(database: Database) -> None:
 # -- running the rules -----------------------------------------------------------------------
 
 
-def detect(
+def detect(  # noqa: PLR0913 (keyword options of one run)
     database: Database,
     as_of: datetime | None = None,
     *,
@@ -210,18 +216,21 @@ def detect(
     rulebook: Rulebook | None = None,
     full: bool = False,
     progress: Progress | None = None,
+    actor: str = "system",
 ) -> Run:
-    """Run the rules (or one) as of a moment (default: now) and store what they find."""
-    as_of = as_of or datetime.now(UTC)
+    """Run the rules (or one) as of a moment (default: now), store what they find and resolve
+    what they no longer find, and record the run."""
+    started_at, started = datetime.now(UTC), time.perf_counter()
+    as_of = as_of or started_at
     rulebook = rulebook or Rulebook(reference=load_reference())
     facts, read, incremental = fold(database, as_of, full=full, progress=progress)
     with _collector_paused():
         alerts = run_rules(facts, rulebook.settings, rulebook.reference, only)
-    new = _store(database, alerts, as_of)
-    return Run(alerts, as_of, read, incremental, new)
-
-
-def _store(database: Database, alerts: list[Alert], as_of: datetime) -> int:
-    """Insert new alerts, refresh known ones (their case work stays); the number of new ones."""
-    with database.write() as connection:
-        return stored_alerts.save(connection, alerts, as_of.isoformat())
+    del facts
+    how = detection_runs.RunFacts(
+        as_of, started_at, started, actor, only, rulebook, read, incremental
+    )
+    done = detection_runs.record(database, how, alerts)
+    return Run(
+        alerts, as_of, read, incremental, done.new_alerts, done.run_id, done.resolved, done.reopened
+    )

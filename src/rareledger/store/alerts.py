@@ -7,6 +7,8 @@ dictionaries with them decoded.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
@@ -16,6 +18,8 @@ from rareledger.store import schema
 from rareledger.store.database import insert_rows
 
 _JSON_COLUMNS = ("enterprise_ids", "event_ids", "evidence")
+RESOLVED = "resolved"
+FOLLOWED = ("open", "under_review")  # statuses that follow their cause; human decisions stay
 
 
 def _alert(row: Any) -> dict[str, Any]:
@@ -80,28 +84,120 @@ def add_history(
     )
 
 
-def save(connection: Connection, found: list[Alert], stamp: str) -> int:
-    """Insert new alerts, refresh known ones (their case work stays); the number of new ones."""
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """What storing one run's alerts changed."""
+
+    new: int
+    reopened: list[str]
+    resolved: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class RunScope:
+    """One run: its id, the moment it judged, and the codes its rules can emit (alerts of other
+    codes are not judged by it)."""
+
+    run_id: int
+    as_of: datetime
+    codes: frozenset[str]
+    reason: str  # why an alert it no longer finds is resolved
+
+
+def save(connection: Connection, found: list[Alert], run: RunScope) -> Saved:
+    """Insert new alerts and refresh known ones (their case work stays); a resolved alert found
+    again reopens; an open or under-review alert of the run's codes that the run no longer finds
+    (judged as of its latest finding or later) is resolved, with the run and the reason."""
     t = schema.alerts
-    known = {r.alert_id for r in connection.execute(select(t.c.alert_id))}
-    rows = [_row(item, stamp) for item in found]
+    stamp = run.as_of.isoformat()
+    known = _known(connection)
+    rows = [{**_row(item, stamp), "last_run": run.run_id} for item in found]
     fresh = [r for r in rows if r["alert_id"] not in known]
     insert_rows(
         connection,
         t,
         [{**r, "status": "open", "assignee": None, "first_as_of": stamp} for r in fresh],
     )
-    # Known alerts: their substance refreshed in one executemany; their case work is kept.
-    again = [{f"new_{k}": v for k, v in r.items()} for r in rows if r["alert_id"] in known]
-    if again:
-        names = [k for k in rows[0] if k != "alert_id"]
-        refresh = (
-            update(t)
-            .where(t.c.alert_id == bindparam("new_alert_id"))
-            .values({name: bindparam(f"new_{name}") for name in names})
+    _refresh(connection, [r for r in rows if r["alert_id"] in known])
+    reopened = [
+        r["alert_id"]
+        for r in rows
+        if r["alert_id"] in known and known[r["alert_id"]].reopens(run.as_of)
+    ]
+    reopening = {"status": "open", "resolved_run": None, "resolved_reason": None}
+    _set_status(connection, reopened, reopening)
+    seen = {r["alert_id"] for r in rows}
+    gone = [
+        alert_id
+        for alert_id, was in known.items()
+        if alert_id not in seen and was.code in run.codes and was.resolves(run.as_of)
+    ]
+    resolution = {"status": RESOLVED, "resolved_run": run.run_id, "resolved_reason": run.reason}
+    _set_status(connection, gone, resolution)
+    return Saved(len(fresh), sorted(reopened), sorted(gone))
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """A stored alert's status and the moments it was last judged."""
+
+    status: str
+    code: str
+    last_as_of: datetime  # the latest moment a run found it
+    resolved_as_of: datetime | None  # the moment judged by the run that resolved it
+
+    def resolves(self, as_of: datetime) -> bool:
+        """Not found by a run judging this moment: is it resolved? (A run judging an earlier
+        moment than the one it was last found at says nothing about it.)"""
+        return self.status in FOLLOWED and self.last_as_of <= as_of
+
+    def reopens(self, as_of: datetime) -> bool:
+        return self.resolved_as_of is not None and self.resolved_as_of <= as_of
+
+
+def _known(connection: Connection) -> dict[str, _Known]:
+    t, r = schema.alerts, schema.detection_runs
+    query = select(t.c.alert_id, t.c.status, t.c.code, t.c.last_as_of, r.c.as_of).outerjoin(
+        r, r.c.run_id == t.c.resolved_run
+    )
+    return {
+        alert_id: _Known(
+            status,
+            code,
+            datetime.fromisoformat(last_as_of),
+            datetime.fromisoformat(resolved_as_of)
+            if status == RESOLVED and resolved_as_of
+            else None,
         )
-        connection.execute(refresh, again)
-    return len(fresh)
+        for alert_id, status, code, last_as_of, resolved_as_of in connection.execute(query)
+    }
+
+
+def _refresh(connection: Connection, again: list[dict[str, Any]]) -> None:
+    """Known alerts: their substance refreshed in one executemany; their case work is kept."""
+    if not again:
+        return
+    t = schema.alerts
+    names = [k for k in again[0] if k != "alert_id"]
+    refresh = (
+        update(t)
+        .where(t.c.alert_id == bindparam("new_alert_id"))
+        .values({name: bindparam(f"new_{name}") for name in names})
+    )
+    connection.execute(refresh, [{f"new_{k}": v for k, v in r.items()} for r in again])
+
+
+def _set_status(connection: Connection, alert_ids: list[str], values: dict[str, Any]) -> None:
+    t = schema.alerts
+    for i in range(0, len(alert_ids), 500):
+        chosen = alert_ids[i : i + 500]
+        connection.execute(update(t).where(t.c.alert_id.in_(chosen)).values(**values))
+
+
+def add_histories(connection: Connection, entries: list[dict[str, Any]]) -> None:
+    """Many history entries at once (alert_id, at, actor, action, detail)."""
+    rows = [{**e, "detail": json.dumps(e["detail"])} for e in entries]
+    insert_rows(connection, schema.alert_history, rows)
 
 
 def _row(found: Alert, stamp: str) -> dict[str, Any]:

@@ -97,6 +97,7 @@ TERMS: dict[str, dict[str, str]] = {
         "under_review": N_("under review"),
         "confirmed": N_("confirmed"),
         "dismissed": N_("dismissed"),
+        "resolved": N_("resolved"),
     },
     "severity": {
         "high": N_("high"),

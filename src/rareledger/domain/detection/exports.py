@@ -56,15 +56,16 @@ def _usual_parcels(
         by_firm[(export.exporter, material)].append(export.mass_g)
         by_class[material].append(export.mass_g)
     least = settings.split_min_history
+    # Each firm's and each class's upper quartile once, not once per consignee.
+    firm_upper = {key: quartiles(v)[1] for key, v in by_firm.items() if len(v) >= least}
+    class_upper = {material: quartiles(v)[1] for material, v in by_class.items()}
     usual = {}
     for (firm, consignee, material), masses in by_pair.items():
-        mine = by_firm[(firm, material)]
-        found = [
-            Usual(quartiles(values)[1], source)
-            for values, source in ((masses, "consignee"), (mine, "exporter"))
-            if len(values) >= least
-        ]
-        found.append(Usual(quartiles(by_class[material])[1], "peers"))
+        found = [Usual(class_upper[material], "peers")]
+        if (firm, material) in firm_upper:
+            found.insert(0, Usual(firm_upper[(firm, material)], "exporter"))
+        if len(masses) >= least:
+            found.insert(0, Usual(quartiles(masses)[1], "consignee"))
         usual[(firm, consignee, material)] = max(found, key=lambda u: u.grams)
     return usual
 

@@ -2,7 +2,8 @@
 
 score = sum over the enterprise's alerts of weight(severity) x factor(status), where the
 weights are high 10, medium 4, low 1 and the factors are confirmed 2, open and under review 1,
-dismissed 0. The level is high from 30, medium from 10, low above 0. docs/rules.md explains it.
+dismissed and resolved (its cause gone) 0. The level is high from 30, medium from 10, low above
+0. docs/rules.md explains it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from rareledger.domain.detection.model import SEVERITY_WEIGHT
 
-STATUS_FACTOR = {"open": 1, "under_review": 1, "confirmed": 2, "dismissed": 0}
+STATUS_FACTOR = {"open": 1, "under_review": 1, "confirmed": 2, "dismissed": 0, "resolved": 0}
 LEVELS = ((30, "high"), (10, "medium"), (1, "low"))
 
 
@@ -51,7 +52,7 @@ def risk_scores(alerts: Iterable[Mapping[str, Any]]) -> list[Risk]:
         for firm in alert["enterprise_ids"]:
             risk = scores.setdefault(firm, Risk(firm))
             risk.score += points
-            if alert["status"] != "dismissed":
+            if alert["status"] not in ("dismissed", "resolved"):
                 risk.alerts += 1
                 risk.by_severity[alert["severity"]] += 1
                 risk.codes[alert["code"]] += 1

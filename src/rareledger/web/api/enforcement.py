@@ -1,15 +1,15 @@
 """Enforcement: detection runs, alerts and their case work, risk scores.
 
-Reading alerts and risk is for the regulator and auditors; running detection and case work
-(assigning, noting, confirming or dismissing) is for the regulator only.
+Reading alerts, detection runs and risk is for the regulator and auditors; running detection
+and case work (assigning, noting, confirming or dismissing) is for the regulator only.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
@@ -18,13 +18,13 @@ from rareledger.domain.detection import RULES, Rulebook
 from rareledger.errors import Invalid
 from rareledger.formats.tables import csv_text
 from rareledger.formats.values import parse_day
-from rareledger.services import casework, detection
+from rareledger.services import casework, detection, detection_runs
 from rareledger.web.body import body, body_schema
 from rareledger.web.security import Context, allow
 
 router = APIRouter(prefix="/api/v1", tags=["enforcement"])
 READERS = (REGULATOR, AUDITOR)
-Status = Literal["open", "under_review", "confirmed", "dismissed"]
+Status = Literal["open", "under_review", "confirmed", "dismissed", "resolved"]
 Severity = Literal["high", "medium", "low"]
 
 
@@ -61,7 +61,7 @@ class Closing(BaseModel):
 )
 async def run_detection(
     ctx: Context,
-    _principal: Principal = allow(REGULATOR),
+    principal: Principal = allow(REGULATOR),
     wanted: DetectionRun = body(DetectionRun),
 ) -> dict[str, Any]:
     """Runs every rule (or one) as of a day and stores the alerts; answers a summary."""
@@ -77,16 +77,40 @@ async def run_detection(
         only=wanted.rule,
         rulebook=rulebook,
         full=wanted.full,
+        actor=principal.name,
     )
     counts = Counter(alert.code for alert in run.alerts)
     return {
+        "run_id": run.run_id,
         "as_of": moment.isoformat(),
         "alerts": len(run.alerts),
         "new_alerts": run.new_alerts,
+        "resolved": run.resolved,
+        "reopened": run.reopened,
         "incremental": run.incremental,
         "entries_read": run.entries_read,
         "by_code": dict(sorted(counts.items())),
     }
+
+
+@router.get("/detection/runs", summary="Detection runs, the latest first")
+def list_detection_runs(
+    ctx: Context,
+    limit: Annotated[
+        int, Query(ge=1, le=detection_runs.MAX_LIMIT, description="how many runs")
+    ] = 50,
+    before: Annotated[
+        int | None,
+        Query(
+            ge=1, le=detection_runs.MAX_RUN_ID, description="runs before this run id (paging back)"
+        ),
+    ] = None,
+    _principal: Principal = allow(*READERS),
+) -> dict[str, Any]:
+    """Each run with its as-of moment, rules and parameters, counts and duration."""
+    items = detection_runs.list_runs(ctx.database, limit=limit, before=before)
+    following = items[-1]["run_id"] if len(items) == limit else None
+    return {"items": items, "next_before": following}
 
 
 def _alerts(
