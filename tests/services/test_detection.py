@@ -162,3 +162,13 @@ def test_case_history_cannot_be_rewritten(database: Database, year: Path, statem
     assert casework.show_alert(database, run.alerts[0].alert_id)["history"][0]["actor"] == (
         "inspector"
     )
+
+
+def test_evaluation_leaves_out_alerts_a_later_run_resolved() -> None:
+    case = {"type": "quantity_mismatch", "event_ids": ["EV-1"], "difficulty": "hard"}
+    alert = {"code": "quantity_mismatch", "event_ids": ["EV-1"], "status": "open"}
+    counted = evaluation.evaluate([case], [alert])["by_type"]["quantity_mismatch"]
+    resolved = {**alert, "status": "resolved"}
+    left_out = evaluation.evaluate([case], [resolved])["by_type"]["quantity_mismatch"]
+    assert (counted["tp"], counted["alerts"], counted["recall"]) == (1, 1, 1.0)
+    assert (left_out["tp"], left_out["alerts"], left_out["recall"]) == (0, 0, 0.0)

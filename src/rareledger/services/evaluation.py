@@ -47,7 +47,11 @@ def _matches(case: dict[str, Any], alert: dict[str, Any]) -> bool:
 
 
 def evaluate(cases: list[dict[str, Any]], alerts: list[dict[str, Any]]) -> dict[str, Any]:
-    """Per violation type: cases, found, alerts of its codes, true ones, precision, recall."""
+    """Per violation type: cases, found, alerts of its codes, true ones, precision, recall.
+
+    Alerts that a later run resolved (their condition no longer holds) are not detections and
+    are left out; every other status counts, whatever a person decided."""
+    alerts = [a for a in alerts if a.get("status") != "resolved"]
     rows: dict[str, dict[str, Any]] = {}
     for kind, codes in CODES_FOR.items():
         mine = [c for c in cases if c["type"] == kind]
