@@ -175,6 +175,17 @@ def test_alert_to_confirmed(site: Site) -> None:
     assert names and not re.fullmatch(r"[0-9A-Z]{18}", names)  # names, not only codes
 
 
+def test_the_alert_queue_filters_by_every_status_resolved_too(site: Site) -> None:
+    client = site.client("regulator")
+    for status in ("open", "under_review", "confirmed", "dismissed", "resolved"):
+        listed = client.get(f"/alerts.json?status={status}")
+        assert listed.status_code == 200, status
+        assert all(item["status"] == status for item in listed.json()["items"]), status
+    assert client.get("/alerts.json?status=open").json()["items"]  # the filter has rows to keep
+    assert 'value="resolved"' in client.get("/alerts").text
+    assert client.get("/alerts.json?status=closed").status_code == 422
+
+
 def test_licence_decided(site: Site) -> None:
     client = site.client("regulator")
     queue = client.get("/licence-applications.json").json()["items"]

@@ -20,7 +20,7 @@ from rareledger.web.sessions import CheckedForm, require
 router = APIRouter()
 READERS = (REGULATOR, AUDITOR)
 PAGE_SIZE = 100
-Status = Literal["open", "under_review", "confirmed", "dismissed"]
+Status = Literal["open", "under_review", "confirmed", "dismissed", "resolved"]
 Severity = Literal["high", "medium", "low"]
 COLUMNS = [
     Column("alert_id", N_("Alert"), "link:/alerts/{alert_id}"),
