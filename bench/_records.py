@@ -19,13 +19,8 @@ RECORDS_PER_SCALE = 1_300_000  # a national year (scale 1.0) holds about this ma
 RARELEDGER = Path(sys.executable).with_name("rareledger")
 
 
-def simulated_records(out: Path, n: int, seed: int) -> Path:
-    """The first ``n`` records of a simulated year (kept in ``out`` for later runs)."""
-    target = out / f"records-{n}-seed{seed}.jsonl"
-    if target.exists():
-        return target
-    scale = min(1.0, round(n / RECORDS_PER_SCALE * 1.2, 4))
-    year = out / f"simulated-{scale}-seed{seed}"
+def simulated_year(year: Path, scale: float, seed: int) -> list[Path]:
+    """The record files of ``rareledger simulate`` into ``year`` (simulated once, then kept)."""
     if not (year / "records").is_dir():
         print(f"  rareledger simulate --scale {scale} --seed {seed}", flush=True)
         subprocess.run(
@@ -42,10 +37,20 @@ def simulated_records(out: Path, n: int, seed: int) -> Path:
             check=True,
             stdout=subprocess.DEVNULL,
         )
+    return sorted((year / "records").glob("*.jsonl"))
+
+
+def simulated_records(out: Path, n: int, seed: int) -> Path:
+    """The first ``n`` records of a simulated year (kept in ``out`` for later runs)."""
+    target = out / f"records-{n}-seed{seed}.jsonl"
+    if target.exists():
+        return target
+    scale = min(1.0, round(n / RECORDS_PER_SCALE * 1.2, 4))
+    files = simulated_year(out / f"simulated-{scale}-seed{seed}", scale, seed)
     written = 0
     partial = target.with_suffix(".partial")
     with partial.open("wb") as sink:
-        for path in sorted((year / "records").glob("*.jsonl")):
+        for path in files:
             with path.open("rb") as source:
                 for line in source:
                     if written == n:

@@ -15,35 +15,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
-from _run import RARELEDGER, measure
+from _records import simulated_year
+from _run import measure
 
 REBUILD_TARGET_S = 180
 LOAD_MEMORY_TARGET_MIB = 1024
-
-
-def simulated_year(out: Path, scale: float, seed: int) -> list[Path]:
-    year = out / f"year-{scale}-seed{seed}"
-    if not (year / "records").is_dir():
-        print(f"rareledger simulate --scale {scale} --seed {seed} ...", flush=True)
-        subprocess.run(
-            [
-                str(RARELEDGER),
-                "simulate",
-                "--out",
-                str(year),
-                "--scale",
-                str(scale),
-                "--seed",
-                str(seed),
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-    return sorted((year / "records").glob("*.jsonl"))
 
 
 def main() -> int:
@@ -53,7 +32,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=Path("bench/out/national"))
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    files = simulated_year(args.out, args.scale, args.seed)
+    files = simulated_year(args.out / f"year-{args.scale}-seed{args.seed}", args.scale, args.seed)
     records = sum(1 for path in files for _ in path.open("rb"))
     database = args.out / "ledger.db"
     for path in args.out.glob("ledger.db*"):

@@ -11,11 +11,9 @@ resolves those it no longer finds (``services/detection_runs.py``, which records
 from __future__ import annotations
 
 import csv
-import gc
 import json
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
@@ -36,7 +34,7 @@ from rareledger.domain.detection import (
 )
 from rareledger.domain.findings import regulator_zone
 from rareledger.errors import Invalid
-from rareledger.services import detection_runs
+from rareledger.services import collector, detection_runs
 from rareledger.store import detection_state
 from rareledger.store.database import Database
 from rareledger.store.log import read_head
@@ -142,7 +140,7 @@ def fold(
 
     Returns the facts, how many entries were read, and whether the run was incremental.
     """
-    with _collector_paused():
+    with collector.paused():  # millions of small objects, no cycles
         saved = None if full else _load_state(database, as_of)
         facts = Facts.from_state(saved["facts"]) if saved else Facts(as_of=as_of)
         facts.as_of = as_of
@@ -163,22 +161,6 @@ def fold(
         if saved is None or read:  # nothing read: the saved fold still holds
             _save_state(database, facts, head, waiting)
     return facts, read, saved is not None
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while folding and while the rules run.
-
-    Both make millions of small objects and no cycles; each automatic collection would walk
-    everything built so far, which tripled the time of a fold.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _load_state(database: Database, as_of: datetime) -> dict[str, Any] | None:
@@ -224,7 +206,7 @@ def detect(  # noqa: PLR0913 (keyword options of one run)
     as_of = as_of or started_at
     rulebook = rulebook or Rulebook(reference=load_reference())
     facts, read, incremental = fold(database, as_of, full=full, progress=progress)
-    with _collector_paused():
+    with collector.paused():  # millions of small objects, no cycles
         alerts = run_rules(facts, rulebook.settings, rulebook.reference, only)
     del facts
     how = detection_runs.RunFacts(

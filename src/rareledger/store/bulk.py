@@ -42,14 +42,7 @@ def _statement(connection: Connection, table: Table, replace: bool) -> str:
     name = connection.dialect.name
     key = (name, table.name, replace)
     if key not in _STATEMENTS:
-        insert = postgresql.insert(table) if name == "postgresql" else sqlite.insert(table)
-        statement: Any = insert
-        if replace:
-            primary = [c.name for c in table.primary_key.columns]
-            statement = insert.on_conflict_do_update(
-                index_elements=primary,
-                set_={c.name: insert.excluded[c.name] for c in _others(table, primary)},
-            )
+        statement = insert_statement(name, table, [c.name for c in table.columns], replace)
         dialect: Any = _QMARK_SQLITE
         if name == "postgresql":
             dialect = postgresql_psycopg.dialect(paramstyle="format")  # type: ignore[no-untyped-call]
@@ -58,6 +51,19 @@ def _statement(connection: Connection, table: Table, replace: bool) -> str:
         assert list(compiled.positiontup or []) == columns, (table.name, compiled.positiontup)
         _STATEMENTS[key] = compiled.string
     return _STATEMENTS[key]
+
+
+def insert_statement(dialect: str, table: Table, keys: Sequence[str], replace: bool) -> Any:
+    """An insert of ``keys`` into ``table``, or with ``replace`` an upsert that sets every key
+    outside the primary key (``ON CONFLICT DO UPDATE``, the same on both databases)."""
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    if not replace:
+        return insert
+    primary = [c.name for c in table.primary_key.columns]
+    return insert.on_conflict_do_update(
+        index_elements=primary,
+        set_={k: insert.excluded[k] for k in keys if k not in primary},
+    )
 
 
 def _others(table: Table, primary: list[str]) -> list[Any]:

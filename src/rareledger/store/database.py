@@ -13,13 +13,14 @@ from importlib import resources
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, Table, create_engine, event, inspect, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.pool import StaticPool
 
 from rareledger.errors import LedgerError
 from rareledger.store import schema
+from rareledger.store.bulk import insert_statement
 
 Transaction = Connection
 """The handle of an open transaction, as the store's functions take it: services receive one
@@ -194,14 +195,7 @@ def _compiled(connection: Connection, table: Table, keys: tuple[str, ...], repla
     name = connection.dialect.name
     cache_key = (name, table.name, keys, replace)
     if cache_key not in _COMPILED:
-        insert = postgresql.insert(table) if name == "postgresql" else sqlite.insert(table)
-        statement: Any = insert
-        if replace:
-            primary = [c.name for c in table.primary_key.columns]
-            statement = insert.on_conflict_do_update(
-                index_elements=primary,
-                set_={k: insert.excluded[k] for k in keys if k not in primary},
-            )
+        statement = insert_statement(name, table, keys, replace)
         dialect = connection.dialect if name == "postgresql" else _NAMED_SQLITE
         _COMPILED[cache_key] = statement.compile(dialect=dialect, column_keys=list(keys)).string
     return _COMPILED[cache_key]
