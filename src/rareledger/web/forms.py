@@ -245,11 +245,27 @@ def field_name(path: str) -> str:
     return name
 
 
-def errors_by_field(errors: list[dict[str, Any]]) -> dict[str, str]:
-    found: dict[str, str] = {}
+@dataclass(frozen=True, slots=True)
+class RuleError:
+    """A rule a field broke: its stable code and the rule's English detail (a page shows
+    the rule's name in the reader's language too, see ``web/rejections.py``)."""
+
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.code})"
+
+
+FieldErrors = dict[str, RuleError | str]  # a form's problems by field: a rule, or a plain text
+
+
+def errors_by_field(errors: list[dict[str, Any]]) -> FieldErrors:
+    """A receipt's errors by form field (the first per field; ``_record`` for the whole)."""
+    found: FieldErrors = {}
     for error in errors:
         name = field_name(str(error.get("field") or "")) or "_record"
-        found.setdefault(name, f"{error.get('message')} ({error.get('code')})")
+        found.setdefault(name, RuleError(str(error.get("code")), str(error.get("message"))))
     return found
 
 

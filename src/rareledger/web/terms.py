@@ -1,13 +1,15 @@
 """The names shown for the system's codes, in English (marked for translation).
 
 Every code a page shows (forms, processes, event types, roles, finding and alert codes,
-statuses, decisions...) has a name here; its Chinese name is in the Chinese catalogue and
-listed in ``docs/glossary.md``. A test checks that every code of the vocabularies has one.
+statuses, decisions, rejection rules...) has a name here; its Chinese name is in the Chinese
+catalogue and listed in ``docs/glossary.md``. A test checks that every code of the
+vocabularies has one.
 """
 
 from __future__ import annotations
 
 from rareledger.web.i18n import N_, gettext
+from rareledger.web.rejections import REJECTION_NAMES
 
 TERMS: dict[str, dict[str, str]] = {
     "form": {
@@ -190,3 +192,4 @@ TERMS["case_action"] = {
 }
 TERMS["trade_direction"] = {"sold_to": N_("sold to"), "bought_from": N_("bought from")}
 TERMS["report_kind"] = {"annual": N_("annual report"), "monthly": N_("monthly report")}
+TERMS["rejection"] = REJECTION_NAMES  # the rules a refused record broke (web/rejections.py)

@@ -25,6 +25,7 @@ from rareledger.domain.access import AUDITOR, CUSTOMS, ENTERPRISE, REGULATOR, Pr
 from rareledger.formats import tables
 from rareledger.web import i18n
 from rareledger.web.i18n import N_
+from rareledger.web.rejections import shown
 from rareledger.web.sessions import CSRF_FIELD, csrf_token
 from rareledger.web.terms import term
 
@@ -72,6 +73,7 @@ def environment() -> Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(
         term=term,
+        rejection=shown,
         number=i18n.number,
         day=i18n.day,
         moment=i18n.moment,

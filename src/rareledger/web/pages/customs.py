@@ -13,6 +13,7 @@ from rareledger.services import export_control
 from rareledger.web.forms import (
     EVENT_FORMS,
     Field,
+    FieldErrors,
     Form,
     FormError,
     errors_by_field,
@@ -48,7 +49,7 @@ def desk(request: Request, _principal: Principal = require(*DESK)) -> View:
     return View("customs.html", {}, title=gettext("Customs check"), context=_context({}, {}, None))
 
 
-def _context(values: dict[str, Any], errors: dict[str, str], result: Any) -> dict[str, Any]:
+def _context(values: dict[str, Any], errors: FieldErrors, result: Any) -> dict[str, Any]:
     return {
         "spec": CHECK_FORM,
         "values": values,

@@ -16,6 +16,7 @@ from rareledger.formats import spreadsheet
 from rareledger.services import directory, holdings, portal, submissions, uploads
 from rareledger.web.forms import (
     EVENT_FORMS,
+    FieldErrors,
     FormError,
     errors_by_field,
     new_event_id,
@@ -62,7 +63,7 @@ def choose_event(
 @dataclass
 class FormState:
     rows: int = ROWS
-    errors: dict[str, str] = field(default_factory=dict)
+    errors: FieldErrors = field(default_factory=dict)
     outcome: dict[str, Any] | None = None
     status_code: int = 200
 
@@ -98,7 +99,7 @@ def event_form(
     return _form_view(request, event_type, {"event_id": new_event_id()}, FormState(rows))
 
 
-def _suggest(ctx: Any, record: dict[str, Any], errors: dict[str, str]) -> dict[str, Any] | None:
+def _suggest(ctx: Any, record: dict[str, Any], errors: FieldErrors) -> dict[str, Any] | None:
     """Near misses for a buyer the ledger does not know."""
     if "buyer" not in errors or not record.get("buyer"):
         return None
