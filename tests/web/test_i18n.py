@@ -11,6 +11,7 @@ from types import ModuleType
 import pytest
 
 from rareledger.domain import access, vocabulary
+from rareledger.domain.catalogue import REJECTION_CODES
 from rareledger.domain.detection import codes as alert_codes
 from rareledger.domain.figures import GROUP_NAMES, STAGES
 from rareledger.domain.findings import FINDING_CODES
@@ -64,6 +65,7 @@ VOCABULARIES = {
     "enterprise_status": vocabulary.ENTERPRISE_STATUSES,
     "element_group": GROUP_NAMES,
     "stage": STAGES,
+    "rejection": tuple(REJECTION_CODES),  # the rules a refused record broke
 }
 
 
@@ -79,6 +81,14 @@ def test_every_code_has_a_name_in_both_languages(kind: str) -> None:
             kind,
             code,
         )
+
+
+def test_the_chinese_catalogue_has_no_empty_translation(messages: ModuleType) -> None:
+    catalogue = messages.read("zh")
+    strings = {m.id: m.string if isinstance(m.string, tuple) else (m.string,) for m in catalogue}
+    empty = [i for i, found in strings.items() if i and not (found and all(found))]
+    empty += [m.id for m in catalogue if m.id and m.fuzzy]
+    assert len(catalogue) > 300 and not empty, empty
 
 
 def test_the_glossary_lists_the_names_on_screen(messages: ModuleType) -> None:
