@@ -12,7 +12,7 @@ from rareledger.domain.access import AUDITOR, CUSTOMS, ENTERPRISE, REGULATOR, Pr
 from rareledger.domain.vocabulary import FORMS
 from rareledger.services import directory, licensing, submissions
 from rareledger.web import i18n
-from rareledger.web.forms import FormError, errors_by_field
+from rareledger.web.forms import FieldErrors, FormError, errors_by_field
 from rareledger.web.i18n import N_, gettext
 from rareledger.web.licence_forms import application_record, decision_record
 from rareledger.web.pages.base import Column, PageNo, Table, View, action, page, paged, render
@@ -146,6 +146,11 @@ def decide(
     return RedirectResponse(f"/licence-applications/{application_id}", status_code=303)
 
 
+def _on_apply_form(errors: FieldErrors) -> FieldErrors:
+    """The application form has one item, whose fields have bare names (``quantity_kg``)."""
+    return {name.removeprefix("items.0."): error for name, error in errors.items()}
+
+
 @action(router, "/licence-applications")
 def apply(
     request: Request, ctx: Context, form: CheckedForm, principal: Principal = require(ENTERPRISE)
@@ -164,7 +169,7 @@ def apply(
             "apply.html",
             422,
             values=values,
-            errors=errors_by_field(receipt.errors),
+            errors=_on_apply_form(errors_by_field(receipt.errors)),
             forms=FORMS,
         )
     request.session["notice"] = gettext(
