@@ -6,6 +6,7 @@ computed; the lots of the lineage come a page at a time, so that no answer is un
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 from xml.etree import ElementTree
 
@@ -14,7 +15,7 @@ from rareledger.domain.origins import OriginVector
 from rareledger.domain.quantities import format_kg
 from rareledger.errors import Invalid, NotFound
 from rareledger.services.reads import BadCursor, decode_cursor, encode_cursor, is_key
-from rareledger.store import lineage, origins, queries
+from rareledger.store import lineage, origins
 from rareledger.store.database import Database, Transaction
 
 DEFAULT_LIMIT = 100  # lineage lots on one page of a trace
@@ -65,15 +66,11 @@ def place_cursor(cursor: str | None) -> lineage.Place | None:
     return after[0], after[1]
 
 
-def _page_lots(
-    connection: Transaction, lot_id: str, page: lineage.Page
-) -> tuple[list[Lot], dict[str, list[tuple[str, int]]]]:
-    """The traced lot, then the page's lots (retracted ones left out), and their inputs."""
-    lot = queries.lot(connection, lot_id)
-    if lot is None or lot.retracted:
+def _page_lots(lot_id: str, page: lineage.Page) -> list[Lot]:
+    """The traced lot, then the page's lots (retracted ones left out)."""
+    if page.lot is None or page.lot.retracted:
         raise NotFound(f"no lot {lot_id!r}")
-    lots = [lot, *(row for row in page.lots if not row.retracted)]
-    return lots, lineage.inputs_of(connection, [row.lot_id for row in lots])
+    return [page.lot, *(row for row in page.lots if not row.retracted)]
 
 
 def trace_up(
@@ -90,7 +87,7 @@ def trace_up(
     limit = _checked_limit(limit)
     with database.read() as connection:
         page = _read_page(connection, lot_id, "up", cursor, limit)
-        lots, inputs = _page_lots(connection, lot_id, page)
+        lots = _page_lots(lot_id, page)
         vector = origins.vectors(connection, [lot_id]).get(lot_id, {})
         named = {origin for entry in vector.values() for origin, _ in entry.top}
         about = origins.origin_lots(connection, named)
@@ -103,7 +100,7 @@ def trace_up(
         "lot_id": lot_id,
         "provenance": statuses[lot_id],
         "lots": [
-            _lot_summary(lot, inputs.get(lot.lot_id, []), statuses[lot.lot_id]) for lot in lots
+            _lot_summary(lot, page.inputs.get(lot.lot_id, ()), statuses[lot.lot_id]) for lot in lots
         ],
         **shares_of(vector, about),
         "custody": [_movement(m) for m in custody],
@@ -164,7 +161,7 @@ def trace_down(
     limit = _checked_limit(limit)
     with database.read() as connection:
         page = _read_page(connection, lot_id, "down", cursor, limit)
-        lots, inputs = _page_lots(connection, lot_id, page)
+        lots = _page_lots(lot_id, page)
         ids = [lot.lot_id for lot in lots]
         holders = [
             {"enterprise_id": holder, "lot_id": lot, "mass_kg": format_kg(grams)}
@@ -177,7 +174,7 @@ def trace_down(
         "lot_id": lot_id,
         "provenance": statuses[lot_id],
         "lots": [
-            _lot_summary(lot, inputs.get(lot.lot_id, []), statuses[lot.lot_id]) for lot in lots
+            _lot_summary(lot, page.inputs.get(lot.lot_id, ()), statuses[lot.lot_id]) for lot in lots
         ],
         "holders": holders,
         "exports": [
@@ -203,7 +200,9 @@ def lineage_events(database: Database, lot_id: str) -> set[str]:
         return lineage.creating_events(connection, lot_id)
 
 
-def _lot_summary(row: Lot, inputs: list[tuple[str, int]], status: dict[str, Any]) -> dict[str, Any]:
+def _lot_summary(
+    row: Lot, inputs: Iterable[tuple[str, int]], status: dict[str, Any]
+) -> dict[str, Any]:
     return {
         "lot_id": row.lot_id,
         "form": row.form,
