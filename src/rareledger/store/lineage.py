@@ -157,28 +157,25 @@ def rows_in(connection: Connection, query: str, ids: list[str]) -> list[Any]:
 
 
 _MOVES = (
-    "SELECT lot_id, event_id, kind, from_holder, to_holder, mass_g, position, occurred_at "
+    "SELECT position, lot_id, kind, event_id, from_holder, to_holder, mass_g, occurred_at "
     "FROM lot_movements WHERE lot_id IN ({ids})"
 )
-_MOVE_FIELDS = ("lot_id", "event_id", "kind", "from_holder", "to_holder", "mass_g", "position")
+# (position, lot, kind, event, from, to, grams, occurred at): a step in a chain of custody
+Move = tuple[int, str, str, str, str | None, str | None, int, str]
 
 
 def movements(
     connection: Connection, lot_ids: list[str], *, limit: int, kind: str | None = None
-) -> tuple[list[dict[str, Any]], bool]:
+) -> tuple[list[Move], bool]:
     """The chain of custody of these lots (only moves of ``kind`` if given), in ledger order:
     the first ``limit`` moves of each lot, and whether none was left out."""
     query = _MOVES + (f" AND kind = '{kind}'" if kind in ("exported", "shipped") else "")
-    found = [
-        {**dict(zip(_MOVE_FIELDS, row, strict=False)), "occurred_at": row[7]}
-        for row in rows_in(connection, query, lot_ids)
-    ]
-    found.sort(key=lambda m: (m["position"], m["lot_id"], m["kind"]))
-    kept: list[dict[str, Any]] = []
+    found: list[Move] = sorted(rows_in(connection, query, lot_ids))
+    kept: list[Move] = []
     counts: dict[str, int] = {}
     for move in found:
-        counts[move["lot_id"]] = counts.get(move["lot_id"], 0) + 1
-        if counts[move["lot_id"]] <= limit:
+        counts[move[1]] = counts.get(move[1], 0) + 1
+        if counts[move[1]] <= limit:
             kept.append(move)
     return kept, len(kept) == len(found)
 
