@@ -123,6 +123,23 @@ def test_retracted_events_are_left_out(graph: f.Reporter, database: Database) ->
         traceability.trace_up(database, "Q1")
 
 
+def test_a_lot_made_again_by_a_replacement_lists_the_replacement_inputs(
+    graph: f.Reporter, database: Database
+) -> None:
+    replacement = f.processing(
+        f.SEPARATOR,
+        [("A2", "120")],
+        [("P1", "oxide", "45", {"Nd": "0.8"})],
+        event_id="p1b",
+    )
+    graph.accept(f.correction(f.SEPARATOR, "p1", replacement=replacement))
+    found = traceability.trace_up(database, "P1")
+    assert found["lots"][0]["event_id"] == "p1b"
+    assert found["lots"][0]["inputs"] == [{"lot_id": "A2", "mass_kg": "120.000"}]
+    assert [lot["lot_id"] for lot in found["lots"]] == ["P1", "A2"]
+    assert {o["lot_id"] for o in found["origins"]} == {"A2"}
+
+
 def test_graphml_is_xml_with_every_lot(graph: f.Reporter, database: Database) -> None:
     from xml.etree import ElementTree
 
