@@ -55,6 +55,8 @@ _ROWS = (
     "WHERE l.lot_id IN ({ids})"
 )
 
+_INPUT = len(LOT_COLUMNS.split(", "))  # where the input's columns start in a row of _ROWS
+
 Place = tuple[int, str]  # (depth, lot id): where a lot stands in a lineage's order
 Inputs = list[tuple[str, int]]  # (input lot, grams taken), in lot id order
 
@@ -113,8 +115,8 @@ def lots_with_inputs(
     for row in rows_in(connection, _ROWS, lot_ids):
         if row[0] not in found:
             found[row[0]] = lot_from_tuple(row)
-        if row[13] is not None:
-            inputs.setdefault(row[0], []).append((row[13], row[14]))
+        if row[_INPUT] is not None:
+            inputs.setdefault(row[0], []).append((row[_INPUT], row[_INPUT + 1]))
     for listed in inputs.values():
         listed.sort()
     return found, inputs
