@@ -5,12 +5,14 @@ Builds the graph straight into the projection tables of a fresh database (``lots
 ``lot_links`` and ``lot_origins``, as the ledger would leave them): stage 1 are mine lots; every
 lot of a later stage is made from two or three lots of the stage before (merges), and every lot
 feeds two or three of the next (splits). The origin vectors are computed stage by stage with the
-functions the ledger uses. Then, for a sample of magnet lots (the last stage) and of mine lots,
-it times in turn the bare walk (every lot id of the lineage, one recursive query) and the trace
-the API answers (``services.traceability``: shares read from the vector, the first page of the
-lineage, breadth-first, its chain of custody), so that both are measured under the same load:
-the walk reads the whole lineage, a trace page only the levels that fill the page. Prints the
-median and 95th percentile of each, beside the targets of issue 14.
+functions the ledger uses; every lot gets three moves (created, shipped, received). Then, for a
+sample of magnet lots (the last stage) and of mine lots, it times in turn the bare walk (every
+lot id of the lineage, one recursive query) and the trace the API answers
+(``services.traceability``: shares read from the vector, the first page of the lineage,
+breadth-first, with the rows and inputs of its lots, and the lot's chain of custody upstream or
+the page's exports and holders downstream), so that both are measured under the same load: the
+walk reads the whole lineage, a trace page only the levels that fill the page. Prints the median
+and 95th percentile of each, beside the targets of issue 14.
 """
 
 from __future__ import annotations
@@ -107,10 +109,38 @@ def build(database: Database, per_stage: int, seed: int) -> int:
                 insert_rows(connection, schema.lot_origins, rows[start : start + CHUNK])
         total += per_stage
         print(f"  stage {stage + 1} ({form}): {per_stage} lots, {len(links)} links", flush=True)
+    add_custody(database)
     if database.url.startswith("postgresql"):  # as autovacuum would; rareledger never runs
         with database.write() as connection:  # ANALYZE on SQLite (see bench/README.md)
             connection.exec_driver_sql("ANALYZE")
     return total
+
+
+# Each lot's chain of custody, as a lot usually has one: created by its maker, shipped to a
+# buyer, received by it (three moves a lot).
+_CUSTODY = """
+INSERT INTO lot_movements
+    (lot_id, event_id, kind, from_holder, to_holder, mass_g, position, occurred_at)
+SELECT lot_id, event_id, 'created', NULL, creator, created_g, position, '2025-03-01T08:00:00Z'
+FROM lots
+UNION ALL
+SELECT lot_id, 'sh-' || lot_id, 'shipped', creator, 'B' || creator, created_g, position,
+    '2025-03-02T08:00:00Z'
+FROM lots
+UNION ALL
+SELECT lot_id, 'rc-' || lot_id, 'received', creator, 'B' || creator, created_g, position,
+    '2025-03-04T08:00:00Z'
+FROM lots
+"""
+
+
+def add_custody(database: Database) -> None:
+    """Three moves of every lot (a graph of an earlier run, built without them, gets them)."""
+    with database.write() as connection:
+        if connection.exec_driver_sql("SELECT 1 FROM lot_movements LIMIT 1").first() is None:
+            started = time.perf_counter()
+            connection.exec_driver_sql(_CUSTODY)
+            print(f"  custody: 3 moves a lot, in {time.perf_counter() - started:.0f} s", flush=True)
 
 
 def bare_walk(direction: str) -> Callable[[Database, str], int]:
@@ -121,14 +151,18 @@ def bare_walk(direction: str) -> Callable[[Database, str], int]:
     return run
 
 
-def trace_up(database: Database, lot_id: str) -> int:
-    found = traceability.trace_up(database, lot_id)
-    assert found["origins"] and found["other_origins"], lot_id
-    return len(found["lots"])
+def traces(limit: int) -> dict[str, Callable[[Database, str], int]]:
+    """The API's traces with pages of ``limit`` lots (upstream: with the lot's custody)."""
 
+    def up(database: Database, lot_id: str) -> int:
+        found = traceability.trace_up(database, lot_id, limit=limit)
+        assert found["origins"] and found["other_origins"] and found["custody"], lot_id
+        return len(found["lots"])
 
-def trace_down(database: Database, lot_id: str) -> int:
-    return len(traceability.trace_down(database, lot_id)["lots"])
+    def down(database: Database, lot_id: str) -> int:
+        return len(traceability.trace_down(database, lot_id, limit=limit)["lots"])
+
+    return {"up": up, "down": down}
 
 
 def paired(
@@ -170,18 +204,20 @@ def summary(name: str, times: list[float], cpu: list[float], sizes: list[int]) -
     return figures
 
 
-def measure(database: Database, per_stage: int, samples: int, seed: int) -> dict[str, Any]:
-    rng = Random(seed + 1)
-    magnets = [f"S7-{rng.randrange(per_stage)}" for _ in range(samples)]
-    mines = [f"S0-{rng.randrange(per_stage)}" for _ in range(samples)]
+def measure(database: Database, args: argparse.Namespace) -> dict[str, Any]:
+    rng = Random(args.seed + 1)
+    magnets = [f"S7-{rng.randrange(args.per_stage)}" for _ in range(args.samples)]
+    mines = [f"S0-{rng.randrange(args.per_stage)}" for _ in range(args.samples)]
+    trace = traces(args.limit)
     for lot in magnets[:10] + mines[:10]:  # warm the caches, as a running service has them
-        trace_up(database, lot) if lot.startswith("S7") else trace_down(database, lot)
-    results: dict[str, Any] = {}
-    for key, lots, direction, trace in (
-        ("upstream_of_magnets", magnets, "up", trace_up),
-        ("downstream_of_mine_lots", mines, "down", trace_down),
+        trace["up" if lot.startswith("S7") else "down"](database, lot)
+    results: dict[str, Any] = {"page_limit": args.limit}
+    print(f"  trace pages of {args.limit} lots")
+    for key, lots, direction in (
+        ("upstream_of_magnets", magnets, "up"),
+        ("downstream_of_mine_lots", mines, "down"),
     ):
-        runs = paired(database, lots, bare_walk(direction), trace)
+        runs = paired(database, lots, bare_walk(direction), trace[direction])
         label = key.replace("_", " ")
         results[key] = {
             "bare_walk": summary(f"bare walk, {label}", *runs["walk"]),
@@ -213,6 +249,7 @@ def run(url: str, args: argparse.Namespace, reuse: bool = False) -> dict[str, An
         if reuse and _built(database) == args.per_stage * len(STAGES):
             total, built_s = _built(database), None
             print(f"reusing the {total} lots already built in {url}")
+            add_custody(database)
         else:
             total = build(database, args.per_stage, args.seed)
             built_s = round(time.perf_counter() - started)
@@ -220,7 +257,7 @@ def run(url: str, args: argparse.Namespace, reuse: bool = False) -> dict[str, An
         return {
             "lots": total,
             "built_s": built_s,
-            **measure(database, args.per_stage, args.samples, args.seed),
+            **measure(database, args),
         }
     finally:
         database.dispose()
@@ -231,6 +268,12 @@ def main() -> None:
     parser.add_argument("--per-stage", type=int, default=130_000, help="lots per stage")
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=traceability.DEFAULT_LIMIT,
+        help="lots on a trace page (default: the API's)",
+    )
     parser.add_argument("--postgres-url", default=os.environ.get("RARELEDGER_BENCH_POSTGRES_URL"))
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument(
@@ -255,8 +298,10 @@ def main() -> None:
                 results["postgresql"] = run(url, args)
     results["load_average_at_end"] = os.getloadavg()
     print(f"load average at the end: {results['load_average_at_end'][0]:.1f}")
-    name = "trace-sqlite.json" if args.skip_postgres else "trace.json"
-    (args.out / name).write_text(json.dumps(results, indent=2))
+    name = "trace-sqlite" if args.skip_postgres else "trace"
+    if args.limit != traceability.DEFAULT_LIMIT:
+        name += f"-limit{args.limit}"
+    (args.out / f"{name}.json").write_text(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":

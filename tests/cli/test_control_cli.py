@@ -147,6 +147,10 @@ def test_trace_outputs(url: str) -> None:
     up = json.loads(run(url, "trace", "LOT-HC-2025-MG-45SH-0001", "--up", "--json").output)
     assert set(up) >= {"lot_id", "lots", "origins", "custody"}
     assert {o["kind"] for o in up["origins"]} == {"extraction"}
+    assert {m["lot_id"] for m in up["custody"]} == {"LOT-HC-2025-MG-45SH-0001"}
+    args = ("trace", "LOT-HC-2025-MG-45SH-0001", "--custody", "page", "--json")
+    whole = json.loads(run(url, *args).output)
+    assert {m["lot_id"] for m in whole["custody"]} == {lot["lot_id"] for lot in whole["lots"]}
     down = json.loads(run(url, "trace", "LOT-QL-2025-CC-0001", "--down", "--json").output)
     assert down["exports"][0]["destination_country"] == "DE"
     assert "origins (share of each element)" in run(url, "trace", "LOT-HC-2025-MG-45SH-0001").output

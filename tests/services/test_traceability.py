@@ -84,8 +84,15 @@ def test_merge_then_split_upstream(graph: f.Reporter, database: Database) -> Non
     assert {lot["lot_id"] for lot in found["lots"]} == {"A1", "A2", "P1", "Q2"}
     shares = {o["lot_id"]: o["shares"]["Nd"] for o in found["origins"]}
     assert shares == {"A1": "0.400000", "A2": "0.600000"}  # 20 kg : 30 kg of Nd
-    kinds = {(m["lot_id"], m["kind"]) for m in found["custody"]}
+    own = [(m["lot_id"], m["kind"], m["to"]) for m in found["custody"]]
+    assert own == [("Q2", "created", f.SEPARATOR), ("Q2", "shipped", f.TRADER)]
+    assert found["custody_scope"] == "lot" and found["custody_complete"] is True
+    whole = traceability.trace_up(database, "Q2", custody="page")
+    kinds = {(m["lot_id"], m["kind"]) for m in whole["custody"]}
     assert {("A1", "created"), ("A1", "shipped"), ("A1", "received"), ("Q2", "shipped")} <= kinds
+    assert {m["lot_id"] for m in whole["custody"]} == {"A1", "A2", "P1", "Q2"}
+    with pytest.raises(Invalid, match="custody"):
+        traceability.trace_up(database, "Q2", custody="all")
 
 
 def test_downstream_reaches_every_lot_holder_and_export(
@@ -114,6 +121,23 @@ def test_retracted_events_are_left_out(graph: f.Reporter, database: Database) ->
     assert found["exports"] == []
     with pytest.raises(NotFound):
         traceability.trace_up(database, "Q1")
+
+
+def test_a_lot_made_again_by_a_replacement_lists_the_replacement_inputs(
+    graph: f.Reporter, database: Database
+) -> None:
+    replacement = f.processing(
+        f.SEPARATOR,
+        [("A2", "120")],
+        [("P1", "oxide", "45", {"Nd": "0.8"})],
+        event_id="p1b",
+    )
+    graph.accept(f.correction(f.SEPARATOR, "p1", replacement=replacement))
+    found = traceability.trace_up(database, "P1")
+    assert found["lots"][0]["event_id"] == "p1b"
+    assert found["lots"][0]["inputs"] == [{"lot_id": "A2", "mass_kg": "120.000"}]
+    assert [lot["lot_id"] for lot in found["lots"]] == ["P1", "A2"]
+    assert {o["lot_id"] for o in found["origins"]} == {"A2"}
 
 
 def test_graphml_is_xml_with_every_lot(graph: f.Reporter, database: Database) -> None:

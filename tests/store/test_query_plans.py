@@ -54,7 +54,7 @@ def _queries(c: Transaction) -> list[tuple[str, Callable[[], object]]]:
         ("lineage count", lambda: lineage.count(c, "MAG", "up")),
         ("bare walk up", lambda: lineage.walk(c, "MAG", "up")),
         ("bare walk down", lambda: lineage.walk(c, "A1", "down")),
-        ("inputs of lots", lambda: lineage.inputs_of(c, up)),
+        ("rows and inputs of lots", lambda: lineage.lots_with_inputs(c, up)),
         ("custody", lambda: lineage.movements(c, up, limit=5)),
         ("exports", lambda: lineage.movements(c, up, limit=5, kind="exported")),
         ("holders", lambda: lineage.holders_of(c, up)),

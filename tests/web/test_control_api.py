@@ -123,6 +123,11 @@ def test_trace_pages_through_the_api(api: Api) -> None:
     for limit in (0, 1001):
         answer = api.get("/api/v1/lots/LOT-W/trace", "auditor", params={"limit": limit})
         assert answer.status_code == 422 and "limit" in answer.text
+    custody = api.get("/api/v1/lots/LOT-W/trace", "auditor", params={"custody": "page"}).json()
+    assert {m["lot_id"] for m in custody["custody"]} == {"LOT-U", "LOT-V", "LOT-W"}
+    assert {m["lot_id"] for m in first["custody"]} == {"LOT-W"}
+    answer = api.get("/api/v1/lots/LOT-W/trace", "auditor", params={"custody": "all"})
+    assert answer.status_code == 422 and "custody" in answer.text
 
 
 def test_passport_verification_is_public(api: Api) -> None:

@@ -33,18 +33,34 @@ from rareledger.services import traceability
     help="Lineage lots on one page.",
 )
 @click.option("--cursor", default=None, help="The next_cursor of the previous page.")
+@click.option(
+    "--custody",
+    type=click.Choice(traceability.CUSTODY_SCOPES),
+    default="lot",
+    show_default=True,
+    help="Upstream: the chain of custody of the lot, or of every lot on the page.",
+)
 @pass_cli
 def trace(
-    ctx: CliContext, lot_id: str, direction: str, fmt: str | None, limit: int, cursor: str | None
+    ctx: CliContext,
+    lot_id: str,
+    direction: str,
+    fmt: str | None,
+    limit: int,
+    cursor: str | None,
+    custody: str,
 ) -> None:
     """Trace LOT_ID through processing, shipments, receipts, imports and exports; a lot with
     a gap in its provenance is marked with its unresolved causes.
 
     The lineage comes a page at a time (--limit lots, nearest first: by depth, then lot id);
     origin shares are the lot's own, on every page."""
-    result = (traceability.trace_up if direction == "up" else traceability.trace_down)(
-        ctx.database(), lot_id, cursor=cursor, limit=limit
-    )
+    if direction == "up":
+        result = traceability.trace_up(
+            ctx.database(), lot_id, cursor=cursor, limit=limit, custody=custody
+        )
+    else:
+        result = traceability.trace_down(ctx.database(), lot_id, cursor=cursor, limit=limit)
     if fmt == "json":
         print_json(result)
     elif fmt == "graphml":

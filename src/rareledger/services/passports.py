@@ -169,7 +169,8 @@ def issue(
     """A signed passport for one lot, kept so that its link (in the QR code) can be opened:
     ``verification_url`` is the public page that checks it."""
     key_id, private = _active_private(database, passphrase)
-    upstream = traceability.trace_up(database, lot_id)  # NotFound for an unknown lot
+    # NotFound for an unknown lot; the lot itself, its shares and status are all it needs
+    upstream = traceability.trace_up(database, lot_id, limit=1)
     passport_id = str(uuid.uuid4())
     lot = upstream["lots"][0]  # the traced lot comes first
     provenance = _provenance(upstream["provenance"])

@@ -6,6 +6,7 @@ computed; the lots of the lineage come a page at a time, so that no answer is un
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 from xml.etree import ElementTree
 
@@ -14,12 +15,17 @@ from rareledger.domain.origins import OriginVector
 from rareledger.domain.quantities import format_kg
 from rareledger.errors import Invalid, NotFound
 from rareledger.services.reads import BadCursor, decode_cursor, encode_cursor, is_key
-from rareledger.store import lineage, origins, queries
+from rareledger.store import lineage, origins
 from rareledger.store.database import Database, Transaction
 
-DEFAULT_LIMIT = 100  # lineage lots on one page of a trace
+# Lineage lots on one page of a trace: 50 fill a screen and the nearest four or five levels of a
+# lineage, and cost half what 100 do (bench/README.md, trace.py); ``limit`` goes up to 1,000.
+DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
 CUSTODY_LIMIT = 50  # moves of each lot on a page; more are left out and said so
+# Whose chain of custody an upstream trace lists: the traced lot's (default), or every lot's
+# on the page (a few moves a lot: it costs as much as the page's rows, so only when asked for).
+CUSTODY_SCOPES = ("lot", "page")
 MAX_DEPTH = 2**31 - 1  # processing steps a cursor may name
 
 
@@ -65,15 +71,11 @@ def place_cursor(cursor: str | None) -> lineage.Place | None:
     return after[0], after[1]
 
 
-def _page_lots(
-    connection: Transaction, lot_id: str, page: lineage.Page
-) -> tuple[list[Lot], dict[str, list[tuple[str, int]]]]:
-    """The traced lot, then the page's lots (retracted ones left out), and their inputs."""
-    lot = queries.lot(connection, lot_id)
-    if lot is None or lot.retracted:
+def _page_lots(lot_id: str, page: lineage.Page) -> list[Lot]:
+    """The traced lot, then the page's lots (retracted ones left out)."""
+    if page.lot is None or page.lot.retracted:
         raise NotFound(f"no lot {lot_id!r}")
-    lots = [lot, *(row for row in page.lots if not row.retracted)]
-    return lots, lineage.inputs_of(connection, [row.lot_id for row in lots])
+    return [page.lot, *(row for row in page.lots if not row.retracted)]
 
 
 def trace_up(
@@ -83,31 +85,34 @@ def trace_up(
     cursor: str | None = None,
     limit: int = DEFAULT_LIMIT,
     count: bool = False,
+    custody: str = "lot",
 ) -> dict[str, Any]:
-    """The lot's origins with their shares per element (read from its origin vector), and one
-    page of the lots it descends from with their chain of custody (see docs/traceability.md).
-    """
+    """The lot's origins with their shares per element (read from its origin vector), one
+    page of the lots it descends from, and the chain of custody of the lot (``custody="lot"``)
+    or of every lot on the page (``"page"``); see docs/traceability.md."""
     limit = _checked_limit(limit)
+    if custody not in CUSTODY_SCOPES:
+        raise Invalid("custody must be lot or page", details={"field": "custody"})
     with database.read() as connection:
         page = _read_page(connection, lot_id, "up", cursor, limit)
-        lots, inputs = _page_lots(connection, lot_id, page)
+        lots = _page_lots(lot_id, page)
         vector = origins.vectors(connection, [lot_id]).get(lot_id, {})
         named = {origin for entry in vector.values() for origin, _ in entry.top}
         about = origins.origin_lots(connection, named)
-        custody, complete = lineage.movements(
-            connection, [lot.lot_id for lot in lots], limit=CUSTODY_LIMIT
-        )
+        moved = [lot_id] if custody == "lot" else [lot.lot_id for lot in lots]
+        moves, complete = lineage.movements(connection, moved, limit=CUSTODY_LIMIT)
         statuses = lineage.provenances(connection, lots)
         paging = _page_fields(connection, lot_id, "up", page, count)
     return {
         "lot_id": lot_id,
         "provenance": statuses[lot_id],
         "lots": [
-            _lot_summary(lot, inputs.get(lot.lot_id, []), statuses[lot.lot_id]) for lot in lots
+            _lot_summary(lot, page.inputs.get(lot.lot_id, ()), statuses[lot.lot_id]) for lot in lots
         ],
         **shares_of(vector, about),
-        "custody": [_movement(m) for m in custody],
+        "custody": [_movement(m) for m in moves],
         "custody_complete": complete,
+        "custody_scope": custody,
         "limit": limit,
         **paging,
     }
@@ -164,7 +169,7 @@ def trace_down(
     limit = _checked_limit(limit)
     with database.read() as connection:
         page = _read_page(connection, lot_id, "down", cursor, limit)
-        lots, inputs = _page_lots(connection, lot_id, page)
+        lots = _page_lots(lot_id, page)
         ids = [lot.lot_id for lot in lots]
         holders = [
             {"enterprise_id": holder, "lot_id": lot, "mass_kg": format_kg(grams)}
@@ -177,18 +182,18 @@ def trace_down(
         "lot_id": lot_id,
         "provenance": statuses[lot_id],
         "lots": [
-            _lot_summary(lot, inputs.get(lot.lot_id, []), statuses[lot.lot_id]) for lot in lots
+            _lot_summary(lot, page.inputs.get(lot.lot_id, ()), statuses[lot.lot_id]) for lot in lots
         ],
         "holders": holders,
         "exports": [
             {
-                "event_id": m["event_id"],
-                "lot_id": m["lot_id"],
-                "exporter": m["from_holder"],
-                "destination_country": m["to_holder"],
-                "mass_kg": format_kg(m["mass_g"]),
+                "event_id": event_id,
+                "lot_id": lot,
+                "exporter": exporter,
+                "destination_country": country,
+                "mass_kg": format_kg(grams),
             }
-            for m in moves
+            for _, lot, _, event_id, exporter, country, grams, _ in moves
         ],
         "exports_complete": complete,
         "limit": limit,
@@ -203,7 +208,9 @@ def lineage_events(database: Database, lot_id: str) -> set[str]:
         return lineage.creating_events(connection, lot_id)
 
 
-def _lot_summary(row: Lot, inputs: list[tuple[str, int]], status: dict[str, Any]) -> dict[str, Any]:
+def _lot_summary(
+    row: Lot, inputs: Iterable[tuple[str, int]], status: dict[str, Any]
+) -> dict[str, Any]:
     return {
         "lot_id": row.lot_id,
         "form": row.form,
@@ -216,15 +223,16 @@ def _lot_summary(row: Lot, inputs: list[tuple[str, int]], status: dict[str, Any]
     }
 
 
-def _movement(m: dict[str, Any]) -> dict[str, Any]:
+def _movement(move: lineage.Move) -> dict[str, Any]:
+    _, lot_id, kind, event_id, from_holder, to_holder, grams, occurred_at = move
     return {
-        "lot_id": m["lot_id"],
-        "event_id": m["event_id"],
-        "kind": m["kind"],
-        "from": m["from_holder"],
-        "to": m["to_holder"],
-        "mass_kg": format_kg(m["mass_g"]),
-        "occurred_at": m["occurred_at"],
+        "lot_id": lot_id,
+        "event_id": event_id,
+        "kind": kind,
+        "from": from_holder,
+        "to": to_holder,
+        "mass_kg": format_kg(grams),
+        "occurred_at": occurred_at,
     }
 
 

@@ -28,6 +28,7 @@ from :meth:`Database.write` or :meth:`Database.read` and pass it on without look
 
 WRITER_LOCK_KEY = 7_253_017  # arbitrary, fixed: the advisory lock of ledger writers
 SQLITE_BUSY_TIMEOUT_S = 120
+SQLITE_MMAP_BYTES = 2**31  # SQLite maps at most about 2 GiB (its compile-time limit) anyway
 
 
 class StoreError(LedgerError):
@@ -75,6 +76,8 @@ class Database:
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA cache_size=-262144")  # 256 MiB: projections grow large
+            if not memory:  # reads map the file (up to 2 GiB) rather than copy its pages
+                cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
             cursor.close()
 
         @event.listens_for(engine, "begin")

@@ -47,16 +47,27 @@ _STEPS = {
     )
     for direction, (near, far) in _SIDES.items()
 }
-_LOTS = f"SELECT {LOT_COLUMNS} FROM lots WHERE lot_id IN ({{ids}})"
+# The rows of lots and, for a lot made by processing, the inputs of the event that made it (the
+# lot's own ``event_id``): one row per input, or one row with no input.
+_ROWS = (
+    f"SELECT {', '.join('l.' + c for c in LOT_COLUMNS.split(', '))}, t.lot_id, t.mass_g "
+    "FROM lots l LEFT JOIN lot_links t ON t.event_id = l.event_id AND t.side = 'in' "
+    "WHERE l.lot_id IN ({ids})"
+)
+
+_INPUT = len(LOT_COLUMNS.split(", "))  # where the input's columns start in a row of _ROWS
 
 Place = tuple[int, str]  # (depth, lot id): where a lot stands in a lineage's order
+Inputs = list[tuple[str, int]]  # (input lot, grams taken), in lot id order
 
 
 @dataclass(frozen=True, slots=True)
 class Page:
+    lot: Lot | None  # the traced lot (None if unknown)
     lots: list[Lot]  # in (depth, lot id) order, after the cursor
     places: list[Place]  # the (depth, lot id) of each of them
     more: bool  # whether lots follow this page
+    inputs: dict[str, Inputs]  # of the traced lot and the page's lots made by processing
 
 
 def page(
@@ -68,7 +79,20 @@ def page(
 
     The walk goes one level at a time (one query of ids per level) and stops at the first level
     that fills the page, so a page reads the levels down to its last lot (and, when it ends on
-    a level's last lot, the next level), never the lineage beyond them."""
+    a level's last lot, the next level), never the lineage beyond them. Then one query reads
+    the rows of the traced lot and of the page's lots, with their inputs."""
+    places = _places(connection, lot_id, direction, after, limit)
+    chosen = places[:limit]
+    found, inputs = lots_with_inputs(connection, [lot_id, *(i for _, i in chosen)])
+    kept = [place for place in chosen if place[1] in found]
+    return Page(found.get(lot_id), [found[i] for _, i in kept], kept, len(places) > limit, inputs)
+
+
+def _places(
+    connection: Connection, lot_id: str, direction: str, after: Place | None, limit: int
+) -> list[Place]:
+    """The (depth, lot id) of the lineage's lots after ``after``, level by level, until a level
+    brings them past ``limit`` (or the lineage ends)."""
     seen = {lot_id}
     level = [lot_id]
     places: list[Place] = []
@@ -78,13 +102,24 @@ def page(
         depth += 1
         seen.update(level)
         places.extend((depth, i) for i in level if after is None or (depth, i) > after)
-    chosen = places[:limit]
-    found = {
-        lot.lot_id: lot
-        for lot in map(lot_from_tuple, rows_in(connection, _LOTS, [i for _, i in chosen]))
-    }
-    kept = [place for place in chosen if place[1] in found]
-    return Page([found[i] for _, i in kept], kept, len(places) > limit)
+    return places
+
+
+def lots_with_inputs(
+    connection: Connection, lot_ids: list[str]
+) -> tuple[dict[str, Lot], dict[str, Inputs]]:
+    """These lots (those that exist) and, for each made by processing, the inputs of the event
+    that made it as (lot, grams taken), in lot id order: one query."""
+    found: dict[str, Lot] = {}
+    inputs: dict[str, Inputs] = {}
+    for row in rows_in(connection, _ROWS, lot_ids):
+        if row[0] not in found:
+            found[row[0]] = lot_from_tuple(row)
+        if row[_INPUT] is not None:
+            inputs.setdefault(row[0], []).append((row[_INPUT], row[_INPUT + 1]))
+    for listed in inputs.values():
+        listed.sort()
+    return found, inputs
 
 
 def count(connection: Connection, lot_id: str, direction: str) -> int:
@@ -123,45 +158,26 @@ def rows_in(connection: Connection, query: str, ids: list[str]) -> list[Any]:
     return found
 
 
-_INPUTS = (
-    "SELECT made.lot_id, taken.lot_id, taken.mass_g FROM lot_links made "
-    "JOIN lot_links taken ON taken.event_id = made.event_id AND taken.side = 'in' "
-    "WHERE made.side = 'out' AND made.lot_id IN ({ids})"
-)
-
-
-def inputs_of(connection: Connection, lot_ids: list[str]) -> dict[str, list[tuple[str, int]]]:
-    """For each of these lots made by processing: the inputs of the event that made it, as
-    (lot, grams taken), in lot id order."""
-    found: dict[str, list[tuple[str, int]]] = {}
-    for lot_id, parent, mass_g in rows_in(connection, _INPUTS, lot_ids):
-        found.setdefault(lot_id, []).append((parent, mass_g))
-    return {k: sorted(v) for k, v in found.items()}
-
-
 _MOVES = (
-    "SELECT lot_id, event_id, kind, from_holder, to_holder, mass_g, position, occurred_at "
+    "SELECT position, lot_id, kind, event_id, from_holder, to_holder, mass_g, occurred_at "
     "FROM lot_movements WHERE lot_id IN ({ids})"
 )
-_MOVE_FIELDS = ("lot_id", "event_id", "kind", "from_holder", "to_holder", "mass_g", "position")
+# (position, lot, kind, event, from, to, grams, occurred at): a step in a chain of custody
+Move = tuple[int, str, str, str, str | None, str | None, int, str]
 
 
 def movements(
     connection: Connection, lot_ids: list[str], *, limit: int, kind: str | None = None
-) -> tuple[list[dict[str, Any]], bool]:
+) -> tuple[list[Move], bool]:
     """The chain of custody of these lots (only moves of ``kind`` if given), in ledger order:
     the first ``limit`` moves of each lot, and whether none was left out."""
     query = _MOVES + (f" AND kind = '{kind}'" if kind in ("exported", "shipped") else "")
-    found = [
-        {**dict(zip(_MOVE_FIELDS, row, strict=False)), "occurred_at": row[7]}
-        for row in rows_in(connection, query, lot_ids)
-    ]
-    found.sort(key=lambda m: (m["position"], m["lot_id"], m["kind"]))
-    kept: list[dict[str, Any]] = []
+    found: list[Move] = sorted(rows_in(connection, query, lot_ids))
+    kept: list[Move] = []
     counts: dict[str, int] = {}
     for move in found:
-        counts[move["lot_id"]] = counts.get(move["lot_id"], 0) + 1
-        if counts[move["lot_id"]] <= limit:
+        counts[move[1]] = counts.get(move[1], 0) + 1
+        if counts[move[1]] <= limit:
             kept.append(move)
     return kept, len(kept) == len(found)
 
@@ -209,15 +225,12 @@ def _retracted(connection: Connection, named: Iterable[str]) -> set[str]:
     return found
 
 
+_HOLDERS = "SELECT holder, lot_id, mass_g FROM balances WHERE lot_id IN ({ids}) AND mass_g <> 0"
+
+
 def holders_of(connection: Connection, lot_ids: list[str]) -> list[tuple[str, str, int]]:
     """(holder, lot, grams) of every non-zero balance of these lots, by lot and holder."""
-    b = schema.balances
-    found: list[tuple[str, str, int]] = []
-    for start in range(0, len(lot_ids), 500):
-        query = select(b.c.holder, b.c.lot_id, b.c.mass_g).where(
-            b.c.lot_id.in_(lot_ids[start : start + 500]), b.c.mass_g != 0
-        )
-        found.extend((r.holder, r.lot_id, r.mass_g) for r in connection.execute(query))
+    found = [(h, lot, grams) for h, lot, grams in rows_in(connection, _HOLDERS, lot_ids)]
     return sorted(found, key=lambda h: (h[1], h[0]))
 
 

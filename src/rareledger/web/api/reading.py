@@ -66,6 +66,14 @@ class TracePaging:
     count: Annotated[
         bool, Query(description="also count the whole lineage (total_lots): the full walk")
     ] = False
+    custody: Annotated[
+        str,
+        Query(
+            pattern="^(lot|page)$",
+            description="upstream: the chain of custody of the lot (default) or of every lot "
+            "on the page",
+        ),
+    ] = "lot"
 
 
 @router.get(
@@ -82,10 +90,21 @@ def trace_lot(
 ) -> Any:
     """The same JSON as ``rareledger trace LOT --up|--down --json``, or GraphML: one page of
     the lineage, breadth-first (``limit`` lots after ``cursor``; ``more`` says whether lots
-    follow, ``next_cursor`` names the next page)."""
-    trace = (traceability.trace_up if direction == "up" else traceability.trace_down)(
-        ctx.database, lot_id, cursor=paging.cursor, limit=paging.limit, count=paging.count
-    )
+    follow, ``next_cursor`` names the next page). Upstream, ``custody`` lists the chain of
+    custody of the lot, or with ``custody=page`` of every lot on the page."""
+    if direction == "up":
+        trace = traceability.trace_up(
+            ctx.database,
+            lot_id,
+            cursor=paging.cursor,
+            limit=paging.limit,
+            count=paging.count,
+            custody=paging.custody,
+        )
+    else:
+        trace = traceability.trace_down(
+            ctx.database, lot_id, cursor=paging.cursor, limit=paging.limit, count=paging.count
+        )
     if format == "graphml":
         return Response(traceability.graphml(trace), media_type="application/graphml+xml")
     return trace
