@@ -1,14 +1,16 @@
 """Detection's saved fold, and the ledger entries (with their findings) that a fold reads.
 
 The fold is a cache of the facts the rules need, kept with the position it reached so that
-the next run reads only the entries after it. It is stored as compressed JSON in one row.
+the next run reads only the entries after it: one row per fact in ``detection_fold``, written
+for the keys a run's new entries touched only, and a header row in ``detection_state`` (where
+the fold stopped, the moment it judged, the entries it left for later as compressed JSON).
 """
 
 from __future__ import annotations
 
 import zlib
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -17,7 +19,7 @@ import orjson
 from sqlalchemy import Connection, delete, select
 
 from rareledger.store import schema
-from rareledger.store.database import raw_rows
+from rareledger.store.database import insert_rows, raw_rows, upsert
 
 CHUNK = 20_000
 PENDING_CHUNK = 1000
@@ -43,8 +45,8 @@ def load(connection: Connection) -> SavedFold | None:
 def save(
     connection: Connection, *, version: int, position: int, as_of: datetime, state: Any
 ) -> None:
-    """Replace the saved fold; ``state`` is anything orjson writes."""
-    forget(connection)
+    """Replace the saved fold's header; ``state`` is anything orjson writes."""
+    connection.execute(delete(schema.detection_state))
     connection.execute(
         schema.detection_state.insert().values(
             id=1,
@@ -60,6 +62,46 @@ def save(
 def forget(connection: Connection) -> None:
     """Drop the saved fold: the next run reads the whole ledger."""
     connection.execute(delete(schema.detection_state))
+    connection.execute(delete(schema.detection_fold))
+
+
+def fold_rows(connection: Connection) -> list[tuple[str, str, int, str]]:
+    """Every row of the saved fold: (kind, key, position, JSON text)."""
+    t = schema.detection_fold
+    return raw_rows(connection, select(t.c.kind, t.c.key, t.c.position, t.c.row))
+
+
+def write_fold_rows(
+    connection: Connection, rows: Iterable[tuple[str, str, int, str | None]], *, fresh: bool
+) -> None:
+    """Write the rows of the keys a fold touched (text None: the key holds no fact any more);
+    ``fresh``: the rows are the whole fold, replacing what was saved."""
+    t = schema.detection_fold
+    if fresh:
+        connection.execute(delete(t))
+    gone: dict[str, list[str]] = defaultdict(list)
+    kept: list[dict[str, Any]] = []
+    for kind, key, position, text in rows:
+        if text is None:
+            if not fresh:
+                gone[kind].append(key)
+        else:
+            kept.append({"kind": kind, "key": key, "position": position, "row": text})
+        if len(kept) >= CHUNK:
+            _write(connection, kept, fresh)
+            kept = []
+    _write(connection, kept, fresh)
+    for kind, keys in gone.items():
+        for i in range(0, len(keys), PENDING_CHUNK):
+            chosen = keys[i : i + PENDING_CHUNK]
+            connection.execute(delete(t).where(t.c.kind == kind, t.c.key.in_(chosen)))
+
+
+def _write(connection: Connection, rows: list[dict[str, Any]], fresh: bool) -> None:
+    if fresh:
+        insert_rows(connection, schema.detection_fold, rows)
+    else:
+        upsert(connection, schema.detection_fold, rows)
 
 
 def entries(

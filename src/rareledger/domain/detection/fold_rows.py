@@ -1,0 +1,110 @@
+"""The fold as rows: one per fact (a shipment, a lot, an event's findings...), kept in a table.
+
+A run writes only the rows of the keys its new entries touched (:class:`~.facts.Touched`): a
+row for a key that holds a fact, a deletion for a key that no longer does (an event a correction
+took back). Each row carries the ledger position that last wrote it, so that reading the rows
+back in that order rebuilds the facts in the order a fold from the start would have made them
+(the rules break ties between simultaneous events in that order).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from rareledger.domain.detection.facts import Facts
+from rareledger.domain.detection.folded import exported_row, processed_row, shipped_row
+
+# (kind, key, ledger position, row as JSON text; None: no fact under that key any more)
+FoldRow = tuple[str, str, int, str | None]
+EVENT_KINDS = ("mined", "processed", "shipments", "exports", "acquired", "findings")
+FLAG_KINDS = ("unlicensed", "retracted")
+
+
+def changed_rows(facts: Facts) -> Iterator[FoldRow]:
+    """The rows of every key folding touched since the facts were last settled."""
+    touched = facts.touched
+    for event_id, position in touched.events.items():
+        for kind in EVENT_KINDS:
+            yield kind, event_id, position, _event_row(facts, kind, event_id)
+        for kind in FLAG_KINDS:
+            present = event_id in getattr(facts, kind)
+            yield kind, event_id, position, "1" if present else None
+    for lot, position in touched.lots.items():
+        known, relabel = facts.lots.get(lot), facts.relabelled.get(lot)
+        yield "lots", lot, position, _json(known) if known else None
+        yield "relabelled", lot, position, _json(relabel) if relabel else None
+    for shipment, position in touched.receipts.items():
+        r = facts.receipts.get(shipment)
+        row = [r.event_id, r.shipment_event_id, r.buyer, r.items] if r else None
+        yield "receipts", shipment, position, _json(row) if row else None
+    for (firm, year, kind), position in touched.quotas.items():
+        value = facts.quotas_t.get((firm, year, kind))
+        row = [firm, year, kind, str(value)] if value is not None else None
+        yield "quotas_t", _json([firm, year, kind]), position, _json(row) if row else None
+    for index in range(touched.compositions_from, len(facts.compositions)):
+        yield "compositions", f"{index:012d}", index, _json(facts.compositions[index])
+
+
+def _event_row(facts: Facts, kind: str, event_id: str) -> str | None:
+    if kind == "mined":
+        m = facts.mined.get(event_id)
+        return _json([m.event_id, m.enterprise_id, m.year, str(m.reo_t)]) if m else None
+    if kind == "processed":
+        p = facts.processed.get(event_id)
+        return _json(processed_row(p)) if p else None
+    if kind == "shipments":
+        s = facts.shipments.get(event_id)
+        return _json(shipped_row(s)) if s else None
+    if kind == "exports":
+        e = facts.exports.get(event_id)
+        return _json(exported_row(e)) if e else None
+    if kind == "acquired":
+        found = facts.acquired.get(event_id)
+        return _json(found) if found else None
+    findings = facts.findings.get(event_id)
+    return (
+        _json([[f.code, f.enterprise_id, f.event_id, f.period] for f in findings])
+        if findings
+        else None
+    )
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def facts_from_rows(as_of: datetime, rows: Iterable[tuple[str, str, int, str]]) -> Facts:
+    """The facts the saved rows hold (each row as (kind, key, position, JSON text)), settled."""
+    by_kind: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+    for kind, key, position, text in rows:
+        by_kind[kind].append((position, key, text))
+    ordered = {kind: sorted(found) for kind, found in by_kind.items()}
+
+    def values(kind: str) -> list[Any]:
+        return [orjson.loads(text) for _p, _k, text in ordered.get(kind, ())]
+
+    def keyed(kind: str) -> dict[str, Any]:
+        return {key: orjson.loads(text) for _p, key, text in ordered.get(kind, ())}
+
+    def keys(kind: str) -> list[str]:
+        return [key for _p, key, _t in ordered.get(kind, ())]
+
+    state = {
+        "as_of": as_of.isoformat(),
+        **{kind: values(kind) for kind in ("quotas_t", "mined", "processed", "shipments")},
+        **{kind: values(kind) for kind in ("receipts", "exports", "compositions")},
+        "acquired": keyed("acquired"),
+        "findings": [found for event in values("findings") for found in event],
+        "unlicensed": keys("unlicensed"),
+        "retracted": keys("retracted"),
+        "lots": keyed("lots"),
+        "relabelled": keyed("relabelled"),
+    }
+    facts = Facts.from_state(state)
+    facts.settle()
+    return facts
