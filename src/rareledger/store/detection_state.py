@@ -66,9 +66,10 @@ def forget(connection: Connection) -> None:
 
 
 def fold_rows(connection: Connection) -> list[tuple[str, str, int, str]]:
-    """Every row of the saved fold: (kind, key, position, JSON text)."""
+    """Every row of the saved fold: (kind, key, position, JSON text), by kind and position."""
     t = schema.detection_fold
-    return raw_rows(connection, select(t.c.kind, t.c.key, t.c.position, t.c.row))
+    query = select(t.c.kind, t.c.key, t.c.position, t.c.row).order_by(t.c.kind, t.c.position)
+    return raw_rows(connection, query)
 
 
 def write_fold_rows(

@@ -9,9 +9,10 @@ back in that order rebuilds the facts in the order a fold from the start would h
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -23,6 +24,8 @@ from rareledger.domain.detection.folded import exported_row, processed_row, ship
 FoldRow = tuple[str, str, int, str | None]
 EVENT_KINDS = ("mined", "processed", "shipments", "exports", "acquired", "findings")
 FLAG_KINDS = ("unlicensed", "retracted")
+LISTED = ("quotas_t", "mined", "processed", "shipments", "receipts", "exports", "compositions")
+KEYED = ("acquired", "lots", "relabelled")
 
 
 def changed_rows(facts: Facts) -> Iterator[FoldRow]:
@@ -79,31 +82,22 @@ def _json(value: Any) -> str:
 
 
 def facts_from_rows(as_of: datetime, rows: Iterable[tuple[str, str, int, str]]) -> Facts:
-    """The facts the saved rows hold (each row as (kind, key, position, JSON text)), settled."""
-    by_kind: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
-    for kind, key, position, text in rows:
-        by_kind[kind].append((position, key, text))
-    ordered = {kind: sorted(found) for kind, found in by_kind.items()}
-
-    def values(kind: str) -> list[Any]:
-        return [orjson.loads(text) for _p, _k, text in ordered.get(kind, ())]
-
-    def keyed(kind: str) -> dict[str, Any]:
-        return {key: orjson.loads(text) for _p, key, text in ordered.get(kind, ())}
-
-    def keys(kind: str) -> list[str]:
-        return [key for _p, key, _t in ordered.get(kind, ())]
-
+    """The facts the saved rows hold (each row as (kind, key, position, JSON text), ordered by
+    kind and position: the order the ledger wrote them in), settled."""
+    keys: dict[str, list[str]] = {}
+    values: dict[str, list[Any]] = {}
+    for kind, group in groupby(rows, key=itemgetter(0)):
+        found = list(group)
+        keys[kind] = [key for _kind, key, _p, _text in found]
+        values[kind] = orjson.loads("[" + ",".join(text for *_, text in found) + "]")
     state = {
         "as_of": as_of.isoformat(),
-        **{kind: values(kind) for kind in ("quotas_t", "mined", "processed", "shipments")},
-        **{kind: values(kind) for kind in ("receipts", "exports", "compositions")},
-        "acquired": keyed("acquired"),
-        "findings": [found for event in values("findings") for found in event],
-        "unlicensed": keys("unlicensed"),
-        "retracted": keys("retracted"),
-        "lots": keyed("lots"),
-        "relabelled": keyed("relabelled"),
+        **{kind: values.get(kind, []) for kind in LISTED},
+        **{
+            kind: dict(zip(keys.get(kind, []), values.get(kind, []), strict=True)) for kind in KEYED
+        },
+        "findings": [found for event in values.get("findings", []) for found in event],
+        **{kind: keys.get(kind, []) for kind in FLAG_KINDS},
     }
     facts = Facts.from_state(state)
     facts.settle()
