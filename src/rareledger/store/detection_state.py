@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, bindparam, delete, select
 
 from rareledger.store import schema
 from rareledger.store.database import insert_rows, raw_rows, upsert
@@ -80,22 +80,21 @@ def write_fold_rows(
     t = schema.detection_fold
     if fresh:
         connection.execute(delete(t))
-    gone: dict[str, list[str]] = defaultdict(list)
+    gone: list[dict[str, str]] = []
     kept: list[dict[str, Any]] = []
     for kind, key, position, text in rows:
         if text is None:
             if not fresh:
-                gone[kind].append(key)
+                gone.append({"k": kind, "id": key})
         else:
             kept.append({"kind": kind, "key": key, "position": position, "row": text})
         if len(kept) >= CHUNK:
             _write(connection, kept, fresh)
             kept = []
     _write(connection, kept, fresh)
-    for kind, keys in gone.items():
-        for i in range(0, len(keys), PENDING_CHUNK):
-            chosen = keys[i : i + PENDING_CHUNK]
-            connection.execute(delete(t).where(t.c.kind == kind, t.c.key.in_(chosen)))
+    if gone:
+        taken_out = delete(t).where(t.c.kind == bindparam("k"), t.c.key == bindparam("id"))
+        connection.execute(taken_out, gone)
 
 
 def _write(connection: Connection, rows: list[dict[str, Any]], fresh: bool) -> None:

@@ -59,6 +59,7 @@ class Touched:
     lots: dict[str, int] = field(default_factory=dict)  # lots and relabelled
     receipts: dict[str, int] = field(default_factory=dict)  # by shipment event id
     quotas: dict[tuple[str, int, str], int] = field(default_factory=dict)
+    removed: set[str] = field(default_factory=set)  # keys of the above taken out (retracted)
     compositions_from: int = 0  # compositions from this index on are new
     position: int = 0  # the ledger position of the entry being folded (orders the rows)
 
@@ -88,6 +89,8 @@ class Facts:
     _receipt_of: dict[str, str] = field(default_factory=dict, repr=False)  # receipt: shipment
     # What folding touched since :meth:`settle`: the keys whose saved rows must be rewritten.
     touched: Touched = field(default_factory=lambda: Touched(), repr=False)
+    # What rules work out from the facts and share (returns, say); emptied by folding.
+    derived: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     # -- folding records in ---------------------------------------------------------------
 
@@ -100,6 +103,7 @@ class Facts:
         """Fold one stored record (at a ledger position) and the findings raised on it
         ((code, enterprise, event))."""
         self.touched.position = position
+        self.derived.clear()
         kind = record["type"]
         if kind == "quota":
             key = (record["enterprise_id"], int(record["year"]), record["kind"])
@@ -200,7 +204,9 @@ class Facts:
     def retract(self, event_id: str) -> None:
         """Take an event (and what it contributed) back out, as a correction does."""
         self.retracted.add(event_id)
+        self.derived.clear()
         self.touched.events[event_id] = self.touched.position
+        self.touched.removed.add(event_id)
         for table in (
             self.mined,
             self.processed,
@@ -214,10 +220,12 @@ class Facts:
         for lot in [lot for lot, (_, by) in self.relabelled.items() if by == event_id]:
             del self.relabelled[lot]
             self.touched.lots[lot] = self.touched.position
+            self.touched.removed.add(lot)
         shipment = self._receipt_of.pop(event_id, None)
         if shipment is not None:
             self.receipts.pop(shipment, None)
             self.touched.receipts[shipment] = self.touched.position
+            self.touched.removed.add(shipment)
 
     def settle(self) -> None:
         """Forget what was touched: the saved rows now agree with the facts."""

@@ -29,7 +29,17 @@ KEYED = ("acquired", "lots", "relabelled")
 
 
 def changed_rows(facts: Facts) -> Iterator[FoldRow]:
-    """The rows of every key folding touched since the facts were last settled."""
+    """The rows of every key folding touched since the facts were last settled (a deletion
+    only for a key whose fact was taken out)."""
+    touched = facts.touched
+    for row in _touched_rows(facts):
+        if row[3] is not None or row[1] in touched.removed:
+            yield row
+    for index in range(touched.compositions_from, len(facts.compositions)):
+        yield "compositions", f"{index:012d}", index, _json(facts.compositions[index])
+
+
+def _touched_rows(facts: Facts) -> Iterator[FoldRow]:
     touched = facts.touched
     for event_id, position in touched.events.items():
         for kind in EVENT_KINDS:
@@ -49,8 +59,6 @@ def changed_rows(facts: Facts) -> Iterator[FoldRow]:
         value = facts.quotas_t.get((firm, year, kind))
         row = [firm, year, kind, str(value)] if value is not None else None
         yield "quotas_t", _json([firm, year, kind]), position, _json(row) if row else None
-    for index in range(touched.compositions_from, len(facts.compositions)):
-        yield "compositions", f"{index:012d}", index, _json(facts.compositions[index])
 
 
 def _event_row(facts: Facts, kind: str, event_id: str) -> str | None:
