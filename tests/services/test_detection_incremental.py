@@ -22,6 +22,7 @@ from rareledger.simulation import simulate
 from rareledger.store import detection_state
 from rareledger.store.database import Database
 from rareledger.store.log import read_head
+from tests import factories as f
 
 RATES = {"circular_trading": 0.05, "split_consignments": 0.2, "diverted_shipment": 0.005}
 # (record files loaded before the run, the day judged): 00-master, then 2024-12 to 2026-02.
@@ -105,3 +106,44 @@ def test_a_rebuild_forgets_the_fold_rows(sqlite_database: Database, year: Path) 
     assert not _fold_rows(sqlite_database)
     again = detection.detect(sqlite_database, detection.end_of(date(2025, 2, 28)))
     assert not again.incremental and _fold_rows(sqlite_database)
+
+
+def test_corrections_take_their_events_rows_out_of_the_saved_fold(database: Database) -> None:
+    reporter = f.Reporter(database)
+    reporter.accept(*f.world())
+    reporter.accept(
+        f.extraction("LOT-A", "1000", event_id="x1"),
+        f.shipment(f.MINER, f.SEPARATOR, [("LOT-A", "100")], event_id="s1"),
+        f.receipt(f.SEPARATOR, "s1", [("LOT-A", "90")], event_id="r1"),
+        f.processing(
+            f.SEPARATOR,
+            [("LOT-A", "90")],
+            [("LOT-B", "concentrate", "90", dict(f.ORE))],
+            event_id="p1",
+            facility_id=f.PLANT,
+        ),
+    )
+    as_of, rulebook = (
+        detection.end_of(date(2025, 6, 30)),
+        detection.Rulebook(reference=detection.load_reference()),
+    )
+    first = detection.detect(database, as_of, rulebook=rulebook)
+    assert {"LOT-B"} <= {key for kind, key, _p, _t in _fold_rows(database) if kind == "relabelled"}
+    reporter.accept(
+        f.correction(
+            f.SEPARATOR, "r1", f.receipt(f.SEPARATOR, "s1", [("LOT-A", "100")], event_id="r1b")
+        ),
+        f.correction(f.SEPARATOR, "p1"),
+    )
+    again = detection.detect(database, as_of, rulebook=rulebook)
+    assert again.incremental and again.entries_read == 2
+    assert again.alerts == _from_the_start(database, as_of, rulebook)
+    rows = _fold_rows(database)
+    assert not {key for kind, key, _p, _t in rows if kind == "relabelled"}
+    assert {"p1", "r1"} <= {key for kind, key, _p, _t in rows if kind == "retracted"}
+    assert "r1" not in {key for kind, key, _p, _t in rows if kind == "acquired"}
+    mismatch = ("receipt_mismatch", ("r1",))  # the corrected receipt's finding goes with it
+    assert mismatch in {(a.code, a.event_ids) for a in first.alerts}
+    assert mismatch not in {(a.code, a.event_ids) for a in again.alerts}
+    full = detection.detect(database, as_of, rulebook=rulebook, full=True)
+    assert full.alerts == again.alerts and _fold_rows(database) == rows
