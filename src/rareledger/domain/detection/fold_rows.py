@@ -53,12 +53,12 @@ def _touched_rows(facts: Facts) -> Iterator[FoldRow]:
         yield "relabelled", lot, position, _json(relabel) if relabel else None
     for shipment, position in touched.receipts.items():
         r = facts.receipts.get(shipment)
-        row = [r.event_id, r.shipment_event_id, r.buyer, r.items] if r else None
-        yield "receipts", shipment, position, _json(row) if row else None
+        text = _json([r.event_id, r.shipment_event_id, r.buyer, r.items]) if r else None
+        yield "receipts", shipment, position, text
     for (firm, year, kind), position in touched.quotas.items():
         value = facts.quotas_t.get((firm, year, kind))
-        row = [firm, year, kind, str(value)] if value is not None else None
-        yield "quotas_t", _json([firm, year, kind]), position, _json(row) if row else None
+        text = _json([firm, year, kind, str(value)]) if value is not None else None
+        yield "quotas_t", _json([firm, year, kind]), position, text
 
 
 def _event_row(facts: Facts, kind: str, event_id: str) -> str | None:
