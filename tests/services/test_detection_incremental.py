@@ -15,6 +15,7 @@ import pytest
 
 from rareledger.domain.actors import Actor
 from rareledger.domain.detection import Alert, Facts, run_rules
+from rareledger.domain.detection.fold_rows import KINDS
 from rareledger.formats.jsonlines import iter_records
 from rareledger.services import detection, export_control
 from rareledger.services.reporting import Recorder
@@ -63,7 +64,7 @@ def _fold_rows(database: Database) -> set[tuple[str, str, int, str]]:
     """The saved fold's rows, each lot naming its composition rather than the number the
     composition was given when first seen (which depends on the order entries were folded)."""
     with database.read() as connection:
-        rows = detection_state.fold_rows(connection)
+        rows = list(detection_state.fold_rows(connection, KINDS))
     compositions = {int(key): text for kind, key, _p, text in rows if kind == "compositions"}
     named = set()
     for kind, key, position, text in rows:

@@ -32,6 +32,7 @@ from rareledger.domain.detection import (
     Rulebook,
     run_rules,
 )
+from rareledger.domain.detection.fold_rows import KINDS as FOLD_KINDS
 from rareledger.domain.detection.fold_rows import changed_rows, facts_from_rows
 from rareledger.domain.findings import regulator_zone
 from rareledger.errors import Invalid
@@ -179,7 +180,7 @@ def _load_state(database: Database, as_of: datetime) -> _Resumed | None:
             return None
         if as_of < saved.as_of:
             return None  # an earlier moment than the saved fold: fold from the start
-        facts = facts_from_rows(as_of, detection_state.fold_rows(connection))
+        facts = facts_from_rows(as_of, detection_state.fold_rows(connection, FOLD_KINDS))
     return _Resumed(facts, saved.state["position"], saved.state["pending"])
 
 

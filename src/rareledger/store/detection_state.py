@@ -65,11 +65,14 @@ def forget(connection: Connection) -> None:
     connection.execute(delete(schema.detection_fold))
 
 
-def fold_rows(connection: Connection) -> list[tuple[str, str, int, str]]:
-    """Every row of the saved fold: (kind, key, position, JSON text), by kind and position."""
+def fold_rows(connection: Connection, kinds: Sequence[str]) -> Iterator[tuple[str, str, int, str]]:
+    """The rows of the saved fold, (kind, key, position, JSON text), kind by kind in the order
+    given and by position within a kind (one kind's rows held at a time)."""
     t = schema.detection_fold
-    query = select(t.c.kind, t.c.key, t.c.position, t.c.row).order_by(t.c.kind, t.c.position)
-    return raw_rows(connection, query)
+    columns = (t.c.kind, t.c.key, t.c.position, t.c.row)
+    for kind in kinds:
+        query = select(*columns).where(t.c.kind == kind).order_by(t.c.position)
+        yield from raw_rows(connection, query)
 
 
 def write_fold_rows(

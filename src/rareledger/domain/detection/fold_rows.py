@@ -26,6 +26,7 @@ EVENT_KINDS = ("mined", "processed", "shipments", "exports", "acquired", "findin
 FLAG_KINDS = ("unlicensed", "retracted")
 LISTED = ("quotas_t", "mined", "processed", "shipments", "receipts", "exports", "compositions")
 KEYED = ("acquired", "lots", "relabelled")
+KINDS = (*LISTED, *KEYED, "findings", *FLAG_KINDS)  # every kind of row
 
 
 def changed_rows(facts: Facts) -> Iterator[FoldRow]:
