@@ -88,9 +88,9 @@ class Facts:
     _reo_shares: list[Decimal | None] = field(default_factory=list, repr=False)
     _receipt_of: dict[str, str] = field(default_factory=dict, repr=False)  # receipt: shipment
     # What folding touched since :meth:`settle`: the keys whose saved rows must be rewritten.
-    touched: Touched = field(default_factory=lambda: Touched(), repr=False)
+    touched: Touched = field(default_factory=lambda: Touched(), repr=False, compare=False)
     # What rules work out from the facts and share (returns, say); emptied by folding.
-    derived: dict[Any, Any] = field(default_factory=dict, repr=False)
+    derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     # -- folding records in ---------------------------------------------------------------
 
