@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from rareledger.domain.calendar import WorkCalendar
 from rareledger.domain.control_records import WatchlistEntry
 from rareledger.services.export_control import work_calendar
 from rareledger.services.screening import make_screener, normalise, score
@@ -48,3 +51,20 @@ def test_screener_threshold_and_country_penalty() -> None:
     assert screen("Magnet Works Hamburg GmbH", "FR", [entry]) and not make_screener(95)(
         "Magnet Works Hamburg GmbH", "FR", [entry]
     )
+
+
+@given(
+    start=st.dates(date(2020, 1, 1), date(2030, 12, 31)),
+    span=st.integers(-10, 1200),
+    holidays=st.sets(st.dates(date(2020, 1, 1), date(2034, 12, 31)), max_size=40),
+    workdays=st.sets(st.dates(date(2020, 1, 1), date(2034, 12, 31)), max_size=20),
+)
+def test_working_days_are_counted_as_walking_the_days_would(
+    start: date, span: int, holidays: set[date], workdays: set[date]
+) -> None:
+    calendar = WorkCalendar(frozenset(holidays), frozenset(workdays))
+    end = start + timedelta(days=span)
+    walked = sum(
+        calendar.is_working_day(start + timedelta(days=n)) for n in range(1, max(span, 0) + 1)
+    )
+    assert calendar.working_days_between(start, end) == walked

@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from importlib import resources
 from statistics import median, quantiles
 from typing import Any
@@ -39,8 +40,9 @@ def shipped_regimes() -> list[dict[str, Any]]:
     return records
 
 
+@lru_cache(maxsize=1)
 def work_calendar() -> WorkCalendar:
-    """Mainland China's working days, from ``data/holidays.json``."""
+    """Mainland China's working days, from ``data/holidays.json`` (read once)."""
     text = resources.files("rareledger.data").joinpath("holidays.json").read_text()
     years = json.loads(text)["years"].values()
     return calendar_from(
@@ -113,35 +115,41 @@ def applications(
     applicant: str | None = None,
     overdue_only: bool = False,
     today: date | None = None,
+    application_id: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Applications with their status and review time in working days (45 is the limit)."""
+    """Applications with their status and review time in working days (45 is the limit);
+    only the one named when ``application_id`` is given."""
     today = today or datetime.now(UTC).date()
     calendar = work_calendar()
     with database.read() as connection:
-        states = queries.registry_items(connection, "application")
+        if application_id is None:
+            states = queries.registry_items(connection, "application")
+        else:
+            found = queries.registry_entry(connection, "application", application_id)
+            states = [found] if found is not None else []
     rows = []
     for a in states:
         if applicant and a.applicant != applicant:
             continue
-        days = _review_days(calendar, a, today)
-        pending = a.status == "submitted"
-        overdue = pending and days > REVIEW_LIMIT_WORKING_DAYS
-        if overdue_only and not overdue:
+        row = _application_row(a, _review_days(calendar, a, today))
+        if overdue_only and not row["overdue"]:
             continue
-        rows.append(
-            {
-                "application_id": a.application_id,
-                "applicant": a.applicant,
-                "licence_type": a.licence_type,
-                "status": a.status,
-                "submitted_at": a.submitted_at,
-                "decided_at": a.decided_at,
-                "licence_no": a.licence_no,
-                "review_working_days": days,
-                "overdue": overdue,
-            }
-        )
+        rows.append(row)
     return rows
+
+
+def _application_row(a: Any, days: int) -> dict[str, Any]:
+    return {
+        "application_id": a.application_id,
+        "applicant": a.applicant,
+        "licence_type": a.licence_type,
+        "status": a.status,
+        "submitted_at": a.submitted_at,
+        "decided_at": a.decided_at,
+        "licence_no": a.licence_no,
+        "review_working_days": days,
+        "overdue": a.status == "submitted" and days > REVIEW_LIMIT_WORKING_DAYS,
+    }
 
 
 def licences(

@@ -27,11 +27,16 @@ def applications(
     status: str | None = None,
     overdue_only: bool = False,
     today: date | None = None,
+    application_id: str | None = None,
 ) -> list[dict[str, Any]]:
     """Applications with the working days used and left of the 45-day limit; pending and
     overdue first."""
     rows = export_control.applications(
-        database, applicant=_own(principal), overdue_only=overdue_only, today=today
+        database,
+        applicant=_own(principal),
+        overdue_only=overdue_only,
+        today=today,
+        application_id=application_id,
     )
     for row in rows:
         pending = row["status"] == "submitted"
@@ -50,19 +55,12 @@ def application(
     database: Database, principal: Principal, application_id: str, today: date | None = None
 ) -> dict[str, Any]:
     """One application with its record, status and clock (an exporter sees only its own)."""
-    found = next(
-        (
-            a
-            for a in applications(database, principal, today=today)
-            if a["application_id"] == application_id
-        ),
-        None,
-    )
-    if found is None:
+    found = applications(database, principal, today=today, application_id=application_id)
+    if not found:
         raise NotFound(f"no licence application {application_id!r}")
     with database.read() as connection:
         state = queries.registry_entry(connection, "application", application_id)
-    return {**found, "record": state.record if state is not None else None}
+    return {**found[0], "record": state.record if state is not None else None}
 
 
 def licences(
