@@ -9,7 +9,7 @@ back in that order rebuilds the facts in the order a fold from the start would h
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from itertools import groupby
 from operator import itemgetter
@@ -17,12 +17,11 @@ from typing import Any
 
 import orjson
 
-from rareledger.domain.detection.facts import Facts
+from rareledger.domain.detection.facts import Facts, Finding, Mined
 from rareledger.domain.detection.folded import exported_row, processed_row, shipped_row
 
 # (kind, key, ledger position, row as JSON text; None: no fact under that key any more)
 FoldRow = tuple[str, str, int, str | None]
-EVENT_KINDS = ("mined", "processed", "shipments", "exports", "acquired", "findings")
 FLAG_KINDS = ("unlicensed", "retracted")
 LISTED = ("quotas_t", "mined", "processed", "shipments", "receipts", "exports", "compositions")
 KEYED = ("acquired", "lots", "relabelled")
@@ -42,12 +41,15 @@ def changed_rows(facts: Facts) -> Iterator[FoldRow]:
 
 def _touched_rows(facts: Facts) -> Iterator[FoldRow]:
     touched = facts.touched
-    for event_id, position in touched.events.items():
-        for kind in EVENT_KINDS:
-            yield kind, event_id, position, _event_row(facts, kind, event_id)
-        for kind in FLAG_KINDS:
-            present = event_id in getattr(facts, kind)
-            yield kind, event_id, position, "1" if present else None
+    for kind, encode in ENCODERS.items():
+        table = getattr(facts, kind)
+        for event_id, position in touched.events.items():
+            value = table.get(event_id)
+            yield kind, event_id, position, None if value is None else _json(encode(value))
+    for kind in FLAG_KINDS:
+        flagged = getattr(facts, kind)
+        for event_id, position in touched.events.items():
+            yield kind, event_id, position, "1" if event_id in flagged else None
     for lot, position in touched.lots.items():
         known, relabel = facts.lots.get(lot), facts.relabelled.get(lot)
         yield "lots", lot, position, _json(known) if known else None
@@ -62,28 +64,23 @@ def _touched_rows(facts: Facts) -> Iterator[FoldRow]:
         yield "quotas_t", _json([firm, year, kind]), position, text
 
 
-def _event_row(facts: Facts, kind: str, event_id: str) -> str | None:
-    if kind == "mined":
-        m = facts.mined.get(event_id)
-        return _json([m.event_id, m.enterprise_id, m.year, str(m.reo_t)]) if m else None
-    if kind == "processed":
-        p = facts.processed.get(event_id)
-        return _json(processed_row(p)) if p else None
-    if kind == "shipments":
-        s = facts.shipments.get(event_id)
-        return _json(shipped_row(s)) if s else None
-    if kind == "exports":
-        e = facts.exports.get(event_id)
-        return _json(exported_row(e)) if e else None
-    if kind == "acquired":
-        found = facts.acquired.get(event_id)
-        return _json(found) if found else None
-    findings = facts.findings.get(event_id)
-    return (
-        _json([[f.code, f.enterprise_id, f.event_id, f.period] for f in findings])
-        if findings
-        else None
-    )
+def _mined_row(m: Mined) -> list[Any]:
+    return [m.event_id, m.enterprise_id, m.year, str(m.reo_t)]
+
+
+def _findings_row(found: list[Finding]) -> list[list[str]]:
+    return [[f.code, f.enterprise_id, f.event_id, f.period] for f in found]
+
+
+# How each per-event table's facts are written (read back by Facts.from_state).
+ENCODERS: dict[str, Callable[[Any], Any]] = {
+    "mined": _mined_row,
+    "processed": processed_row,
+    "shipments": shipped_row,
+    "exports": exported_row,
+    "acquired": list,
+    "findings": _findings_row,
+}
 
 
 def _json(value: Any) -> str:
