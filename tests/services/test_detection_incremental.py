@@ -148,3 +148,27 @@ def test_corrections_take_their_events_rows_out_of_the_saved_fold(database: Data
     assert mismatch not in {(a.code, a.event_ids) for a in again.alerts}
     full = detection.detect(database, as_of, rulebook=rulebook, full=True)
     assert full.alerts == again.alerts and _fold_rows(database) == rows
+
+
+def test_a_fold_saved_meanwhile_by_another_run_is_dropped_not_mixed(
+    sqlite_database: Database, year: Path
+) -> None:
+    database, as_of = sqlite_database, detection.end_of(date(2026, 2, 28))
+    _load(database, year, slice(0, 4))
+    detection.detect(database, detection.end_of(date(2025, 2, 28)))
+    _load(database, year, slice(4, None))
+    other: list[int] = []
+
+    def another_run_saves_meanwhile(done: int, _total: int) -> None:
+        if not other:  # while this fold reads, another run folds the same entries and saves
+            other.append(detection.fold(database, as_of)[1])
+
+    _facts, read, incremental = detection.fold(
+        database, as_of, progress=another_run_saves_meanwhile
+    )
+    assert incremental and other == [read]
+    assert not _fold_rows(database)  # dropped: neither run's rows are left half-written
+    again = detection.detect(database, as_of)
+    assert not again.incremental and again.alerts == _from_the_start(
+        database, as_of, detection.Rulebook(reference=detection.load_reference())
+    )

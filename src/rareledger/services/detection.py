@@ -162,7 +162,7 @@ def fold(
                 if progress and read % 5000 == 0:
                     progress(read, head - start + len(pending))
         if saved is None or read:  # nothing read: the saved fold still holds
-            _save_state(database, facts, head, waiting, fresh=saved is None)
+            _save_state(database, facts, head, waiting, resumed=saved)
     return facts, read, saved is not None
 
 
@@ -171,6 +171,7 @@ class _Resumed:
     facts: Facts
     position: int
     pending: list[int]
+    as_of: datetime  # the moment the saved fold judged
 
 
 def _load_state(database: Database, as_of: datetime) -> _Resumed | None:
@@ -181,18 +182,25 @@ def _load_state(database: Database, as_of: datetime) -> _Resumed | None:
         if as_of < saved.as_of:
             return None  # an earlier moment than the saved fold: fold from the start
         facts = facts_from_rows(as_of, detection_state.fold_rows(connection, FOLD_KINDS))
-    return _Resumed(facts, saved.state["position"], saved.state["pending"])
+    return _Resumed(facts, saved.state["position"], saved.state["pending"], saved.as_of)
 
 
 def _save_state(
-    database: Database, facts: Facts, position: int, pending: list[int], *, fresh: bool
+    database: Database, facts: Facts, position: int, pending: list[int], *, resumed: _Resumed | None
 ) -> None:
+    """Write the rows the new entries touched (all of them after a fold from the start). If
+    another run saved the fold since this one read it, the rows would mix two folds: the saved
+    fold is dropped instead (the next run folds from the start)."""
     state = {"position": position, "pending": pending}
     with database.write() as connection:
-        detection_state.write_fold_rows(connection, changed_rows(facts), fresh=fresh)
-        detection_state.save(
-            connection, version=FOLD_VERSION, position=position, as_of=facts.as_of, state=state
-        )
+        where = (resumed.position, resumed.as_of) if resumed else None
+        if where and detection_state.saved_where(connection) != where:
+            detection_state.forget(connection)
+        else:
+            detection_state.write_fold_rows(connection, changed_rows(facts), fresh=not resumed)
+            detection_state.save(
+                connection, version=FOLD_VERSION, position=position, as_of=facts.as_of, state=state
+            )
     facts.settle()
 
 

@@ -42,6 +42,13 @@ def load(connection: Connection) -> SavedFold | None:
     return SavedFold(row.version, datetime.fromisoformat(row.as_of), state)
 
 
+def saved_where(connection: Connection) -> tuple[int, datetime] | None:
+    """The position the saved fold reached and the moment it judged (None: no saved fold)."""
+    t = schema.detection_state
+    row = connection.execute(select(t.c.position, t.c.as_of).where(t.c.id == 1)).first()
+    return (int(row.position), datetime.fromisoformat(row.as_of)) if row else None
+
+
 def save(
     connection: Connection, *, version: int, position: int, as_of: datetime, state: Any
 ) -> None:
