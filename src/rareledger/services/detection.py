@@ -2,8 +2,9 @@
 
 Only what was recorded by ``as_of`` counts, corrections included, and elapsed time is measured
 to then, so that a past period can be examined as it stood. The ledger is folded into
-:class:`Facts`; the fold is saved with the position it reached, so the next run (at the same
-moment or later) reads only the entries after it: detection is incremental after the first run.
+:class:`Facts`; the fold is saved as one row per fact with the position it reached, so the next
+run (at the same moment or later) reads only the entries after it and rewrites only the rows they
+touched: detection is incremental after the first run.
 Alerts are deduplicated by a stable id; a rerun refreshes them and keeps their case work, and
 resolves those it no longer finds (``services/detection_runs.py``, which records every run).
 """
@@ -20,7 +21,6 @@ from datetime import time as clock_time
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import orjson
 
@@ -32,6 +32,8 @@ from rareledger.domain.detection import (
     Rulebook,
     run_rules,
 )
+from rareledger.domain.detection.fold_rows import KINDS as FOLD_KINDS
+from rareledger.domain.detection.fold_rows import changed_rows, facts_from_rows
 from rareledger.domain.findings import regulator_zone
 from rareledger.errors import Invalid
 from rareledger.services import collector, detection_runs
@@ -39,7 +41,7 @@ from rareledger.store import detection_state
 from rareledger.store.database import Database
 from rareledger.store.log import read_head
 
-FOLD_VERSION = 2
+FOLD_VERSION = 3  # 3: one row per fact (detection_fold)
 FOLDED_TYPES = (
     "quota",
     "correction",
@@ -136,15 +138,16 @@ def read_partner_imports(path: Path) -> tuple[PartnerImport, ...]:
 def fold(
     database: Database, as_of: datetime, *, full: bool = False, progress: Progress | None = None
 ) -> tuple[Facts, int, bool]:
-    """The facts as of ``as_of``, resumed from the saved fold when it allows; saves the result.
+    """The facts as of ``as_of``, resumed from the saved fold when it allows; saves what the
+    new entries changed.
 
     Returns the facts, how many entries were read, and whether the run was incremental.
     """
     with collector.paused():  # millions of small objects, no cycles
         saved = None if full else _load_state(database, as_of)
-        facts = Facts.from_state(saved["facts"]) if saved else Facts(as_of=as_of)
+        facts = saved.facts if saved else Facts(as_of=as_of)
         facts.as_of = as_of
-        start, pending = (saved["position"], saved["pending"]) if saved else (0, [])
+        start, pending = (saved.position, saved.pending) if saved else (0, [])
         read = 0
         waiting: list[int] = []
         with database.read() as connection:
@@ -155,30 +158,50 @@ def fold(
                 if datetime.fromisoformat(recorded_at) > as_of:
                     waiting.append(position)
                 else:
-                    facts.apply(orjson.loads(record), found)
+                    facts.apply(orjson.loads(record), found, position)
                 if progress and read % 5000 == 0:
                     progress(read, head - start + len(pending))
         if saved is None or read:  # nothing read: the saved fold still holds
-            _save_state(database, facts, head, waiting)
+            _save_state(database, facts, head, waiting, resumed=saved)
     return facts, read, saved is not None
 
 
-def _load_state(database: Database, as_of: datetime) -> dict[str, Any] | None:
+@dataclass(frozen=True, slots=True)
+class _Resumed:
+    facts: Facts
+    position: int
+    pending: list[int]
+    as_of: datetime  # the moment the saved fold judged
+
+
+def _load_state(database: Database, as_of: datetime) -> _Resumed | None:
     with database.read() as connection:
         saved = detection_state.load(connection)
-    if saved is None or saved.version != FOLD_VERSION:
-        return None
-    if as_of < saved.as_of:
-        return None  # an earlier moment than the saved fold: fold from the start
-    return saved.state
+        if saved is None or saved.version != FOLD_VERSION:
+            return None
+        if as_of < saved.as_of:
+            return None  # an earlier moment than the saved fold: fold from the start
+        facts = facts_from_rows(as_of, detection_state.fold_rows(connection, FOLD_KINDS))
+    return _Resumed(facts, saved.state["position"], saved.state["pending"], saved.as_of)
 
 
-def _save_state(database: Database, facts: Facts, position: int, pending: list[int]) -> None:
-    state = {"position": position, "pending": pending, "facts": facts.to_state()}
+def _save_state(
+    database: Database, facts: Facts, position: int, pending: list[int], *, resumed: _Resumed | None
+) -> None:
+    """Write the rows the new entries touched (all of them after a fold from the start). If
+    another run saved the fold since this one read it, the rows would mix two folds: the saved
+    fold is dropped instead (the next run folds from the start)."""
+    state = {"position": position, "pending": pending}
     with database.write() as connection:
-        detection_state.save(
-            connection, version=FOLD_VERSION, position=position, as_of=facts.as_of, state=state
-        )
+        where = (resumed.position, resumed.as_of) if resumed else None
+        if where and detection_state.saved_where(connection) != where:
+            detection_state.forget(connection)
+        else:
+            detection_state.write_fold_rows(connection, changed_rows(facts), fresh=not resumed)
+            detection_state.save(
+                connection, version=FOLD_VERSION, position=position, as_of=facts.as_of, state=state
+            )
+    facts.settle()
 
 
 def forget_state(database: Database) -> None:

@@ -1,23 +1,25 @@
 """Detection's saved fold, and the ledger entries (with their findings) that a fold reads.
 
 The fold is a cache of the facts the rules need, kept with the position it reached so that
-the next run reads only the entries after it. It is stored as compressed JSON in one row.
+the next run reads only the entries after it: one row per fact in ``detection_fold``, written
+for the keys a run's new entries touched only, and a header row in ``detection_state`` (where
+the fold stopped, the moment it judged, the entries it left for later as compressed JSON).
 """
 
 from __future__ import annotations
 
 import zlib
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, bindparam, delete, select
 
 from rareledger.store import schema
-from rareledger.store.database import raw_rows
+from rareledger.store.database import insert_rows, raw_rows, upsert
 
 CHUNK = 20_000
 PENDING_CHUNK = 1000
@@ -40,11 +42,18 @@ def load(connection: Connection) -> SavedFold | None:
     return SavedFold(row.version, datetime.fromisoformat(row.as_of), state)
 
 
+def saved_where(connection: Connection) -> tuple[int, datetime] | None:
+    """The position the saved fold reached and the moment it judged (None: no saved fold)."""
+    t = schema.detection_state
+    row = connection.execute(select(t.c.position, t.c.as_of).where(t.c.id == 1)).first()
+    return (int(row.position), datetime.fromisoformat(row.as_of)) if row else None
+
+
 def save(
     connection: Connection, *, version: int, position: int, as_of: datetime, state: Any
 ) -> None:
-    """Replace the saved fold; ``state`` is anything orjson writes."""
-    forget(connection)
+    """Replace the saved fold's header; ``state`` is anything orjson writes."""
+    connection.execute(delete(schema.detection_state))
     connection.execute(
         schema.detection_state.insert().values(
             id=1,
@@ -60,6 +69,49 @@ def save(
 def forget(connection: Connection) -> None:
     """Drop the saved fold: the next run reads the whole ledger."""
     connection.execute(delete(schema.detection_state))
+    connection.execute(delete(schema.detection_fold))
+
+
+def fold_rows(connection: Connection, kinds: Sequence[str]) -> Iterator[tuple[str, str, int, str]]:
+    """The rows of the saved fold, (kind, key, position, JSON text), kind by kind in the order
+    given and by position within a kind (one kind's rows held at a time)."""
+    t = schema.detection_fold
+    columns = (t.c.kind, t.c.key, t.c.position, t.c.row)
+    for kind in kinds:
+        query = select(*columns).where(t.c.kind == kind).order_by(t.c.position)
+        yield from raw_rows(connection, query)
+
+
+def write_fold_rows(
+    connection: Connection, rows: Iterable[tuple[str, str, int, str | None]], *, fresh: bool
+) -> None:
+    """Write the rows of the keys a fold touched (text None: the key holds no fact any more);
+    ``fresh``: the rows are the whole fold, replacing what was saved."""
+    t = schema.detection_fold
+    if fresh:
+        connection.execute(delete(t))
+    gone: list[dict[str, str]] = []
+    kept: list[dict[str, Any]] = []
+    for kind, key, position, text in rows:
+        if text is None:
+            if not fresh:
+                gone.append({"k": kind, "id": key})
+        else:
+            kept.append({"kind": kind, "key": key, "position": position, "row": text})
+        if len(kept) >= CHUNK:
+            _write(connection, kept, fresh)
+            kept = []
+    _write(connection, kept, fresh)
+    if gone:
+        taken_out = delete(t).where(t.c.kind == bindparam("k"), t.c.key == bindparam("id"))
+        connection.execute(taken_out, gone)
+
+
+def _write(connection: Connection, rows: list[dict[str, Any]], fresh: bool) -> None:
+    if fresh:
+        insert_rows(connection, schema.detection_fold, rows)
+    else:
+        upsert(connection, schema.detection_fold, rows)
 
 
 def entries(

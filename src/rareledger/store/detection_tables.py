@@ -1,7 +1,8 @@
 """Detection's tables: alerts and their case history, the record of runs, the saved fold.
 
 Alerts, their history and the runs are the regulator's own records (migrated, never rebuilt
-from the ledger); the saved fold is a cache. ``schema.py`` re-exports them.
+from the ledger); the saved fold (``detection_state``, where it stopped, and ``detection_fold``,
+one row per fact) is a cache. ``schema.py`` re-exports them.
 """
 
 from __future__ import annotations
@@ -65,4 +66,17 @@ detection_state = Table(
     Column("as_of", String(40), nullable=False),
     Column("saved_at", String(40), nullable=False),
     Column("state", LargeBinary, nullable=False),
+)
+
+# One row per fact of the fold (a shipment, a lot, an event's findings...): ``kind`` names the
+# table of facts, ``key`` the fact, ``position`` the ledger entry that last wrote it (the rows
+# are read back in that order), ``row`` the fact as JSON.
+detection_fold = Table(
+    "detection_fold",
+    metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("key", String(300), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("row", Text, nullable=False),
+    sqlite_with_rowid=False,
 )

@@ -22,12 +22,20 @@ from sqlalchemy import (
 from rareledger.store.detection_tables import (
     alert_history,
     alerts,
+    detection_fold,
     detection_runs,
     detection_state,
 )
 from rareledger.store.metadata import metadata
 
-__all__ = ["alert_history", "alerts", "detection_runs", "detection_state", "metadata"]
+__all__ = [
+    "alert_history",
+    "alerts",
+    "detection_fold",
+    "detection_runs",
+    "detection_state",
+    "metadata",
+]
 
 ID = String(128)
 HASH = String(64)

@@ -71,7 +71,16 @@ class Materials:
 
 def returns(facts: Facts, return_days: int) -> dict[str, str]:
     """Shipments that send goods back to the firm they came from, within ``return_days``:
-    the return's event id and the sale it returns (credited at that sale's price)."""
+    the return's event id and the sale it returns (credited at that sale's price). Worked out
+    once for the facts as they stand (two rules ask)."""
+    key = ("returns", return_days)
+    if key not in facts.derived:
+        facts.derived[key] = _returns(facts, return_days)
+    found: dict[str, str] = facts.derived[key]
+    return found
+
+
+def _returns(facts: Facts, return_days: int) -> dict[str, str]:
     sold: dict[tuple[str, str, str], list[Shipped]] = defaultdict(list)
     for shipment in facts.shipments.values():
         for lot in shipment.lots:

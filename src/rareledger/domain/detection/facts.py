@@ -52,6 +52,19 @@ _REO_FACTOR = {symbol: element.reo_factor for symbol, element in ELEMENTS.items(
 
 
 @dataclass
+class Touched:
+    """The keys folding changed (added, replaced or taken out), by the table they key."""
+
+    events: dict[str, int] = field(default_factory=dict)  # every per-event table
+    lots: dict[str, int] = field(default_factory=dict)  # lots and relabelled
+    receipts: dict[str, int] = field(default_factory=dict)  # by shipment event id
+    quotas: dict[tuple[str, int, str], int] = field(default_factory=dict)
+    removed: set[str] = field(default_factory=set)  # keys of the above taken out (retracted)
+    compositions_from: int = 0  # compositions from this index on are new
+    position: int = 0  # the ledger position of the entry being folded (orders the rows)
+
+
+@dataclass
 class Facts:
     """The ledger as it stood at ``as_of``: what the rules may know, and nothing else."""
 
@@ -74,15 +87,28 @@ class Facts:
     _re_shares: list[float] = field(default_factory=list, repr=False)
     _reo_shares: list[Decimal | None] = field(default_factory=list, repr=False)
     _receipt_of: dict[str, str] = field(default_factory=dict, repr=False)  # receipt: shipment
+    # What folding touched since :meth:`settle`: the keys whose saved rows must be rewritten.
+    touched: Touched = field(default_factory=lambda: Touched(), repr=False, compare=False)
+    # What rules work out from the facts and share (returns, say); emptied by folding.
+    derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     # -- folding records in ---------------------------------------------------------------
 
-    def apply(self, record: dict[str, Any], findings: Sequence[tuple[str, str, str]] = ()) -> None:
-        """Fold one stored record and the findings raised on it ((code, enterprise, event))."""
+    def apply(
+        self,
+        record: dict[str, Any],
+        findings: Sequence[tuple[str, str, str]] = (),
+        position: int = 0,
+    ) -> None:
+        """Fold one stored record (at a ledger position) and the findings raised on it
+        ((code, enterprise, event))."""
+        self.touched.position = position
+        self.derived.clear()
         kind = record["type"]
         if kind == "quota":
             key = (record["enterprise_id"], int(record["year"]), record["kind"])
             self.quotas_t[key] = Decimal(str(record["reo_t"]))
+            self.touched.quotas[key] = self.touched.position
             return
         if kind == "correction":
             self.retract(record["corrects"])
@@ -96,6 +122,7 @@ class Facts:
         event_id = record.get("event_id")
         if event_id is None:
             return
+        self.touched.events[event_id] = self.touched.position
         self._add_event(record["type"], event_id, record)
         if findings:
             period = record["occurred_at"][:7]
@@ -109,6 +136,7 @@ class Facts:
         outputs = record.get("outputs") or []
         for lot in outputs:
             self.lots[lot["lot_id"]] = (lot["form"], self._composition(lot["composition"]))
+            self.touched.lots[lot["lot_id"]] = self.touched.position
         if kind in ("extraction", "processing", "import"):
             self.acquired[event_id] = (firm, sum(_grams(o["mass_kg"]) for o in outputs))
         if kind == "extraction":
@@ -144,6 +172,7 @@ class Facts:
             shipment = record["shipment_event_id"]
             items = _items(record["items"])
             self.receipts[shipment] = Received(event_id, shipment, firm, items)
+            self.touched.receipts[shipment] = self.touched.position
             self._receipt_of[event_id] = shipment
             self.acquired[event_id] = (firm, total_g(items))
         elif kind == "export":
@@ -170,10 +199,14 @@ class Facts:
         for output in record.get("outputs") or []:
             if output["form"] == form:
                 self.relabelled[output["lot_id"]] = (source, event_id)
+                self.touched.lots[output["lot_id"]] = self.touched.position
 
     def retract(self, event_id: str) -> None:
         """Take an event (and what it contributed) back out, as a correction does."""
         self.retracted.add(event_id)
+        self.derived.clear()
+        self.touched.events[event_id] = self.touched.position
+        self.touched.removed.add(event_id)
         for table in (
             self.mined,
             self.processed,
@@ -186,9 +219,17 @@ class Facts:
         self.unlicensed.discard(event_id)
         for lot in [lot for lot, (_, by) in self.relabelled.items() if by == event_id]:
             del self.relabelled[lot]
+            self.touched.lots[lot] = self.touched.position
+            self.touched.removed.add(lot)
         shipment = self._receipt_of.pop(event_id, None)
         if shipment is not None:
             self.receipts.pop(shipment, None)
+            self.touched.receipts[shipment] = self.touched.position
+            self.touched.removed.add(shipment)
+
+    def settle(self) -> None:
+        """Forget what was touched: the saved rows now agree with the facts."""
+        self.touched = Touched(compositions_from=len(self.compositions))
 
     # -- lots --------------------------------------------------------------------------------
 
