@@ -18,6 +18,7 @@ new (what every page pays before reading the figures).
 from __future__ import annotations
 
 import argparse
+import secrets
 import statistics
 import sys
 import time
@@ -187,7 +188,7 @@ def run(url: str, runs: int) -> dict[str, Any]:
 
         lot = holdings.enterprise_balance(database, people["exporter"])["lots"][0]["lot_id"]
         passports.issue(database, lot, passphrase=passphrase, issued_by=people["exporter"])
-    settings = Settings(database_url=url, secret_key="bench-" + "s" * 40, key_passphrase=passphrase)
+    settings = Settings(database_url=url, secret_key=secrets.token_urlsafe(32), key_passphrase=passphrase)
     app = create_app(settings, database)
     rows = []
     for who, paths in _targets(database, people["exporter"]).items():

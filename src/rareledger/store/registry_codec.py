@@ -6,6 +6,8 @@ import json
 from datetime import date
 from typing import Any
 
+import orjson
+
 from rareledger.domain.ledger.model import MasterState
 from rareledger.domain.licences import ApplicationState, LicenceState
 
@@ -38,7 +40,7 @@ def encode(value: Any) -> tuple[int, str]:
 
 
 def decode(text: str) -> Any:
-    data = json.loads(text)
+    data = orjson.loads(text)
     kind = data.pop("_")
     if kind == "master":
         return MasterState(
