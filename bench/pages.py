@@ -170,7 +170,7 @@ def run(url: str, runs: int) -> dict[str, Any]:
     from rareledger.config import Settings
     from rareledger.services import figures, issued, passports
     from rareledger.store.database import Database
-    from rareledger.web.app import create_app
+    from rareledger.web.app import create_app, prepare_to_serve
 
     database = Database(url)
     started = time.perf_counter()
@@ -188,8 +188,11 @@ def run(url: str, runs: int) -> dict[str, Any]:
 
         lot = holdings.enterprise_balance(database, people["exporter"])["lots"][0]["lot_id"]
         passports.issue(database, lot, passphrase=passphrase, issued_by=people["exporter"])
-    settings = Settings(database_url=url, secret_key=secrets.token_urlsafe(32), key_passphrase=passphrase)
+    settings = Settings(
+        database_url=url, secret_key=secrets.token_urlsafe(32), key_passphrase=passphrase
+    )
     app = create_app(settings, database)
+    prepare_to_serve(database)  # as `rareledger serve` does before its first request
     rows = []
     for who, paths in _targets(database, people["exporter"]).items():
         client = _client(app, who) if who != "public" else _client(app, "nobody")

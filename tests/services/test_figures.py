@@ -230,3 +230,24 @@ def test_figures_api_is_the_cli_json(
     assert response.status_code == 200, response.text
     assert response.json() == figures.national(ledger, YEAR)
     assert api.get(f"/api/v1/figures/national?year={YEAR}", "miner").status_code == 403
+
+
+def test_a_server_is_prepared_with_the_figures_folded_and_the_start_up_heap_frozen(
+    ledger: Database,
+) -> None:
+    import gc
+
+    from rareledger.store import log
+    from rareledger.web.app import prepare_to_serve
+
+    with ledger.read() as connection:
+        head, _ = log.read_head(connection)
+        assert store.fold_state(connection, figures.VERSION) is None  # nothing folded yet
+    try:
+        prepare_to_serve(ledger)
+        with ledger.read() as connection:
+            state = store.fold_state(connection, figures.VERSION)
+        assert state is not None and state.position == head > 0
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

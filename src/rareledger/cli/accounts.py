@@ -159,10 +159,12 @@ def serve(ctx: CliContext, host: str, port: int, dev: bool) -> None:
     """Serve the HTTP API (and its docs at /api/docs) on the configured database."""
     import uvicorn
 
-    from rareledger.web.app import create_app
+    from rareledger.web.app import create_app, prepare_to_serve
 
     settings = replace(
         ctx.settings, database_url=ctx.database_url, dev_mode=ctx.settings.dev_mode or dev
     )
     check_secret(settings)
-    uvicorn.run(create_app(settings, ctx.database()), host=host, port=port, log_level="info")
+    app = create_app(settings, ctx.database())
+    prepare_to_serve(ctx.database())
+    uvicorn.run(app, host=host, port=port, log_level="info")

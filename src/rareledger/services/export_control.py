@@ -99,11 +99,12 @@ def customs_check(
     return receipt, document
 
 
-def _review_days(calendar: WorkCalendar, application: Any, today: date) -> int:
-    start = datetime.fromisoformat(application.first_submitted_at.replace("Z", "+00:00"))
+def _review_days(calendar: WorkCalendar, application: dict[str, Any], today: date) -> int:
+    start = datetime.fromisoformat(application["first_submitted_at"].replace("Z", "+00:00"))
+    decided_at = application["decided_at"]
     end = (
-        datetime.fromisoformat(application.decided_at.replace("Z", "+00:00")).date()
-        if application.decided_at and application.status != "submitted"
+        datetime.fromisoformat(decided_at.replace("Z", "+00:00")).date()
+        if decided_at and application["status"] != "submitted"
         else today
     )
     return calendar.working_days_between(start.date(), end)
@@ -122,14 +123,10 @@ def applications(
     today = today or datetime.now(UTC).date()
     calendar = work_calendar()
     with database.read() as connection:
-        if application_id is None:
-            states = queries.registry_items(connection, "application")
-        else:
-            found = queries.registry_entry(connection, "application", application_id)
-            states = [found] if found is not None else []
+        states = queries.registry_summaries(connection, "application", application_id)
     rows = []
     for a in states:
-        if applicant and a.applicant != applicant:
+        if applicant and a["applicant"] != applicant:
             continue
         row = _application_row(a, _review_days(calendar, a, today))
         if overdue_only and not row["overdue"]:
@@ -138,17 +135,14 @@ def applications(
     return rows
 
 
-def _application_row(a: Any, days: int) -> dict[str, Any]:
+def _application_row(a: dict[str, Any], days: int) -> dict[str, Any]:
+    keys = ("application_id", "applicant", "licence_type", "status", "submitted_at")
     return {
-        "application_id": a.application_id,
-        "applicant": a.applicant,
-        "licence_type": a.licence_type,
-        "status": a.status,
-        "submitted_at": a.submitted_at,
-        "decided_at": a.decided_at,
-        "licence_no": a.licence_no,
+        **{k: a[k] for k in keys},
+        "decided_at": a["decided_at"],
+        "licence_no": a["licence_no"],
         "review_working_days": days,
-        "overdue": a.status == "submitted" and days > REVIEW_LIMIT_WORKING_DAYS,
+        "overdue": a["status"] == "submitted" and days > REVIEW_LIMIT_WORKING_DAYS,
     }
 
 

@@ -267,7 +267,7 @@ def _write_registry(connection: Connection, changes: ProjectionChanges) -> None:
             drop.append((kind, key))
             continue
         position, data = registry_codec.encode(value)
-        keep.append((kind, key, position, data))
+        keep.append((kind, key, position, data, registry_codec.summary(kind, data)))
     bulk_write(connection, schema.registry, keep)
     t = schema.registry
     for kind, key in drop:

@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, and_, func, or_, select
 
 from rareledger.domain.lots import Lot
@@ -273,6 +274,18 @@ def master_page(
         {**json.loads(r.record), "position": r.position}
         for r in connection.execute(query.limit(limit))
     ]
+
+
+def registry_summaries(
+    connection: Connection, kind: str, key: str | None = None
+) -> list[dict[str, Any]]:
+    """The listed fields of every registry object of a kind (``registry_codec.summary``), in
+    key order; only the one with ``key`` when it is given."""
+    t = schema.registry
+    query = select(t.c.summary).where(t.c.kind == kind).order_by(t.c.key)
+    if key is not None:
+        query = query.where(t.c.key == key)
+    return [orjson.loads(r.summary) for r in connection.execute(query)]
 
 
 def registry_keys(connection: Connection, kind: str) -> list[str]:

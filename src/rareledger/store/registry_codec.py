@@ -39,6 +39,21 @@ def encode(value: Any) -> tuple[int, str]:
     return int(data.get("position", 0) or 0), json.dumps(data, sort_keys=True)
 
 
+# What a list of applications shows; the record (goods, consignee, documents) is most of an
+# application's bytes and is read only when one application is opened.
+SUMMARY_LEFT_OUT = {"application": ("record", "decisions", "digest")}
+
+
+def summary(kind: str, data_text: str) -> str | None:
+    """The listed fields of a registry object of ``kind`` as JSON (None: the kind has no
+    separate summary)."""
+    left_out = SUMMARY_LEFT_OUT.get(kind)
+    if left_out is None:
+        return None
+    data = orjson.loads(data_text)
+    return orjson.dumps({k: v for k, v in data.items() if k not in left_out and k != "_"}).decode()
+
+
 def decode(text: str) -> Any:
     data = orjson.loads(text)
     kind = data.pop("_")

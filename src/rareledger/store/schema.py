@@ -273,6 +273,8 @@ registry = Table(
     Column("key", ID, primary_key=True),
     Column("position", BigInteger, nullable=False),
     Column("data", Text, nullable=False),
+    # the fields a list shows, for kinds whose objects are long (registry_codec.summary)
+    Column("summary", Text, nullable=True),
     sqlite_with_rowid=False,
 )
 
@@ -345,7 +347,7 @@ PROJECTIONS = (
 )
 # Bump when a projection table changes: `rareledger init` then recreates the projections and
 # rebuilds them from the ledger (they are never migrated).
-PROJECTION_VERSION = 7  # 7: lot_origins, and list indexes led by their filter
+PROJECTION_VERSION = 8  # 8: registry.summary (7: lot_origins, and list indexes led by their filter)
 
 epcis_capture_jobs = Table(
     "epcis_capture_jobs",
