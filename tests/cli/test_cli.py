@@ -51,6 +51,28 @@ def test_commands_refuse_an_uninitialised_database(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "rareledger init" in result.output
 
 
+def test_commands_refuse_projections_in_an_older_layout_until_init_rebuilds_them(
+    url: str,
+) -> None:
+    import sqlalchemy
+
+    assert run(url, "load", str(EXAMPLES / "chain.jsonl")).exit_code == 0
+    engine = sqlalchemy.create_engine(url)
+    with engine.begin() as connection:  # as a database written by an older release would be
+        connection.execute(sqlalchemy.text("UPDATE projection_meta SET version = version - 1"))
+    engine.dispose()
+
+    for command in ("rebuild", "findings"):
+        refused = run(url, command)
+        assert refused.exit_code == 2, refused.output
+        assert "layout" in refused.output and "rareledger init" in refused.output
+
+    assert run(url, "init").exit_code == 0
+    assert run(url, "rebuild").exit_code == 0
+    shown = run(url, "lot", "show", "LOT-JJ-2025-OX-TB-0001")
+    assert shown.exit_code == 0 and "LOT-JJ-2025-OX-TB-0001" in shown.output
+
+
 def test_database_url_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RARELEDGER_DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
     assert CliRunner().invoke(cli, ["init"]).exit_code == 0

@@ -181,6 +181,21 @@ class Database:
                 f"database {self.url} is at schema {current or 'none'}, expected {head}: "
                 "run `rareledger init`"
             )
+        layout = self.projection_version()
+        if layout != schema.PROJECTION_VERSION:
+            raise StoreError(
+                f"database {self.url} keeps its projections in layout {layout or 'none'}, "
+                f"expected {schema.PROJECTION_VERSION}: run `rareledger init` (it recreates "
+                "and rebuilds them from the ledger)"
+            )
+
+    def projection_version(self) -> int | None:
+        """The layout the projection tables were created in, or None before ``init``."""
+        with self.engine.connect() as connection:
+            if not inspect(connection).has_table(schema.projection_meta.name):
+                return None
+            row = connection.execute(schema.projection_meta.select()).first()
+        return None if row is None else int(row.version)
 
 
 def latest_revision() -> str:
