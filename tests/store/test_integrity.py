@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -156,3 +158,18 @@ def test_the_newest_migration_is_alembics_head(database: Database) -> None:
         config = database._alembic_config(connection)
         head = ScriptDirectory.from_config(config).get_current_head()
     assert latest_revision() == head == database.revision()
+
+
+def test_sqlite_readers_map_the_file_and_bulk_writers_do_not(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'mapped.db'}"
+    mapped, unmapped = Database(url), Database(url, map_file=False)
+    try:
+        mapped.initialise()
+        with mapped.read() as reading:
+            assert reading.execute(text("PRAGMA mmap_size")).scalar() > 2**30  # SQLite caps it
+        with unmapped.write() as writing:
+            assert writing.execute(text("PRAGMA mmap_size")).scalar() == 0
+            assert writing.execute(text("PRAGMA cache_size")).scalar() == -262144
+    finally:
+        mapped.dispose()
+        unmapped.dispose()

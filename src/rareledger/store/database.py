@@ -49,17 +49,20 @@ def engine_url(url: str) -> str:
 class Database:
     """An engine plus the ledger's transaction discipline."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, map_file: bool = True) -> None:
+        """``map_file``: SQLite reads map the database file. Readers that jump about a large
+        file (lineage, pages) gain; a bulk writer does not, and its mapped pages would count
+        as its own memory, so ``load`` and ``rebuild`` read through the page cache instead."""
         self.url = url
         driver_url = make_url(engine_url(url))
         self.dialect = driver_url.get_backend_name()
         if self.dialect == "sqlite":
-            self.engine = self._sqlite_engine(driver_url, echo)
+            self.engine = self._sqlite_engine(driver_url, echo, map_file)
         else:
             self.engine = create_engine(driver_url, echo=echo, pool_pre_ping=True)
 
     @staticmethod
-    def _sqlite_engine(url: Any, echo: bool) -> Engine:
+    def _sqlite_engine(url: Any, echo: bool, map_file: bool) -> Engine:
         memory = url.database in (None, "", ":memory:")
         engine = create_engine(
             url,
@@ -76,7 +79,7 @@ class Database:
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA cache_size=-262144")  # 256 MiB: projections grow large
-            if not memory:  # reads map the file (up to 2 GiB) rather than copy its pages
+            if map_file and not memory:  # reads map the file (up to 2 GiB), not copy its pages
                 cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
             cursor.close()
 
