@@ -46,6 +46,22 @@ def measure(args: list[str], database_url: str, *, check: bool = True) -> Measur
     return Measured(seconds, peak_kib / 1024, done.stdout)
 
 
+def load_tally(measured: Measured) -> str:
+    """The first line of ``rareledger load``'s summary: "accepted N, duplicate N, rejected N"
+    (a benchmark prints it, so that a year that is partly refused cannot pass unnoticed)."""
+    lines = measured.stdout.splitlines()
+    summary = [line for line in lines if line.startswith("accepted ")]
+    if summary:
+        return summary[0]
+    answers = [json.loads(line) for line in lines if line.startswith("{")]  # load --json
+    if not answers:
+        return "no load summary"
+    counts = dict.fromkeys(("accepted", "duplicate", "rejected"), 0)
+    for answer in answers:
+        counts[answer["status"]] = counts.get(answer["status"], 0) + 1
+    return ", ".join(f"{status} {n}" for status, n in counts.items())
+
+
 def save(path: Path, result: dict[str, object]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=2) + "\n")

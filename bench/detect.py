@@ -23,7 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from _postgres import server_url
-from _run import measure, save
+from _run import load_tally, measure, save
 from psycopg import sql
 
 AS_OF = "2026-02-28"
@@ -52,6 +52,7 @@ def loaded(url: str, year: Path, marker: Path) -> dict[str, Any]:
     measure(["init"], url)
     files = sorted(str(p) for p in (year / "records").glob("*.jsonl"))
     took = measure(["load", "--json", *files], url)
+    print(f"  loaded: {load_tally(took)}", flush=True)
     marker.write_text(f"{took.seconds:.1f}")
     return {"load_seconds": round(took.seconds, 1), "reused": False}
 

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from _records import simulated_year
-from _run import measure
+from _run import load_tally, measure
 
 REBUILD_TARGET_S = 180
 LOAD_MEMORY_TARGET_MIB = 1024
@@ -41,6 +41,7 @@ def main() -> int:
     measure(["init"], url)
     print(f"loading {records:,} records ...", flush=True)
     load = measure(["load", "--batch-size", "5000", *map(str, files)], url, check=False)
+    print(f"  {load_tally(load)}", flush=True)
     print("rebuilding ...", flush=True)
     rebuild = measure(["rebuild"], url)
     verify = measure(["verify"], url, check=False)

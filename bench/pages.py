@@ -27,7 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _run import ROOT, measure, save
+from _run import ROOT, load_tally, measure, save
 
 TARGET_MS = 300.0
 PASSWORD = "bench password!"
@@ -50,11 +50,16 @@ def prepared(work: Path, scale: float, seed: int, fresh: bool) -> str:
         measure(["init"], url)
         files = sorted(str(p) for p in (year / "records").glob("*.jsonl"))
         took = measure(["load", *files], url)
-        print(f"loaded in {took.seconds:.0f} s", flush=True)
+        print(
+            f"loaded in {took.seconds:.0f} s, peak {took.peak_mib:.0f} MiB: {load_tally(took)}",
+            flush=True,
+        )
         detected = measure(
             ["detect", "--full", "--partner-imports", str(year / "partner_imports.csv")], url
         )
-        print(f"detection in {detected.seconds:.0f} s", flush=True)
+        print(
+            f"detection in {detected.seconds:.0f} s, peak {detected.peak_mib:.0f} MiB", flush=True
+        )
         marker.write_text(f"{took.seconds:.0f}\n")
     measure(["init"], url)  # a database loaded by an older version: bring its schema up to date
     return url

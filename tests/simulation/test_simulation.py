@@ -242,3 +242,24 @@ def test_cli_writes_the_year_and_reports(tmp_path: Path) -> None:
     assert (out / "ground_truth.jsonl").read_text()
     bad = runner.invoke(cli, ["simulate", "--out", str(out), "--rate", "bribery=1"])
     assert bad.exit_code != 0 and "TYPE=RATE" in bad.output
+
+
+def test_a_large_campaign_is_reported_as_runs_within_the_ledgers_list_limit() -> None:
+    from rareledger.domain.checks import MAX_ITEMS
+    from rareledger.simulation.model import RUN_INPUTS, Lot, runs, split_mass
+
+    base = [(Lot(f"LOT-B-{i}", "alloy", "prnd_alloy", {"Nd": 300_000}), 1000) for i in range(600)]
+    additions = [(Lot(f"LOT-D-{i}", "alloy", "dyfe_alloy", {"Dy": 800_000}), 50) for i in range(30)]
+    feed = base + additions
+
+    cut = runs(feed)
+    assert 1 < len(cut) and all(len(run) <= RUN_INPUTS for run in cut)
+    assert sorted(lot.lot_id for run in cut for lot, _ in run) == sorted(
+        lot.lot_id for lot, _ in feed
+    )  # every lot in exactly one run
+    assert all(any(lot.product == "dyfe_alloy" for lot, _ in run) for run in cut)  # a like mix
+    assert runs(base[:RUN_INPUTS]) == [base[:RUN_INPUTS]]  # a small campaign stays one run
+
+    pieces = split_mass(5_000_000_000, 1_000)  # 5,000 t in 1 kg lots would be 5 million lots
+    assert len(pieces) == MAX_ITEMS - 1 and sum(pieces) == 5_000_000_000
+    assert split_mass(10_000, 1_000) == [1000] * 10

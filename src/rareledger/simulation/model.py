@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
+from rareledger.domain.checks import MAX_ITEMS
 from rareledger.domain.elements import ELEMENTS
 
 Record = dict[str, Any]
@@ -187,9 +188,23 @@ def derive_ppm(elements_g: Mapping[str, int], mass_g: int) -> dict[str, int]:
     return {el: g * PPM // mass_g for el, g in sorted(elements_g.items()) if g * PPM // mass_g > 0}
 
 
-def split_mass(total_g: int, lot_g: int) -> list[int]:
-    """``total_g`` in pieces of about ``lot_g`` grams."""
-    count = max(1, round(total_g / lot_g))
+# A processing run's inputs: a third of the ledger's limit on a list's entries, so that its
+# outputs (about one and a half to two lots for each lot that goes in) stay within it too.
+RUN_INPUTS = MAX_ITEMS // 3
+
+
+def runs(inputs: list[Take]) -> list[list[Take]]:
+    """A campaign's inputs as the processing runs a plant would report: one run when it is small
+    enough; otherwise the lots dealt out in turn to as few runs as keep each within
+    :data:`RUN_INPUTS`, so that every run gets a like mix (base lots and additions)."""
+    count = -(-len(inputs) // RUN_INPUTS)
+    return [inputs] if count <= 1 else [inputs[i::count] for i in range(count)]
+
+
+def split_mass(total_g: int, lot_g: int, most: int = MAX_ITEMS - 1) -> list[int]:
+    """``total_g`` in pieces of about ``lot_g`` grams (larger pieces when that would make more
+    than ``most``: a record lists at most ``MAX_ITEMS`` lots, and a run may add one more)."""
+    count = min(most, max(1, round(total_g / lot_g)))
     base = total_g // count
     pieces = [base] * count
     pieces[-1] += total_g - base * count

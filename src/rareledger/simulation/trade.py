@@ -6,7 +6,15 @@ from datetime import datetime, timedelta
 
 from rareledger.simulation.context import Sim, Window, latest
 from rareledger.simulation.economy import Enterprise
-from rareledger.simulation.model import PPM, Holding, Take, derive_ppm, element_totals, split_mass
+from rareledger.simulation.model import (
+    PPM,
+    Holding,
+    Take,
+    derive_ppm,
+    element_totals,
+    runs,
+    split_mass,
+)
 from rareledger.simulation.products import GRADES, MAGNET_RE_KEPT, PRND_IN_MAGNET
 from rareledger.simulation.sales import sell
 
@@ -85,7 +93,18 @@ def magnet_making(sim: Sim, window: Window) -> None:
         extra = _heavy(sim, maker, when - timedelta(hours=2), grade, block_g)
         if extra is None:
             grade, extra = "magnet_n", []
-        _make(sim, maker, grade, inputs + extra, int(block_g), when)
+        for run, run_block_g in _block_runs(inputs + extra, block_g):
+            _make(sim, maker, grade, run, run_block_g, when)
+
+
+def _block_runs(feed: list[Take], block_g: float) -> list[tuple[list[Take], int]]:
+    """The block made in runs the ledger accepts, each run's share of the block its share of
+    the rare earths that go in."""
+    parts = runs(feed)
+    if len(parts) == 1:
+        return [(feed, int(block_g))]
+    whole = sum(element_totals(feed).values())
+    return [(run, int(block_g * sum(element_totals(run).values()) / whole)) for run in parts]
 
 
 def _heavy(

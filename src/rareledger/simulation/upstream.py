@@ -6,7 +6,7 @@ from datetime import datetime
 
 from rareledger.simulation.context import Sim, Spell, Window, latest, month_window, reo_take
 from rareledger.simulation.economy import Enterprise
-from rareledger.simulation.model import Take, derive_ppm, element_totals, split_mass
+from rareledger.simulation.model import Take, derive_ppm, element_totals, runs, split_mass
 from rareledger.simulation.products import (
     IONIC,
     LIGHT,
@@ -185,7 +185,20 @@ def _separate(
     if laundering is not None:  # the hard form stays under the ledger's 2 % per-event tolerance
         cap = LAUNDERING_CEILING / recovery if sim.violations.hard else laundering.share
         recovery *= min(laundering.share, cap)
-    totals = element_totals(inputs)
+    separated = 0.0
+    for run in runs(inputs):
+        outputs = _separated(sim, plant, element_totals(run), recovery)
+        event = sim.actions.process(plant, "separation", run, outputs, when)
+        if laundering is not None:
+            laundering.events.append(event)
+        separated += sum(lot.reo_g(g) for lot, g in outputs)
+    if laundering is not None and ("launder", plant.id) not in sim.spells:
+        sim.ended.append(laundering)  # one campaign: the case is complete
+    return separated
+
+
+def _separated(sim: Sim, plant: Enterprise, totals: dict[str, int], recovery: float) -> list[Take]:
+    """The oxide lots a separation run makes of feed holding ``totals`` grams of each element."""
     outputs: list[Take] = []
     for product, (form, elements, purity, lot_kg) in SEPARATED.items():
         recovered = {el: int(totals.get(el, 0) * recovery) for el in elements}
@@ -195,12 +208,7 @@ def _separate(
         composition = derive_ppm(recovered, mass)
         for piece in split_mass(mass, lot_kg * 1000):
             outputs.append((sim.actions.lot(plant, form, product, composition), piece))
-    event = sim.actions.process(plant, "separation", inputs, outputs, when)
-    if laundering is not None:
-        laundering.events.append(event)
-        if ("launder", plant.id) not in sim.spells:  # one campaign: the case is complete
-            sim.ended.append(laundering)
-    return sum(lot.reo_g(g) for lot, g in outputs)
+    return outputs
 
 
 def rework(sim: Sim, plant: Enterprise, window: Window) -> None:
@@ -227,14 +235,15 @@ def smelting(sim: Sim, window: Window) -> None:
                 continue
             inputs = sim.stock.take_all(smelter.id, ready)
             rate = SMELTING_YIELD * (1 + sim.rng.uniform(-SMELTING_SWING, SMELTING_SWING))
-            metal = {el: int(g * rate) for el, g in element_totals(inputs).items()}
-            mass = int(sum(metal.values()) / share)
-            composition = derive_ppm(metal, mass)
-            outputs = [
-                (sim.actions.lot(smelter, form, product, composition), piece)
-                for piece in split_mass(mass, lot_kg * 1000)
-            ]
-            sim.actions.process(smelter, "metal_smelting", inputs, outputs, when)
+            for run in runs(inputs):
+                metal = {el: int(g * rate) for el, g in element_totals(run).items()}
+                mass = int(sum(metal.values()) / share)
+                composition = derive_ppm(metal, mass)
+                outputs = [
+                    (sim.actions.lot(smelter, form, product, composition), piece)
+                    for piece in split_mass(mass, lot_kg * 1000)
+                ]
+                sim.actions.process(smelter, "metal_smelting", run, outputs, when)
 
 
 def recycling(sim: Sim, window: Window) -> None:
