@@ -54,6 +54,17 @@ def list_alerts(
         )
 
 
+AlertQuery = stored.AlertQuery
+
+
+def alert_page(
+    database: Database, query: AlertQuery, page: int, page_size: int
+) -> stored.AlertPage:
+    """Page ``page`` (from 1) of :func:`list_alerts`, with the total and the codes it holds."""
+    with database.read() as connection:
+        return stored.alert_page(connection, query, (page - 1) * page_size, page_size)
+
+
 def show_alert(database: Database, alert_id: str) -> dict[str, Any]:
     """An alert with its evidence and its history of case work."""
     with database.read() as connection:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, Select, bindparam, func, select, update
 
 from rareledger.domain.detection import Alert
 from rareledger.store import schema
@@ -39,14 +39,57 @@ def alerts(
 ) -> list[dict[str, Any]]:
     """Alerts by period, code and id; each filter given narrows the list."""
     t = schema.alerts
-    query = select(t).order_by(t.c.period, t.c.code, t.c.alert_id)
+    query = _filtered(select(t), code, status, severity, enterprise_id)
+    rows = [_alert(r) for r in connection.execute(query.order_by(*_QUEUE_ORDER))]
+    return [r for r in rows if enterprise_id is None or enterprise_id in r["enterprise_ids"]]
+
+
+@dataclass(frozen=True, slots=True)
+class AlertPage:
+    total: int  # alerts that match the filters
+    codes: list[str]  # the codes among them
+    items: list[dict[str, Any]]  # the page's alerts, decoded
+
+
+@dataclass(frozen=True, slots=True)
+class AlertQuery:
+    """The alert queue's filters: each one given narrows it."""
+
+    code: str | None = None
+    status: str | None = None
+    severity: str | None = None
+    enterprise_id: str | None = None
+
+
+def alert_page(connection: Connection, query: AlertQuery, offset: int, limit: int) -> AlertPage:
+    """One page of :func:`alerts` (same filters, same order): only the page is read whole and
+    decoded; the total and the codes are counted in the database."""
+    t = schema.alerts
+    wanted = (query.code, query.status, query.severity, query.enterprise_id)
+    total = connection.execute(_filtered(select(func.count()).select_from(t), *wanted)).scalar()
+    codes = connection.execute(_filtered(select(t.c.code).distinct(), *wanted).order_by(t.c.code))
+    page = _filtered(select(t), *wanted).order_by(*_QUEUE_ORDER).offset(offset).limit(limit)
+    items = [_alert(r) for r in connection.execute(page)]
+    return AlertPage(int(total or 0), [str(c) for c in codes.scalars()], items)
+
+
+_QUEUE_ORDER = (schema.alerts.c.period, schema.alerts.c.code, schema.alerts.c.alert_id)
+
+
+def _filtered(
+    query: Select[Any],
+    code: str | None,
+    status: str | None,
+    severity: str | None,
+    enterprise_id: str | None,
+) -> Select[Any]:
+    t = schema.alerts
     for column, wanted in ((t.c.code, code), (t.c.status, status), (t.c.severity, severity)):
         if wanted:
             query = query.where(column == wanted)
-    if enterprise_id:  # a text match first, then the exact one on the decoded list
+    if enterprise_id:  # ids are quoted in the JSON list, and hold no quote or backslash
         query = query.where(t.c.enterprise_ids.contains(json.dumps(enterprise_id)))
-    rows = [_alert(r) for r in connection.execute(query)]
-    return [r for r in rows if enterprise_id is None or enterprise_id in r["enterprise_ids"]]
+    return query
 
 
 def alert(connection: Connection, alert_id: str) -> dict[str, Any] | None:

@@ -7,7 +7,17 @@ one row per fact) is a cache. ``schema.py`` re-exports them.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Integer, LargeBinary, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+)
 
 from rareledger.store.metadata import metadata
 
@@ -29,6 +39,8 @@ alerts = Table(
     Column("last_run", Integer),  # the latest run that found it
     Column("resolved_run", Integer),  # the run that found its cause gone (status resolved)
     Column("resolved_reason", Text),
+    # The queue's order, so that a page of it stops at its limit instead of sorting every alert
+    Index("ix_alerts_queue", "period", "code", "alert_id"),
 )
 
 detection_runs = Table(

@@ -53,19 +53,15 @@ def alert_queue(
     filters: Annotated[AlertFilters, Depends()],
     _principal: Principal = require(*READERS),
 ) -> View:
-    found = casework.list_alerts(
-        ctx.database,
-        code=filters.code or None,
-        status=filters.status,
-        severity=filters.severity,
-        enterprise_id=filters.enterprise or None,
+    query = casework.AlertQuery(
+        filters.code or None, filters.status, filters.severity, filters.enterprise or None
     )
+    found = casework.alert_page(ctx.database, query, filters.page, PAGE_SIZE)
     known = directory.directory(ctx.database)
-    shown = found[(filters.page - 1) * PAGE_SIZE : filters.page * PAGE_SIZE]
-    rows = [{**a, "enterprises": _names(known, a["enterprise_ids"])} for a in shown]
-    data = {"total": len(found), "page": filters.page, "page_size": PAGE_SIZE, "items": rows}
+    rows = [{**a, "enterprises": _names(known, a["enterprise_ids"])} for a in found.items]
+    data = {"total": found.total, "page": filters.page, "page_size": PAGE_SIZE, "items": rows}
     chosen = {k: v for k, v in asdict(filters).items() if k != "page"}
-    codes = sorted({a["code"] for a in found} | {filters.code or ""} - {""})
+    codes = sorted(set(found.codes) | {filters.code or ""} - {""})
     context = {"filters": chosen, "codes": codes}
     return View("alerts.html", data, {"alerts": Table(COLUMNS, rows)}, gettext("Alerts"), context)
 
