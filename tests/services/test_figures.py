@@ -251,3 +251,19 @@ def test_a_server_is_prepared_with_the_figures_folded_and_the_start_up_heap_froz
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_stocks_as_of_any_day_are_every_daily_change_up_to_it(ledger: Database) -> None:
+    figures.refresh(ledger)
+    days = ["2024-12-31", "2025-01-01", "2025-03-15", "2025-06-30", "2025-07-01", "2025-12-31"]
+    with ledger.read() as connection:
+        for day in [*days, "2026-02-28"]:
+            daily = dict(store.sums(connection, "stock_reo", "0000-01-01", day, ("key1",)))
+            monthly = dict(store.stocks(connection, day))
+            # the same changes, rounded to the microgram per day or per month: a holder whose
+            # month nets to nothing may have no cell at all
+            for holder in daily.keys() | monthly.keys():
+                difference = daily.get(holder, 0) - monthly.get(holder, 0)
+                assert abs(difference) <= 1000, (day, holder, difference)
+        held = dict(store.stocks(connection, "2025-12-31"))
+    assert sum(1 for ug in held.values() if ug > 0) > 3  # holders with stock at the year's end

@@ -15,6 +15,9 @@ Measures (key1, key2):
 - ``exported_element`` (element, destination country): element mass of exports;
 - ``stock_reo`` (holder, ""): change of REO held; the holder ``~transit`` is material shipped
   and not yet received;
+- ``stock_reo_month`` (holder, ""): the same changes summed by month, on the month's first
+  day, so that a stock as of a day sums the months before it and the days of its own month
+  (a few thousand cells) rather than every day since the ledger began;
 - ``flow_reo`` (from stage, to stage): REO moved between stages of the chain (a processing
   event's inputs, an import's outputs, an export's items to ``export:<country>``).
 """
@@ -173,7 +176,9 @@ class Folder:
 
     def _stock(self, day: str, holder: str, facts: LotFacts | None, mass_g: Decimal) -> None:
         if facts is not None:
-            self._put(day, "stock_reo", holder, "", facts.reo_ug(mass_g))
+            change = facts.reo_ug(mass_g)
+            self._put(day, "stock_reo", holder, "", change)
+            self._put(f"{day[:7]}-01", "stock_reo_month", holder, "", change)
 
     def _creation(self, record: Mapping[str, Any], day: str, sign: Decimal) -> None:
         made = created_lots(record)

@@ -25,7 +25,7 @@ from rareledger.store import figures as store
 from rareledger.store import log, lot_rows, queries
 from rareledger.store.database import Database
 
-VERSION = 1  # bump when the cells change meaning: they are then folded again
+VERSION = 2  # bump when the cells change meaning: they are then folded again (2: stock_reo_month)
 CHUNK_ENTRIES = 50_000
 UG_PER_KG = Decimal(1_000_000_000)
 UG_PER_T = UG_PER_KG * 1000

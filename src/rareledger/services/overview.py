@@ -21,7 +21,6 @@ from rareledger.services.figures import kg, tonnes
 from rareledger.store import figures as store
 from rareledger.store.database import Database
 
-EVER = "0000-01-01"
 TOP_DESTINATIONS = 8
 
 
@@ -56,7 +55,7 @@ def between(
         imports = sums("imported", ("key1",))
         exports = sums("exported", ("key1",))
         elements = sums("exported_element", ("key1", "key2"))
-        stocks = sums("stock_reo", ("key1",), since=EVER)
+        stocks = store.stocks(connection, last)
         until = utc_text(detection.end_of(as_of).astimezone(UTC))
         found = store.findings_by_code(connection, until)
         alerts = store.alerts_by_code(connection, as_of.isoformat()[:7])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -94,6 +95,19 @@ def sums(
         .order_by(*chosen)
     )
     return [(*row[:-1], int(row[-1])) for row in connection.execute(query) if row[-1] is not None]
+
+
+def stocks(connection: Connection, last_day: str) -> list[tuple[str, int]]:
+    """(holder, micrograms of REO) held at the end of a day, by holder: the months before the
+    day's month from their monthly cells, the days of its month from the daily ones."""
+    month_start = date.fromisoformat(f"{last_day[:7]}-01")
+    before = (month_start - timedelta(days=1)).isoformat()
+    held: dict[str, int] = {}
+    months = sums(connection, "stock_reo_month", "0000-01-01", before, ("key1",))
+    days = sums(connection, "stock_reo", month_start.isoformat(), last_day, ("key1",))
+    for holder, amount in (*months, *days):
+        held[holder] = held.get(holder, 0) + amount
+    return sorted(held.items())
 
 
 def latest_day(connection: Connection, measures: Sequence[str]) -> str | None:
