@@ -91,3 +91,31 @@ def test_enterprises_and_customs_see_no_alerts(api: Api) -> None:
         assert api.get("/api/v1/alerts", who).status_code in (401, 403)
         assert api.get("/api/v1/risk", who).status_code in (401, 403)
     assert api.post("/api/v1/detection/runs", "auditor", json={}).status_code == 403
+
+
+def test_alerts_come_whole_or_a_page_at_a_time_in_the_same_order(api: Api) -> None:
+    for n in range(3):
+        api.events("regulator", f.extraction(f"LOT-P{n}", "100", {"Nd": "0.2"}))
+        api.events("regulator", f.shipment(f.MINER, f.SEPARATOR, [(f"LOT-P{n}", "40")]))
+    assert api.post("/api/v1/detection/runs", json={}).status_code == 201
+    whole = api.get("/api/v1/alerts", "auditor").json()
+    assert set(whole) == {"items"} and len(whole["items"]) >= 3  # unchanged without limit
+
+    pages, offset = [], 0
+    while offset is not None:
+        page = api.get("/api/v1/alerts", "auditor", params={"limit": 2, "offset": offset}).json()
+        assert page["total"] == len(whole["items"]) and len(page["items"]) <= 2
+        pages += page["items"]
+        offset = page["next_offset"]
+    assert pages == whole["items"]
+
+    code = whole["items"][-1]["code"]
+    one = api.get("/api/v1/alerts", params={"code": code, "limit": 1}).json()
+    assert one["total"] == sum(a["code"] == code for a in whole["items"])
+    assert one["items"][0]["code"] == code
+    rows = api.get("/api/v1/alerts.csv", params={"limit": 1, "offset": 1}).text.splitlines()
+    assert len(rows) == 2 and whole["items"][1]["alert_id"] in rows[1]
+    for bad in ({"limit": 0}, {"limit": 1001}, {"offset": -1}, {"offset": 5}):
+        refused = api.get("/api/v1/alerts", params=bad)
+        assert refused.status_code == 422, bad
+        assert next(iter(bad)) in refused.text

@@ -57,12 +57,11 @@ def list_alerts(
 AlertQuery = stored.AlertQuery
 
 
-def alert_page(
-    database: Database, query: AlertQuery, page: int, page_size: int
-) -> stored.AlertPage:
-    """Page ``page`` (from 1) of :func:`list_alerts`, with the total and the codes it holds."""
+def alert_page(database: Database, query: AlertQuery, offset: int, limit: int) -> stored.AlertPage:
+    """``limit`` alerts of :func:`list_alerts` after the first ``offset``, with the total and
+    the codes the whole list holds."""
     with database.read() as connection:
-        return stored.alert_page(connection, query, (page - 1) * page_size, page_size)
+        return stored.alert_page(connection, query, offset, limit)
 
 
 def show_alert(database: Database, alert_id: str) -> dict[str, Any]:

@@ -113,40 +113,71 @@ def list_detection_runs(
     return {"items": items, "next_before": following}
 
 
+Limit = Annotated[
+    int | None,
+    Query(ge=1, le=1000, description="at most this many alerts (default: every alert)"),
+]
+Offset = Annotated[
+    int, Query(ge=0, le=1_000_000_000, description="skip this many first (with limit)")
+]
+
+
 def _alerts(
-    ctx: Context,
-    code: str | None,
-    status: Status | None,
-    severity: Severity | None,
-    enterprise_id: str | None,
-) -> list[dict[str, Any]]:
-    return casework.list_alerts(
-        ctx.database, code=code, status=status, severity=severity, enterprise_id=enterprise_id
-    )
+    ctx: Context, query: casework.AlertQuery, limit: int | None, offset: int
+) -> dict[str, Any]:
+    """Every alert (no ``limit``), or one page of them with the total and the next offset."""
+    if limit is None:
+        if offset:
+            raise Invalid("offset: give limit too")
+        return {"items": casework.list_alerts(ctx.database, **_filters(query))}
+    page = casework.alert_page(ctx.database, query, offset, limit)
+    following = offset + len(page.items)
+    return {
+        "items": page.items,
+        "total": page.total,
+        "next_offset": following if following < page.total else None,
+    }
+
+
+def _filters(query: casework.AlertQuery) -> dict[str, str | None]:
+    return {
+        "code": query.code,
+        "status": query.status,
+        "severity": query.severity,
+        "enterprise_id": query.enterprise_id,
+    }
 
 
 @router.get("/alerts", summary="Alerts, with their evidence and case status")
-def list_alerts(
+def list_alerts(  # noqa: PLR0913 (the filters and the page are the query string)
     ctx: Context,
     code: str | None = None,
     status: Status | None = None,
     severity: Severity | None = None,
     enterprise_id: str | None = None,
+    limit: Limit = None,
+    offset: Offset = 0,
     _principal: Principal = allow(*READERS),
 ) -> dict[str, Any]:
-    return {"items": _alerts(ctx, code, status, severity, enterprise_id)}
+    """In the queue's order (period, code, id). With ``limit``, one page: ``total`` counts
+    every alert that matches, ``next_offset`` is the next page's ``offset`` (null at the end)."""
+    query = casework.AlertQuery(code, status, severity, enterprise_id)
+    return _alerts(ctx, query, limit, offset)
 
 
 @router.get("/alerts.csv", summary="Alerts as CSV", response_class=Response)
-def alerts_csv(
+def alerts_csv(  # noqa: PLR0913 (the filters and the page are the query string)
     ctx: Context,
     code: str | None = None,
     status: Status | None = None,
     severity: Severity | None = None,
     enterprise_id: str | None = None,
+    limit: Limit = None,
+    offset: Offset = 0,
     _principal: Principal = allow(*READERS),
 ) -> Response:
-    return _csv(_alerts(ctx, code, status, severity, enterprise_id))
+    query = casework.AlertQuery(code, status, severity, enterprise_id)
+    return _csv(_alerts(ctx, query, limit, offset)["items"])
 
 
 @router.get("/alerts/{alert_id:ledger_id}", summary="One alert with its evidence and history")

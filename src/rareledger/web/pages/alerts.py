@@ -56,7 +56,7 @@ def alert_queue(
     query = casework.AlertQuery(
         filters.code or None, filters.status, filters.severity, filters.enterprise or None
     )
-    found = casework.alert_page(ctx.database, query, filters.page, PAGE_SIZE)
+    found = casework.alert_page(ctx.database, query, (filters.page - 1) * PAGE_SIZE, PAGE_SIZE)
     known = directory.directory(ctx.database)
     rows = [{**a, "enterprises": _names(known, a["enterprise_ids"])} for a in found.items]
     data = {"total": found.total, "page": filters.page, "page_size": PAGE_SIZE, "items": rows}
