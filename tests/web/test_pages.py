@@ -211,6 +211,8 @@ def test_the_alert_queue_pages_through_the_whole_list_in_its_order(
     theirs = [a["alert_id"] for a in whole if enterprise in a["enterprise_ids"]]
     page = client.get(f"/alerts.json?enterprise={enterprise}").json()
     assert page["total"] == len(theirs) and [a["alert_id"] for a in page["items"]] == theirs[:2]
+    wildcard = client.get(f"/alerts.json?enterprise={enterprise[:-1]}_").json()
+    assert wildcard["total"] == 0  # an id is matched exactly, "_" is no LIKE wildcard
     queue = client.get("/alerts").text
     assert all(f'value="{a["code"]}"' in queue for a in whole)  # every code offered as a filter
 

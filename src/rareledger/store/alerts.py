@@ -29,28 +29,6 @@ def _alert(row: Any) -> dict[str, Any]:
     return values
 
 
-def alerts(
-    connection: Connection,
-    *,
-    code: str | None = None,
-    status: str | None = None,
-    severity: str | None = None,
-    enterprise_id: str | None = None,
-) -> list[dict[str, Any]]:
-    """Alerts by period, code and id; each filter given narrows the list."""
-    t = schema.alerts
-    query = _filtered(select(t), code, status, severity, enterprise_id)
-    rows = [_alert(r) for r in connection.execute(query.order_by(*_QUEUE_ORDER))]
-    return [r for r in rows if enterprise_id is None or enterprise_id in r["enterprise_ids"]]
-
-
-@dataclass(frozen=True, slots=True)
-class AlertPage:
-    total: int  # alerts that match the filters
-    codes: list[str]  # the codes among them
-    items: list[dict[str, Any]]  # the page's alerts, decoded
-
-
 @dataclass(frozen=True, slots=True)
 class AlertQuery:
     """The alert queue's filters: each one given narrows it."""
@@ -61,14 +39,34 @@ class AlertQuery:
     enterprise_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class AlertPage:
+    total: int  # alerts that match the filters
+    codes: list[str]  # the codes among them
+    items: list[dict[str, Any]]  # the page's alerts, decoded
+
+
+def alerts(
+    connection: Connection,
+    *,
+    code: str | None = None,
+    status: str | None = None,
+    severity: str | None = None,
+    enterprise_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """Alerts by period, code and id; each filter given narrows the list."""
+    wanted = AlertQuery(code, status, severity, enterprise_id)
+    query = _filtered(select(schema.alerts), wanted).order_by(*_QUEUE_ORDER)
+    return [_alert(r) for r in connection.execute(query)]
+
+
 def alert_page(connection: Connection, query: AlertQuery, offset: int, limit: int) -> AlertPage:
     """One page of :func:`alerts` (same filters, same order): only the page is read whole and
     decoded; the total and the codes are counted in the database."""
     t = schema.alerts
-    wanted = (query.code, query.status, query.severity, query.enterprise_id)
-    total = connection.execute(_filtered(select(func.count()).select_from(t), *wanted)).scalar()
-    codes = connection.execute(_filtered(select(t.c.code).distinct(), *wanted).order_by(t.c.code))
-    page = _filtered(select(t), *wanted).order_by(*_QUEUE_ORDER).offset(offset).limit(limit)
+    total = connection.execute(_filtered(select(func.count()).select_from(t), query)).scalar()
+    codes = connection.execute(_filtered(select(t.c.code).distinct(), query).order_by(t.c.code))
+    page = _filtered(select(t), query).order_by(*_QUEUE_ORDER).offset(offset).limit(limit)
     items = [_alert(r) for r in connection.execute(page)]
     return AlertPage(int(total or 0), [str(c) for c in codes.scalars()], items)
 
@@ -76,20 +74,20 @@ def alert_page(connection: Connection, query: AlertQuery, offset: int, limit: in
 _QUEUE_ORDER = (schema.alerts.c.period, schema.alerts.c.code, schema.alerts.c.alert_id)
 
 
-def _filtered(
-    query: Select[Any],
-    code: str | None,
-    status: str | None,
-    severity: str | None,
-    enterprise_id: str | None,
-) -> Select[Any]:
+def _filtered(statement: Select[Any], query: AlertQuery) -> Select[Any]:
     t = schema.alerts
-    for column, wanted in ((t.c.code, code), (t.c.status, status), (t.c.severity, severity)):
+    for column, wanted in (
+        (t.c.code, query.code),
+        (t.c.status, query.status),
+        (t.c.severity, query.severity),
+    ):
         if wanted:
-            query = query.where(column == wanted)
-    if enterprise_id:  # ids are quoted in the JSON list, and hold no quote or backslash
-        query = query.where(t.c.enterprise_ids.contains(json.dumps(enterprise_id)))
-    return query
+            statement = statement.where(column == wanted)
+    if query.enterprise_id:  # an exact match: the list holds each id quoted, the JSON escape of
+        # any text holds no bare quote, and LIKE's wildcards (ids may hold "_") are escaped
+        quoted = json.dumps(query.enterprise_id)
+        statement = statement.where(t.c.enterprise_ids.contains(quoted, autoescape=True))
+    return statement
 
 
 def alert(connection: Connection, alert_id: str) -> dict[str, Any] | None:

@@ -7,6 +7,7 @@ and case work (assigning, noting, confirming or dismissing) is for the regulator
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -129,22 +130,13 @@ def _alerts(
     if limit is None:
         if offset:
             raise Invalid("offset: give limit too")
-        return {"items": casework.list_alerts(ctx.database, **_filters(query))}
+        return {"items": casework.list_alerts(ctx.database, **asdict(query))}
     page = casework.alert_page(ctx.database, query, offset, limit)
     following = offset + len(page.items)
     return {
         "items": page.items,
         "total": page.total,
         "next_offset": following if following < page.total else None,
-    }
-
-
-def _filters(query: casework.AlertQuery) -> dict[str, str | None]:
-    return {
-        "code": query.code,
-        "status": query.status,
-        "severity": query.severity,
-        "enterprise_id": query.enterprise_id,
     }
 
 
