@@ -173,3 +173,17 @@ def test_sqlite_readers_map_the_file_and_bulk_writers_do_not(tmp_path: Path) -> 
     finally:
         mapped.dispose()
         unmapped.dispose()
+
+
+def test_a_scan_reads_through_a_small_sqlite_cache_and_gives_the_large_one_back(
+    tmp_path: Path,
+) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'scanned.db'}", map_file=False)
+    try:
+        database.initialise()
+        with database.scan() as scanning:
+            assert scanning.execute(text("PRAGMA cache_size")).scalar() == -8192
+        with database.read() as reading:  # the pool hands back the same connection
+            assert reading.execute(text("PRAGMA cache_size")).scalar() == -262144
+    finally:
+        database.dispose()

@@ -85,7 +85,7 @@ def detect(
     with Progress(disable=not show, console=console(), transient=True) as progress:
         task = progress.add_task("reading the ledger", total=None)
         run = detection.detect(
-            ctx.database(),
+            ctx.database(bulk=True),
             moment,
             only=only,
             rulebook=rulebook,

@@ -81,12 +81,13 @@ class CliContext:
     database_url: str
     _database: Database | None = field(default=None, repr=False)
 
-    def database(self, require_schema: bool = True, *, bulk_write: bool = False) -> Database:
+    def database(self, require_schema: bool = True, *, bulk: bool = False) -> Database:
         """The database (:class:`~rareledger.store.database.StoreError` when it cannot be
-        opened, or its schema is not current and ``require_schema``). ``bulk_write``: for a
-        command that writes much and reads little, which then does not map the file."""
+        opened, or its schema is not current and ``require_schema``). ``bulk``: for a command
+        that goes through the ledger from front to back (load, rebuild, detect), which then
+        does not map the file: its pages would count as the command's own memory."""
         if self._database is None:
-            self._database = Database(self.database_url, map_file=not bulk_write)
+            self._database = Database(self.database_url, map_file=not bulk)
             if require_schema:
                 self._database.require_schema()
         return self._database

@@ -105,7 +105,7 @@ def load(ctx: CliContext, files: tuple[Path, ...], batch_size: int, as_json: boo
     Exit status 0 when nothing was rejected, 1 otherwise.
     """
     recorder = Recorder(
-        ctx.database(bulk_write=True),
+        ctx.database(bulk=True),
         Actor("cli:operator"),
         allow_recorded_at=True,
         settings=ctx.settings.rules,
@@ -262,6 +262,6 @@ def rebuild(ctx: CliContext) -> None:
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        count = integrity.rebuild(ctx.database(bulk_write=True), ctx.settings.rules, advance)
+        count = integrity.rebuild(ctx.database(bulk=True), ctx.settings.rules, advance)
         epcis_index.catch_up(ctx.database())
     click.echo(f"rebuilt the projections from {count} ledger entries")

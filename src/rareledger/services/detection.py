@@ -41,7 +41,7 @@ from rareledger.store import detection_state
 from rareledger.store.database import Database
 from rareledger.store.log import read_head
 
-FOLD_VERSION = 3  # 3: one row per fact (detection_fold)
+FOLD_VERSION = 4  # 3: one row per fact (detection_fold); 4: receipts not in "acquired"
 FOLDED_TYPES = (
     "quota",
     "correction",
@@ -150,7 +150,7 @@ def fold(
         start, pending = (saved.position, saved.pending) if saved else (0, [])
         read = 0
         waiting: list[int] = []
-        with database.read() as connection:
+        with database.scan() as connection:
             head = read_head(connection)[0]
             entries = detection_state.entries(connection, FOLDED_TYPES, pending, start, head)
             for position, recorded_at, record, found in entries:
@@ -175,7 +175,7 @@ class _Resumed:
 
 
 def _load_state(database: Database, as_of: datetime) -> _Resumed | None:
-    with database.read() as connection:
+    with database.scan() as connection:
         saved = detection_state.load(connection)
         if saved is None or saved.version != FOLD_VERSION:
             return None

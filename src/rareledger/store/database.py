@@ -29,6 +29,8 @@ from :meth:`Database.write` or :meth:`Database.read` and pass it on without look
 WRITER_LOCK_KEY = 7_253_017  # arbitrary, fixed: the advisory lock of ledger writers
 SQLITE_BUSY_TIMEOUT_S = 120
 SQLITE_MMAP_BYTES = 2**31  # SQLite maps at most about 2 GiB (its compile-time limit) anyway
+SQLITE_CACHE_KIB = 262_144  # 256 MiB: projections grow large
+SQLITE_SCAN_CACHE_KIB = 8_192  # a scan reads each page once: a cache would only hold memory
 
 
 class StoreError(LedgerError):
@@ -51,8 +53,9 @@ class Database:
 
     def __init__(self, url: str, *, echo: bool = False, map_file: bool = True) -> None:
         """``map_file``: SQLite reads map the database file. Readers that jump about a large
-        file (lineage, pages) gain; a bulk writer does not, and its mapped pages would count
-        as its own memory, so ``load`` and ``rebuild`` read through the page cache instead."""
+        file (lineage, pages) gain; a command that goes through it front to back does not, and
+        its mapped pages would count as its own memory, so ``load``, ``rebuild`` and
+        ``detect`` read through the page cache instead."""
         self.url = url
         driver_url = make_url(engine_url(url))
         self.dialect = driver_url.get_backend_name()
@@ -78,7 +81,7 @@ class Database:
             if not memory:
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA cache_size=-262144")  # 256 MiB: projections grow large
+            cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
             if map_file and not memory:  # reads map the file (up to 2 GiB), not copy its pages
                 cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
             cursor.close()
@@ -109,6 +112,21 @@ class Database:
             if self.dialect == "postgresql":
                 connection.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
             yield connection
+
+    @contextmanager
+    def scan(self) -> Iterator[Connection]:
+        """A read-only transaction for going through the ledger once from front to back: on
+        SQLite with a small page cache while it lasts, since each page is read once and the
+        cache's pages would count as the reader's own memory."""
+        with self.read() as connection:
+            if self.dialect != "sqlite":
+                yield connection
+                return
+            connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_SCAN_CACHE_KIB}")
+            try:
+                yield connection
+            finally:
+                connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -184,7 +184,7 @@ def exporter_without_source(
     for export in facts.exports.values():
         exported[export.exporter].append(export)
     acquired: dict[str, int] = defaultdict(int)
-    for firm, grams in facts.acquired.values():
+    for firm, grams in facts.acquisitions():
         acquired[firm] += grams
     alerts = []
     for firm, exports in sorted(exported.items()):

@@ -1,15 +1,15 @@
 """What detection may know: the ledger folded, record by record, into per-event facts.
 
 Facts are kept per event so that a correction can take an event back out, and so that a run can
-resume from where the previous one stopped (incremental detection): the state is plain data and
-round-trips through :meth:`Facts.to_state` / :meth:`Facts.from_state`. Masses are integer grams;
+resume from where the previous one stopped (incremental detection): they are saved as rows
+(``fold_rows.py``) and put back with :meth:`Facts.restore`. Masses are integer grams;
 rare earth content is the mass of the elements themselves (oxide equivalents are computed where a
 rule needs them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -25,12 +25,9 @@ from rareledger.domain.detection.folded import (
     Received,
     Shipped,
     exported_from,
-    exported_row,
     pairs,
     processed_from,
-    processed_row,
     shipped_from,
-    shipped_row,
     total_g,
 )
 from rareledger.domain.elements import ELEMENTS
@@ -75,7 +72,9 @@ class Facts:
     shipments: dict[str, Shipped] = field(default_factory=dict)
     receipts: dict[str, Received] = field(default_factory=dict)  # by shipment event id
     exports: dict[str, Exported] = field(default_factory=dict)
-    acquired: dict[str, tuple[str, int]] = field(default_factory=dict)  # event: (firm, grams)
+    # What extraction, processing and imports brought in, by event: (firm, grams); receipts
+    # bring in what they weigh (see :meth:`acquisitions`).
+    acquired: dict[str, tuple[str, int]] = field(default_factory=dict)
     findings: dict[str, list[Finding]] = field(default_factory=dict)  # by event id
     unlicensed: set[str] = field(default_factory=set)  # export events flagged unlicensed
     retracted: set[str] = field(default_factory=set)  # event ids taken back by corrections
@@ -83,7 +82,11 @@ class Facts:
     compositions: list[Composition] = field(default_factory=list)
     # A lot repacked or reworked into another of the same form: new lot: (old lot, event).
     relabelled: dict[str, tuple[str, str]] = field(default_factory=dict)
-    _raw_ids: dict[tuple[Any, ...], int] = field(default_factory=dict, repr=False)
+    # One object per repeated value, so that a national year's facts fit in memory: names
+    # (enterprises, forms, currencies...), (element, fraction) pairs and compositions.
+    _names: dict[str, str] = field(default_factory=dict, repr=False)
+    _pairs: dict[tuple[str, Any], tuple[str, float]] = field(default_factory=dict, repr=False)
+    _composition_ids: dict[Composition, int] = field(default_factory=dict, repr=False)
     _re_shares: list[float] = field(default_factory=list, repr=False)
     _reo_shares: list[Decimal | None] = field(default_factory=list, repr=False)
     _receipt_of: dict[str, str] = field(default_factory=dict, repr=False)  # receipt: shipment
@@ -131,11 +134,12 @@ class Facts:
                 self.unlicensed.add(event_id)
 
     def _add_event(self, kind: str, event_id: str, record: dict[str, Any]) -> None:
-        firm = record["reporter"]
+        firm = self.name(record["reporter"])
         occurred = datetime.fromisoformat(record["occurred_at"])
         outputs = record.get("outputs") or []
         for lot in outputs:
-            self.lots[lot["lot_id"]] = (lot["form"], self._composition(lot["composition"]))
+            form = self.name(lot["form"])
+            self.lots[lot["lot_id"]] = (form, self._composition(lot["composition"]))
             self.touched.lots[lot["lot_id"]] = self.touched.position
         if kind in ("extraction", "processing", "import"):
             self.acquired[event_id] = (firm, sum(_grams(o["mass_kg"]) for o in outputs))
@@ -150,8 +154,8 @@ class Facts:
             self.processed[event_id] = Processed(
                 event_id,
                 firm,
-                record.get("facility_id") or firm,
-                record["process"],
+                self.name(record.get("facility_id") or firm),
+                self.name(record["process"]),
                 occurred,
                 sum(self.re_share(i["lot_id"]) * _grams(i["mass_kg"]) for i in record["inputs"]),
                 sum(self.re_share(o["lot_id"]) * _grams(o["mass_kg"]) for o in outputs),
@@ -163,10 +167,11 @@ class Facts:
         self, kind: str, event_id: str, firm: str, occurred: datetime, record: dict[str, Any]
     ) -> None:
         """A shipment, receipt or export."""
+        name = self.name
         if kind == "shipment":
-            items, value = _items(record["items"]), _money(record.get("value"))
+            items, value = _items(record["items"]), self._money(record.get("value"))
             self.shipments[event_id] = Shipped(
-                event_id, firm, record["buyer"], occurred, items, value
+                event_id, firm, name(record["buyer"]), occurred, items, value
             )
         elif kind == "receipt":
             shipment = record["shipment_event_id"]
@@ -174,18 +179,18 @@ class Facts:
             self.receipts[shipment] = Received(event_id, shipment, firm, items)
             self.touched.receipts[shipment] = self.touched.position
             self._receipt_of[event_id] = shipment
-            self.acquired[event_id] = (firm, total_g(items))
         elif kind == "export":
+            licence_no, hs_code = record.get("licence_no"), record.get("hs_code")
             self.exports[event_id] = Exported(
                 event_id,
                 firm,
-                record["consignee"]["name"],
-                record["destination_country"],
+                name(record["consignee"]["name"]),
+                name(record["destination_country"]),
                 occurred,
                 _items(record["items"]),
-                record.get("licence_no"),
-                _money(record.get("value")),
-                record.get("hs_code"),
+                None if licence_no is None else name(licence_no),
+                self._money(record.get("value")),
+                None if hs_code is None else name(hs_code),
             )
 
     def _relabels(self, event_id: str, record: dict[str, Any]) -> None:
@@ -231,20 +236,48 @@ class Facts:
         """Forget what was touched: the saved rows now agree with the facts."""
         self.touched = Touched(compositions_from=len(self.compositions))
 
+    def acquisitions(self) -> Iterator[tuple[str, int]]:
+        """(enterprise, grams) of everything an enterprise came to hold: what it mined, made
+        or imported, and every receipt."""
+        yield from self.acquired.values()
+        for receipt in self.receipts.values():
+            yield receipt.buyer, receipt.mass_g
+
     # -- lots --------------------------------------------------------------------------------
 
+    def name(self, value: str) -> str:
+        """The one object kept for a repeated name (an enterprise, a form, a currency...)."""
+        return self._names.setdefault(value, value)
+
+    def _money(self, value: dict[str, Any] | None) -> Money | None:
+        return (Decimal(str(value["amount"])), self.name(value["currency"])) if value else None
+
     def _composition(self, composition: dict[str, Any]) -> int:
-        raw = tuple(composition.items())
-        found = self._raw_ids.get(raw)
+        """The index of a lot's composition (fractions as reported), equal ones shared."""
+        key = tuple([self._pair(element, f) for element, f in composition.items()])
+        found = self._composition_ids.get(key)
         if found is None:
-            found = self._raw_ids[raw] = self._intern(tuple((e, float(f)) for e, f in raw))
+            found = self._composition_ids[key] = self._add_composition(key)
         return found
 
-    def _intern(self, key: Composition) -> int:
+    def _pair(self, element: str, fraction: Any) -> tuple[str, float]:
+        pair = self._pairs.get((element, fraction))
+        if pair is None:
+            pair = self._pairs[(element, fraction)] = (element, float(fraction))
+        return pair
+
+    def _add_composition(self, key: Composition) -> int:
         self.compositions.append(key)
         self._re_shares.append(sum(fraction for _e, fraction in key))
         self._reo_shares.append(None)
         return len(self.compositions) - 1
+
+    def _saved_composition(self, fractions: list[tuple[str, float]]) -> None:
+        """A composition read back from the saved fold, at the next index (equal ones are
+        kept apart there, as they were saved, and the first is the one reused)."""
+        key = tuple([self._pair(element, f) for element, f in fractions])
+        self._composition_ids.setdefault(key, len(self.compositions))
+        self._add_composition(key)
 
     def composition_of(self, lot_id: str) -> Composition:
         known = self.lots.get(lot_id)
@@ -283,58 +316,44 @@ class Facts:
             self._reo_shares[known[1]] = share
         return share
 
-    # -- state for incremental runs ------------------------------------------------------
+    # -- the saved fold read back (fold_rows.py writes it) -----------------------------------
 
-    def to_state(self) -> dict[str, Any]:
-        return {
-            "as_of": self.as_of.isoformat(),
-            "quotas_t": [[*k, str(v)] for k, v in self.quotas_t.items()],
-            "mined": [
-                [m.event_id, m.enterprise_id, m.year, str(m.reo_t)] for m in self.mined.values()
-            ],
-            "processed": [processed_row(p) for p in self.processed.values()],
-            "shipments": [shipped_row(s) for s in self.shipments.values()],
-            "receipts": [
-                [r.event_id, r.shipment_event_id, r.buyer, r.items] for r in self.receipts.values()
-            ],
-            "exports": [exported_row(e) for e in self.exports.values()],
-            "acquired": self.acquired,
-            "findings": [
-                [f.code, f.enterprise_id, f.event_id, f.period]
-                for found in self.findings.values()
-                for f in found
-            ],
-            "unlicensed": sorted(self.unlicensed),
-            "retracted": sorted(self.retracted),
-            "lots": self.lots,
-            "compositions": self.compositions,
-            "relabelled": self.relabelled,
-        }
+    def restore(self, kind: str, keys: list[str], values: list[Any]) -> None:
+        """Put back one kind of saved fact: the keys and values of its rows, in the order
+        the ledger wrote them (see ``fold_rows.ENCODERS`` for how each was written)."""
+        name, rows = self.name, zip(keys, values, strict=True)
+        if kind == "compositions":
+            for fractions in values:
+                self._saved_composition(fractions)
+        elif kind == "lots":
+            self.lots.update((k, (name(v[0]), int(v[1]))) for k, v in rows)
+        elif kind == "relabelled":
+            self.relabelled.update((k, (v[0], v[1])) for k, v in rows)
+        elif kind == "acquired":
+            self.acquired.update((k, (name(v[0]), int(v[1]))) for k, v in rows)
+        elif kind in ("unlicensed", "retracted"):
+            getattr(self, kind).update(keys)
+        else:
+            self._restore_event_facts(kind, values)
 
-    @classmethod
-    def from_state(cls, state: dict[str, Any]) -> Facts:
-        facts = cls(as_of=datetime.fromisoformat(state["as_of"]))
-        facts.quotas_t = {(f, int(y), k): Decimal(v) for f, y, k, v in state["quotas_t"]}
-        facts.mined = {e: Mined(e, f, int(y), Decimal(r)) for e, f, y, r in state["mined"]}
-        facts.processed = {p[0]: processed_from(p) for p in state["processed"]}
-        facts.shipments = {s[0]: shipped_from(s) for s in state["shipments"]}
-        facts.receipts = {r[1]: Received(r[0], r[1], r[2], pairs(r[3])) for r in state["receipts"]}
-        facts._receipt_of = {r.event_id: r.shipment_event_id for r in facts.receipts.values()}
-        facts.exports = {e[0]: exported_from(e) for e in state["exports"]}
-        facts.acquired = {k: (v[0], int(v[1])) for k, v in state["acquired"].items()}
-        for code, firm, event_id, period in state["findings"]:
-            facts.findings.setdefault(event_id, []).append(Finding(code, firm, event_id, period))
-        facts.unlicensed = set(state["unlicensed"])
-        facts.retracted = set(state["retracted"])
-        for composition in state["compositions"]:
-            facts._intern(tuple((e, float(f)) for e, f in composition))
-        facts.lots = {k: (v[0], int(v[1])) for k, v in state["lots"].items()}
-        facts.relabelled = {k: (v[0], v[1]) for k, v in state.get("relabelled", {}).items()}
-        return facts
-
-
-def _money(value: dict[str, Any] | None) -> Money | None:
-    return (Decimal(str(value["amount"])), value["currency"]) if value else None
+    def _restore_event_facts(self, kind: str, values: list[Any]) -> None:
+        name = self.name
+        for v in values:
+            if kind == "quotas_t":
+                self.quotas_t[(v[0], int(v[1]), v[2])] = Decimal(v[3])
+            elif kind == "mined":
+                self.mined[v[0]] = Mined(v[0], name(v[1]), int(v[2]), Decimal(v[3]))
+            elif kind == "processed":
+                self.processed[v[0]] = processed_from(v, name)
+            elif kind == "shipments":
+                self.shipments[v[0]] = shipped_from(v, name)
+            elif kind == "receipts":
+                self.receipts[v[1]] = Received(v[0], v[1], name(v[2]), pairs(v[3]))
+                self._receipt_of[v[0]] = v[1]
+            elif kind == "exports":
+                self.exports[v[0]] = exported_from(v, name)
+            elif kind == "findings":
+                self.findings[v[0][2]] = [Finding(*found) for found in v]
 
 
 def _grams(mass_kg: Any) -> int:

@@ -32,36 +32,51 @@ def changed_rows(facts: Facts) -> Iterator[FoldRow]:
     """The rows of every key folding touched since the facts were last settled (a deletion
     only for a key whose fact was taken out)."""
     touched = facts.touched
-    for row in _touched_rows(facts):
-        if row[3] is not None or row[1] in touched.removed:
-            yield row
-    for index in range(touched.compositions_from, len(facts.compositions)):
-        yield "compositions", f"{index:012d}", index, _json(facts.compositions[index])
-
-
-def _touched_rows(facts: Facts) -> Iterator[FoldRow]:
-    touched = facts.touched
-    for kind, encode in ENCODERS.items():
-        table = getattr(facts, kind)
-        for event_id, position in touched.events.items():
-            value = table.get(event_id)
-            yield kind, event_id, position, None if value is None else _json(encode(value))
-    for kind in FLAG_KINDS:
-        flagged = getattr(facts, kind)
-        for event_id, position in touched.events.items():
-            yield kind, event_id, position, "1" if event_id in flagged else None
+    yield from _event_rows(facts, touched.events)
+    for key in touched.removed & touched.events.keys():
+        yield from _event_deletions(facts, key, touched.events[key])
     for lot, position in touched.lots.items():
         known, relabel = facts.lots.get(lot), facts.relabelled.get(lot)
-        yield "lots", lot, position, _json(known) if known else None
-        yield "relabelled", lot, position, _json(relabel) if relabel else None
+        if known or lot in touched.removed:
+            yield "lots", lot, position, _json(known) if known else None
+        if relabel or lot in touched.removed:
+            yield "relabelled", lot, position, _json(relabel) if relabel else None
     for shipment, position in touched.receipts.items():
         r = facts.receipts.get(shipment)
-        text = _json([r.event_id, r.shipment_event_id, r.buyer, r.items]) if r else None
-        yield "receipts", shipment, position, text
+        if r or shipment in touched.removed:
+            text = _json([r.event_id, r.shipment_event_id, r.buyer, r.items]) if r else None
+            yield "receipts", shipment, position, text
     for (firm, year, kind), position in touched.quotas.items():
         value = facts.quotas_t.get((firm, year, kind))
         text = _json([firm, year, kind, str(value)]) if value is not None else None
         yield "quotas_t", _json([firm, year, kind]), position, text
+    for index in range(touched.compositions_from, len(facts.compositions)):
+        yield "compositions", f"{index:012d}", index, _json(facts.compositions[index])
+
+
+def _event_rows(facts: Facts, events: dict[str, int]) -> Iterator[FoldRow]:
+    """The rows of the touched events that hold a fact, going through whichever is smaller:
+    the table (a fold from the start touches every event) or the touched events."""
+    for kind, encode in ENCODERS.items():
+        for event_id, value in _touched_items(getattr(facts, kind), events):
+            yield kind, event_id, events[event_id], _json(encode(value))
+    for kind in FLAG_KINDS:
+        for event_id, _flag in _touched_items(dict.fromkeys(getattr(facts, kind), 1), events):
+            yield kind, event_id, events[event_id], "1"
+
+
+def _touched_items(table: dict[str, Any], events: dict[str, int]) -> Iterator[tuple[str, Any]]:
+    if len(table) <= len(events):
+        yield from ((key, value) for key, value in table.items() if key in events)
+    else:
+        yield from ((key, table[key]) for key in events if key in table)
+
+
+def _event_deletions(facts: Facts, event_id: str, position: int) -> Iterator[FoldRow]:
+    """A deletion of every per-event row an event taken out no longer has."""
+    for kind in (*ENCODERS, *FLAG_KINDS):
+        if event_id not in getattr(facts, kind):
+            yield kind, event_id, position, None
 
 
 def _mined_row(m: Mined) -> list[Any]:
@@ -72,7 +87,7 @@ def _findings_row(found: list[Finding]) -> list[list[str]]:
     return [[f.code, f.enterprise_id, f.event_id, f.period] for f in found]
 
 
-# How each per-event table's facts are written (read back by Facts.from_state).
+# How each per-event table's facts are written (read back by Facts.restore).
 ENCODERS: dict[str, Callable[[Any], Any]] = {
     "mined": _mined_row,
     "processed": processed_row,
@@ -89,22 +104,17 @@ def _json(value: Any) -> str:
 
 def facts_from_rows(as_of: datetime, rows: Iterable[tuple[str, str, int, str]]) -> Facts:
     """The facts the saved rows hold (each row as (kind, key, position, JSON text), ordered by
-    kind and position: the order the ledger wrote them in), settled."""
-    keys: dict[str, list[str]] = {}
-    values: dict[str, list[Any]] = {}
+    kind and position: the order the ledger wrote them in), settled. One kind's rows are
+    parsed at a time."""
+    facts = Facts(as_of=as_of)
     for kind, group in groupby(rows, key=itemgetter(0)):
-        found = list(group)
-        keys[kind] = [key for _kind, key, _p, _text in found]
-        values[kind] = orjson.loads("[" + ",".join(text for *_, text in found) + "]")
-    state = {
-        "as_of": as_of.isoformat(),
-        **{kind: values.get(kind, []) for kind in LISTED},
-        **{
-            kind: dict(zip(keys.get(kind, []), values.get(kind, []), strict=True)) for kind in KEYED
-        },
-        "findings": [found for event in values.get("findings", []) for found in event],
-        **{kind: keys.get(kind, []) for kind in FLAG_KINDS},
-    }
-    facts = Facts.from_state(state)
+        keys: list[str] = []
+        texts: list[str] = []
+        for _kind, key, _position, text in group:
+            keys.append(key)
+            texts.append(text)
+        values = orjson.loads("[" + ",".join(texts) + "]")
+        del texts
+        facts.restore(kind, keys, values)
     facts.settle()
     return facts

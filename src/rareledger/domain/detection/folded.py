@@ -6,6 +6,7 @@ saved for the next run as JSON and read back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -20,6 +21,11 @@ def total_g(items: tuple[tuple[str, int], ...]) -> int:
 
 
 Money = tuple[Decimal, str]  # amount, currency
+Name = Callable[[str], str]  # the one object kept for a repeated name (Facts.name)
+
+
+def _same(value: str) -> str:
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,9 +106,10 @@ def shipped_row(s: Shipped) -> list[Any]:
     return [s.event_id, s.seller, s.buyer, s.occurred_at.isoformat(), s.items, money_row(s.value)]
 
 
-def shipped_from(row: list[Any]) -> Shipped:
+def shipped_from(row: list[Any], name: Name = _same) -> Shipped:
     occurred = datetime.fromisoformat(row[3])
-    return Shipped(row[0], row[1], row[2], occurred, pairs(row[4]), money_from(row[5]))
+    value = money_from(row[5], name)
+    return Shipped(row[0], name(row[1]), name(row[2]), occurred, pairs(row[4]), value)
 
 
 def exported_row(e: Exported) -> list[Any]:
@@ -119,17 +126,17 @@ def exported_row(e: Exported) -> list[Any]:
     ]
 
 
-def exported_from(row: list[Any]) -> Exported:
+def exported_from(row: list[Any], name: Name = _same) -> Exported:
     return Exported(
         row[0],
-        row[1],
-        row[2],
-        row[3],
+        name(row[1]),
+        name(row[2]),
+        name(row[3]),
         datetime.fromisoformat(row[4]),
         pairs(row[5]),
-        row[6],
-        money_from(row[7]),
-        row[8],
+        None if row[6] is None else name(row[6]),
+        money_from(row[7], name),
+        None if row[8] is None else name(row[8]),
     )
 
 
@@ -145,16 +152,17 @@ def processed_row(p: Processed) -> list[Any]:
     ]
 
 
-def processed_from(row: list[Any]) -> Processed:
-    return Processed(row[0], row[1], row[2], row[3], datetime.fromisoformat(row[4]), *row[5:7])
+def processed_from(row: list[Any], name: Name = _same) -> Processed:
+    occurred = datetime.fromisoformat(row[4])
+    return Processed(row[0], name(row[1]), name(row[2]), name(row[3]), occurred, *row[5:7])
 
 
 def money_row(value: Money | None) -> list[str] | None:
     return [str(value[0]), value[1]] if value else None
 
 
-def money_from(row: list[str] | None) -> Money | None:
-    return (Decimal(row[0]), row[1]) if row else None
+def money_from(row: list[str] | None, name: Name = _same) -> Money | None:
+    return (Decimal(row[0]), name(row[1])) if row else None
 
 
 def pairs(items: list[list[Any]]) -> tuple[tuple[str, int], ...]:
