@@ -175,7 +175,7 @@ def test_sqlite_readers_map_the_file_and_bulk_writers_do_not(tmp_path: Path) -> 
         unmapped.dispose()
 
 
-def test_a_scan_reads_through_a_small_sqlite_cache_and_gives_the_large_one_back(
+def test_scans_and_lean_writes_use_a_smaller_sqlite_cache_and_give_the_large_one_back(
     tmp_path: Path,
 ) -> None:
     database = Database(f"sqlite:///{tmp_path / 'scanned.db'}", map_file=False)
@@ -185,5 +185,9 @@ def test_a_scan_reads_through_a_small_sqlite_cache_and_gives_the_large_one_back(
             assert scanning.execute(text("PRAGMA cache_size")).scalar() == -8192
         with database.read() as reading:  # the pool hands back the same connection
             assert reading.execute(text("PRAGMA cache_size")).scalar() == -262144
+        with database.write(lean=True) as writing:
+            assert writing.execute(text("PRAGMA cache_size")).scalar() == -65536
+        with database.write() as writing:
+            assert writing.execute(text("PRAGMA cache_size")).scalar() == -262144
     finally:
         database.dispose()

@@ -192,7 +192,7 @@ def _save_state(
     another run saved the fold since this one read it, the rows would mix two folds: the saved
     fold is dropped instead (the next run folds from the start)."""
     state = {"position": position, "pending": pending}
-    with database.write() as connection:
+    with database.write(lean=True) as connection:
         where = (resumed.position, resumed.as_of) if resumed else None
         if where and detection_state.saved_where(connection) != where:
             detection_state.forget(connection)

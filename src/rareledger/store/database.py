@@ -31,6 +31,7 @@ SQLITE_BUSY_TIMEOUT_S = 120
 SQLITE_MMAP_BYTES = 2**31  # SQLite maps at most about 2 GiB (its compile-time limit) anyway
 SQLITE_CACHE_KIB = 262_144  # 256 MiB: projections grow large
 SQLITE_SCAN_CACHE_KIB = 8_192  # a scan reads each page once: a cache would only hold memory
+SQLITE_LEAN_CACHE_KIB = 65_536
 
 
 class StoreError(LedgerError):
@@ -94,11 +95,13 @@ class Database:
         return engine
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
-        """A transaction that holds the ledger's single-writer lock."""
+    def write(self, *, lean: bool = False) -> Iterator[Connection]:
+        """A transaction that holds the ledger's single-writer lock. ``lean``: for writing
+        many rows once (a detection fold's), on SQLite with a smaller page cache while it
+        lasts (a quarter of the usual: writing was no slower, and held 200 MiB less)."""
         with self.engine.connect() as connection:
             connection = connection.execution_options(ledger_write=True)
-            with connection.begin():
+            with connection.begin(), self._cache(connection, lean and SQLITE_LEAN_CACHE_KIB):
                 if self.dialect == "postgresql":
                     connection.execute(
                         text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK_KEY}
@@ -118,15 +121,20 @@ class Database:
         """A read-only transaction for going through the ledger once from front to back: on
         SQLite with a small page cache while it lasts, since each page is read once and the
         cache's pages would count as the reader's own memory."""
-        with self.read() as connection:
-            if self.dialect != "sqlite":
-                yield connection
-                return
-            connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_SCAN_CACHE_KIB}")
-            try:
-                yield connection
-            finally:
-                connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+        with self.read() as connection, self._cache(connection, SQLITE_SCAN_CACHE_KIB):
+            yield connection
+
+    @contextmanager
+    def _cache(self, connection: Connection, kib: int) -> Iterator[None]:
+        """On SQLite, a page cache of ``kib`` (when not 0) until the block ends."""
+        if not kib or self.dialect != "sqlite":
+            yield
+            return
+        connection.exec_driver_sql(f"PRAGMA cache_size=-{kib}")
+        try:
+            yield
+        finally:
+            connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -263,6 +271,20 @@ def insert_rows(
 def upsert(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert rows, replacing those whose primary key exists (same SQL shape on both)."""
     insert_rows(connection, table, rows, replace=True)
+
+
+def streamed_rows(
+    connection: Connection, statement: Select[Any], size: int = 10_000
+) -> Iterator[tuple[Any, ...]]:
+    """As :func:`raw_rows`, fetched ``size`` rows at a time (a large result never whole)."""
+    sql = statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(str(sql))
+        while chunk := cursor.fetchmany(size):
+            yield from chunk
+    finally:
+        cursor.close()
 
 
 def raw_rows(connection: Connection, statement: Select[Any]) -> list[tuple[Any, ...]]:

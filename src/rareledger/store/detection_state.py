@@ -19,7 +19,7 @@ import orjson
 from sqlalchemy import Connection, bindparam, delete, select
 
 from rareledger.store import schema
-from rareledger.store.database import insert_rows, raw_rows, upsert
+from rareledger.store.database import insert_rows, raw_rows, streamed_rows, upsert
 
 CHUNK = 20_000
 PENDING_CHUNK = 1000
@@ -74,12 +74,12 @@ def forget(connection: Connection) -> None:
 
 def fold_rows(connection: Connection, kinds: Sequence[str]) -> Iterator[tuple[str, str, int, str]]:
     """The rows of the saved fold, (kind, key, position, JSON text), kind by kind in the order
-    given and by position within a kind (one kind's rows held at a time)."""
+    given and by position within a kind (fetched a chunk at a time)."""
     t = schema.detection_fold
     columns = (t.c.kind, t.c.key, t.c.position, t.c.row)
     for kind in kinds:
         query = select(*columns).where(t.c.kind == kind).order_by(t.c.position)
-        yield from raw_rows(connection, query)
+        yield from streamed_rows(connection, query)
 
 
 def write_fold_rows(

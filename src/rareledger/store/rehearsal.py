@@ -26,9 +26,9 @@ class Rehearsal(Database):
         self._real = database
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
+    def write(self, *, lean: bool = False) -> Iterator[Connection]:
         try:
-            with self._real.write() as connection:
+            with self._real.write(lean=lean) as connection:
                 yield connection
                 raise _RollBack
         except _RollBack:

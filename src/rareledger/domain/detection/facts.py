@@ -45,6 +45,7 @@ __all__ = [
     "total_g",
 ]
 
+Items = tuple[tuple[str, int], ...]  # (lot, grams)
 _REO_FACTOR = {symbol: element.reo_factor for symbol, element in ELEMENTS.items()}
 
 
@@ -174,11 +175,9 @@ class Facts:
                 event_id, firm, name(record["buyer"]), occurred, items, value
             )
         elif kind == "receipt":
-            shipment = record["shipment_event_id"]
-            items = _items(record["items"])
-            self.receipts[shipment] = Received(event_id, shipment, firm, items)
-            self.touched.receipts[shipment] = self.touched.position
-            self._receipt_of[event_id] = shipment
+            shipment, items = record["shipment_event_id"], _items(record["items"])
+            received = self._received(event_id, shipment, firm, items)
+            self.touched.receipts[received.shipment_event_id] = self.touched.position
         elif kind == "export":
             licence_no, hs_code = record.get("licence_no"), record.get("hs_code")
             self.exports[event_id] = Exported(
@@ -192,6 +191,17 @@ class Facts:
                 self._money(record.get("value")),
                 None if hs_code is None else name(hs_code),
             )
+
+    def _received(self, event_id: str, shipment: str, buyer: str, items: Items) -> Received:
+        """Keep a receipt; it shares the shipment's id and, when it weighs what was shipped,
+        the shipment's items (most receipts do: a national year holds half a million)."""
+        shipped = self.shipments.get(shipment)
+        if shipped is not None:
+            shipment = shipped.event_id
+            items = shipped.items if items == shipped.items else items
+        received = self.receipts[shipment] = Received(event_id, shipment, buyer, items)
+        self._receipt_of[event_id] = shipment
+        return received
 
     def _relabels(self, event_id: str, record: dict[str, Any]) -> None:
         """A processing event with one input lot and outputs of its form keeps the material:
@@ -348,8 +358,7 @@ class Facts:
             elif kind == "shipments":
                 self.shipments[v[0]] = shipped_from(v, name)
             elif kind == "receipts":
-                self.receipts[v[1]] = Received(v[0], v[1], name(v[2]), pairs(v[3]))
-                self._receipt_of[v[0]] = v[1]
+                self._received(v[0], v[1], name(v[2]), pairs(v[3]))
             elif kind == "exports":
                 self.exports[v[0]] = exported_from(v, name)
             elif kind == "findings":
@@ -360,5 +369,5 @@ def _grams(mass_kg: Any) -> int:
     return int(Decimal(str(mass_kg)) * 1000)
 
 
-def _items(items: list[dict[str, Any]]) -> tuple[tuple[str, int], ...]:
+def _items(items: list[dict[str, Any]]) -> Items:
     return tuple((i["lot_id"], _grams(i["mass_kg"])) for i in items)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from itertools import groupby
+from itertools import groupby, islice
 from operator import itemgetter
 from typing import Any
 
@@ -26,6 +26,7 @@ FLAG_KINDS = ("unlicensed", "retracted")
 LISTED = ("quotas_t", "mined", "processed", "shipments", "receipts", "exports", "compositions")
 KEYED = ("acquired", "lots", "relabelled")
 KINDS = (*LISTED, *KEYED, "findings", *FLAG_KINDS)  # every kind of row
+RESTORE_CHUNK = 20_000
 
 
 def changed_rows(facts: Facts) -> Iterator[FoldRow]:
@@ -104,17 +105,12 @@ def _json(value: Any) -> str:
 
 def facts_from_rows(as_of: datetime, rows: Iterable[tuple[str, str, int, str]]) -> Facts:
     """The facts the saved rows hold (each row as (kind, key, position, JSON text), ordered by
-    kind and position: the order the ledger wrote them in), settled. One kind's rows are
-    parsed at a time."""
+    kind and position: the order the ledger wrote them in), settled. The rows are parsed
+    ``RESTORE_CHUNK`` at a time."""
     facts = Facts(as_of=as_of)
     for kind, group in groupby(rows, key=itemgetter(0)):
-        keys: list[str] = []
-        texts: list[str] = []
-        for _kind, key, _position, text in group:
-            keys.append(key)
-            texts.append(text)
-        values = orjson.loads("[" + ",".join(texts) + "]")
-        del texts
-        facts.restore(kind, keys, values)
+        while chunk := list(islice(group, RESTORE_CHUNK)):
+            values = orjson.loads("[" + ",".join(text for *_, text in chunk) + "]")
+            facts.restore(kind, [key for _kind, key, _position, _text in chunk], values)
     facts.settle()
     return facts
