@@ -129,6 +129,7 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=Path("bench-results/detect"))
     parser.add_argument("--postgres-url", default=os.environ.get("RARELEDGER_BENCH_POSTGRES_URL"))
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--fresh", action="store_true", help="Simulate and load again.")
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
@@ -138,8 +139,9 @@ def main() -> None:
         "scale": args.scale,
         "records": records,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "sqlite": sqlite_backend(args.dir, year, args.fresh),
     }
+    if not args.skip_sqlite:
+        result["sqlite"] = sqlite_backend(args.dir, year, args.fresh)
     if not args.skip_postgres:
         result["postgres"] = postgres_backend(args.dir, year, args.postgres_url, args.fresh)
     print(f"detection over {records:,} records (scale {args.scale}), as of {AS_OF}")

@@ -19,7 +19,8 @@ import orjson
 from sqlalchemy import Connection, bindparam, delete, select
 
 from rareledger.store import schema
-from rareledger.store.database import insert_rows, raw_rows, streamed_rows, upsert
+from rareledger.store.bulk import bulk_write
+from rareledger.store.database import raw_rows, streamed_rows
 
 CHUNK = 20_000
 PENDING_CHUNK = 1000
@@ -91,27 +92,20 @@ def write_fold_rows(
     if fresh:
         connection.execute(delete(t))
     gone: list[dict[str, str]] = []
-    kept: list[dict[str, Any]] = []
+    kept: list[tuple[str, str, int, str]] = []
     for kind, key, position, text in rows:
         if text is None:
             if not fresh:
                 gone.append({"k": kind, "id": key})
         else:
-            kept.append({"kind": kind, "key": key, "position": position, "row": text})
+            kept.append((kind, key, position, text))  # the table's columns, in order
         if len(kept) >= CHUNK:
-            _write(connection, kept, fresh)
+            bulk_write(connection, t, kept, replace=not fresh)
             kept = []
-    _write(connection, kept, fresh)
+    bulk_write(connection, t, kept, replace=not fresh)
     if gone:
         taken_out = delete(t).where(t.c.kind == bindparam("k"), t.c.key == bindparam("id"))
         connection.execute(taken_out, gone)
-
-
-def _write(connection: Connection, rows: list[dict[str, Any]], fresh: bool) -> None:
-    if fresh:
-        insert_rows(connection, schema.detection_fold, rows)
-    else:
-        upsert(connection, schema.detection_fold, rows)
 
 
 def entries(
