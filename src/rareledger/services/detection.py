@@ -15,12 +15,10 @@ import csv
 import json
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from decimal import Decimal, InvalidOperation
-from functools import partial
 from importlib import resources
 from pathlib import Path
 
@@ -145,16 +143,6 @@ def fold(
 
     Returns the facts, how many entries were read, and whether the run was incremental.
     """
-    facts, read, incremental, save = _fold_unsaved(database, as_of, full, progress)
-    save()
-    return facts, read, incremental
-
-
-def _fold_unsaved(
-    database: Database, as_of: datetime, full: bool, progress: Progress | None
-) -> tuple[Facts, int, bool, Callable[[], None]]:
-    """As :func:`fold`, with the saving handed back to be done (``detect`` saves while the
-    rules judge)."""
     with collector.paused():  # millions of small objects, no cycles
         saved = None if full else _load_state(database, as_of)
         facts = saved.facts if saved else Facts(as_of=as_of)
@@ -173,19 +161,9 @@ def _fold_unsaved(
                     facts.apply(orjson.loads(record), found, position)
                 if progress and read % 5000 == 0:
                     progress(read, head - start + len(pending))
-    if saved is not None and not read:  # nothing read: the saved fold still holds
-        return facts, read, True, _nothing
-    save = partial(_save_state, database, facts, head, waiting, resumed=saved)
-    return facts, read, saved is not None, save
-
-
-def _nothing() -> None:
-    pass
-
-
-def _paused(work: Callable[[], None]) -> None:
-    with collector.paused():
-        work()
+        if saved is None or read:  # nothing read: the saved fold still holds
+            _save_state(database, facts, head, waiting, resumed=saved)
+    return facts, read, saved is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,14 +228,9 @@ def detect(  # noqa: PLR0913 (keyword options of one run)
     started_at, started = datetime.now(UTC), time.perf_counter()
     as_of = as_of or started_at
     rulebook = rulebook or Rulebook(reference=load_reference())
-    facts, read, incremental, save = _fold_unsaved(database, as_of, full, progress)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="detection-save") as saver:
-        # The saved fold is written while the rules judge: the database's work then runs
-        # beside theirs (the drivers let other threads run while they wait on it).
-        saving = saver.submit(_paused, save)
-        with collector.paused():  # millions of small objects, no cycles
-            alerts = run_rules(facts, rulebook.settings, rulebook.reference, only)
-        saving.result()
+    facts, read, incremental = fold(database, as_of, full=full, progress=progress)
+    with collector.paused():  # millions of small objects, no cycles
+        alerts = run_rules(facts, rulebook.settings, rulebook.reference, only)
     del facts
     how = detection_runs.RunFacts(
         as_of, started_at, started, actor, only, rulebook, read, incremental
