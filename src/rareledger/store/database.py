@@ -276,9 +276,11 @@ def upsert(connection: Connection, table: Table, rows: Sequence[dict[str, Any]])
 def streamed_rows(
     connection: Connection, statement: Select[Any], size: int = 10_000
 ) -> Iterator[tuple[Any, ...]]:
-    """As :func:`raw_rows`, fetched ``size`` rows at a time (a large result never whole)."""
+    """As :func:`raw_rows`, fetched ``size`` rows at a time (a large result never whole: on
+    PostgreSQL through a server-side cursor, which the transaction closes)."""
     sql = statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
-    cursor = connection.connection.cursor()
+    named = {"name": "rareledger_streamed"} if connection.dialect.name == "postgresql" else {}
+    cursor = connection.connection.cursor(**named)
     try:
         cursor.execute(str(sql))
         while chunk := cursor.fetchmany(size):
