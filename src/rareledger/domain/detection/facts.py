@@ -19,6 +19,7 @@ from rareledger.domain.detection.folded import (
     Composition,
     Exported,
     Finding,
+    Items,
     Mined,
     Money,
     Processed,
@@ -45,7 +46,6 @@ __all__ = [
     "total_g",
 ]
 
-Items = tuple[tuple[str, int], ...]  # (lot, grams)
 _REO_FACTOR = {symbol: element.reo_factor for symbol, element in ELEMENTS.items()}
 
 
@@ -253,7 +253,7 @@ class Facts:
         for receipt in self.receipts.values():
             yield receipt.buyer, receipt.mass_g
 
-    # -- lots --------------------------------------------------------------------------------
+    # -- repeated values kept once -------------------------------------------------------------
 
     def name(self, value: str) -> str:
         """The one object kept for a repeated name (an enterprise, a form, a currency...)."""
@@ -261,6 +261,8 @@ class Facts:
 
     def _money(self, value: dict[str, Any] | None) -> Money | None:
         return (Decimal(str(value["amount"])), self.name(value["currency"])) if value else None
+
+    # -- lots --------------------------------------------------------------------------------
 
     def _composition(self, composition: dict[str, Any]) -> int:
         """The index of a lot's composition (fractions as reported), equal ones shared."""

@@ -62,7 +62,8 @@ def _event_rows(facts: Facts, events: dict[str, int]) -> Iterator[FoldRow]:
         for event_id, value in _touched_items(getattr(facts, kind), events):
             yield kind, event_id, events[event_id], _json(encode(value))
     for kind in FLAG_KINDS:
-        for event_id, _flag in _touched_items(dict.fromkeys(getattr(facts, kind), 1), events):
+        flagged: set[str] = getattr(facts, kind)
+        for event_id in flagged & events.keys():
             yield kind, event_id, events[event_id], "1"
 
 

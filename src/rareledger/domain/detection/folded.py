@@ -13,9 +13,10 @@ from decimal import Decimal
 from typing import Any
 
 Composition = tuple[tuple[str, float], ...]  # (element, mass fraction), sorted
+Items = tuple[tuple[str, int], ...]  # (lot, grams)
 
 
-def total_g(items: tuple[tuple[str, int], ...]) -> int:
+def total_g(items: Items) -> int:
     """The mass of (lot, grams) items."""
     return sum(grams for _lot, grams in items)
 
@@ -34,7 +35,7 @@ class Shipped:
     seller: str
     buyer: str
     occurred_at: datetime
-    items: tuple[tuple[str, int], ...]  # (lot, grams)
+    items: Items
     value: Money | None = None
 
     @property
@@ -51,7 +52,7 @@ class Received:
     event_id: str
     shipment_event_id: str
     buyer: str
-    items: tuple[tuple[str, int], ...]
+    items: Items
 
     @property
     def mass_g(self) -> int:
@@ -65,7 +66,7 @@ class Exported:
     consignee: str
     destination: str
     occurred_at: datetime
-    items: tuple[tuple[str, int], ...]
+    items: Items
     licence_no: str | None
     value: Money | None = None
     hs_code: str | None = None
@@ -165,5 +166,5 @@ def money_from(row: list[str] | None, name: Name = _same) -> Money | None:
     return (Decimal(row[0]), name(row[1])) if row else None
 
 
-def pairs(items: list[list[Any]]) -> tuple[tuple[str, int], ...]:
+def pairs(items: list[list[Any]]) -> Items:
     return tuple((lot, int(grams)) for lot, grams in items)

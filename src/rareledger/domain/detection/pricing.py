@@ -16,10 +16,10 @@ from datetime import datetime
 
 from rareledger.domain.detection.baselines import Materials, median, quartiles, returns
 from rareledger.domain.detection.facts import Facts, Money
+from rareledger.domain.detection.folded import Items
 from rareledger.domain.detection.model import Alert, DetectionSettings, Reference, period_of, rule
 from rareledger.domain.elements import ELEMENTS
 
-Items = tuple[tuple[str, int], ...]
 REO_FACTOR = {symbol: float(element.reo_factor) for symbol, element in ELEMENTS.items()}
 
 
