@@ -87,7 +87,7 @@ def _release(
     p: Posting, event: CustomsCheck, found: Classification, needed_g: int, outcome: dict[str, Any]
 ) -> dict[str, Any]:
     for item in event.items:
-        key = _reservation_key(item.lot_id, event.reporter)
+        key = reservation_key(item.lot_id, event.reporter)
         earlier = p.state.entry("reserved", key) or {"declarations": []}
         declarations = [*earlier["declarations"], event.customs_declaration_no]
         p.state.put_registry("reserved", key, {"declarations": declarations})
@@ -149,7 +149,7 @@ def reserved(p: Posting, lot_id: str, event: CustomsCheck) -> int:
     lapse = timedelta(days=p.settings.reservation_days)
     moment = utc_text(event.occurred_at - lapse)
     total = 0
-    reservations = p.state.entry("reserved", _reservation_key(lot_id, event.reporter))
+    reservations = p.state.entry("reserved", reservation_key(lot_id, event.reporter))
     for declaration in reservations["declarations"] if reservations else ():
         check = p.state.entry("check", declaration)
         if check and not check.get("exported_by") and check.get("occurred_at", "") >= moment:
@@ -157,7 +157,8 @@ def reserved(p: Posting, lot_id: str, event: CustomsCheck) -> int:
     return total
 
 
-def _reservation_key(lot_id: str, exporter: str) -> str:
+def reservation_key(lot_id: str, exporter: str) -> str:
+    """The registry key of an exporter's reservations of a lot."""
     return hashlib.sha256(f"{exporter}\n{lot_id}".encode()).hexdigest()[:40]
 
 

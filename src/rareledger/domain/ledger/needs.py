@@ -6,11 +6,13 @@ from rareledger.domain.events import (
     Adjustment,
     Correction,
     Event,
+    Export,
     Receipt,
     Shipment,
     lots_created,
     lots_taken,
 )
+from rareledger.domain.ledger.customs import reservation_key
 from rareledger.domain.ledger.state import Needs
 from rareledger.domain.ledger.trade import invoice_key
 from rareledger.domain.records import ParsedRecord
@@ -30,6 +32,10 @@ def needs_of(parsed: ParsedRecord, needs: Needs) -> Needs:
         (needs.facilities if parsed.type == "facility" else needs.quotas).add(parsed.record_id)
     elif parsed.type == "licence_application":
         needs.enterprises.add(record["applicant"])
+        needs.registry.add(("application", parsed.record_id))
+    elif parsed.type == "licence_decision":
+        needs.registry.add(("application", parsed.record_id))
+        needs.registry.add(("licence", str(record.get("licence_no") or "")))
     return needs
 
 
@@ -49,6 +55,8 @@ def _event_needs(event: Event, needs: Needs) -> None:
     elif isinstance(event, Shipment):
         needs.enterprises.add(event.buyer)
         needs.registry.add(("invoice", invoice_key(event.reporter, event.invoice_no)))
+    elif isinstance(event, Export):  # and CustomsCheck: the release, licence, reservations
+        _export_needs(event, needs)
     elif isinstance(event, Adjustment):
         lots.add(event.lot_id)
     elif isinstance(event, Correction):
@@ -56,3 +64,12 @@ def _event_needs(event: Event, needs: Needs) -> None:
         needs.shipments.add(event.corrects)  # a shipment's correction reads the shipment
         if event.replacement is not None:
             _event_needs(event.replacement, needs)
+
+
+def _export_needs(event: Export, needs: Needs) -> None:
+    registry = needs.registry
+    registry.add(("check", event.customs_declaration_no))
+    if event.licence_no:
+        registry.add(("licence", event.licence_no))
+    for item in event.items:
+        registry.add(("reserved", reservation_key(item.lot_id, event.reporter)))
