@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlalchemy import event as sqla_event
 
 from rareledger.domain.actors import Actor
 from rareledger.services import export_control as ec
@@ -469,3 +470,42 @@ def test_rebuild_reproduces_the_export_control_state(
     integrity.rebuild(database)
     with database.read() as connection:
         assert queries.dump(connection) == before
+
+
+def test_a_batch_reads_its_export_control_entries_in_a_few_queries(
+    reporter: f.Reporter, database: Database
+) -> None:
+    """Applications, decisions, customs checks and exports in one batch: the licences,
+    applications, releases and reservations they read are fetched per kind, not per record."""
+    registry_reads: list[str] = []
+
+    def count(*args: Any) -> None:
+        if "FROM registry" in str(args[2]):
+            registry_reads.append(str(args[2]))
+
+    def batch(n: int) -> list[Any]:
+        records: list[Any] = []
+        for i in range(n):
+            app_id = f"APP-B{n}-{i}"
+            records += [application(app_id), decision(app_id)]
+        for i in range(n):
+            declaration = f"CD-B{n}-{i}"
+            check = _export(mass="1", licence_no=f"LIC-APP-B{n}-{i}")
+            check.update(type="customs_check", customs_declaration_no=declaration)
+            exported = _export(mass="1", licence_no=f"LIC-APP-B{n}-{i}")
+            exported["customs_declaration_no"] = declaration
+            records += [check, exported]
+        return records
+
+    sqla_event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        reads_by_size: dict[int, int] = {}
+        for n in (2, 3, 30):  # the first batch also loads the regimes and the watch list
+            registry_reads.clear()
+            receipts = reporter.recorder.submit(batch(n))
+            assert [r.status for r in receipts] == ["accepted"] * (4 * n)
+            reads_by_size[n] = len(registry_reads)
+    finally:
+        sqla_event.remove(database.engine, "before_cursor_execute", count)
+    assert reads_by_size[30] == reads_by_size[3] <= 6
+    assert _licence(database, "LIC-APP-B30-29")["used_kg"] == "1.000"
