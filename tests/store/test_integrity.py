@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from rareledger.services import integrity
+from rareledger.services import epcis_index, integrity
 from rareledger.store import queries
 from rareledger.store.database import Database
 from tests import factories as f
@@ -191,3 +191,28 @@ def test_scans_and_lean_writes_use_a_smaller_sqlite_cache_and_give_the_large_one
             assert writing.execute(text("PRAGMA cache_size")).scalar() == -262144
     finally:
         database.dispose()
+
+
+@pytest.mark.parametrize("parallel", [True, False], ids=["worker", "in place"])
+def test_rebuild_indexes_epcis_as_a_catch_up_does(filled: Database, parallel: bool) -> None:
+    """Corrections (which repeat the corrected event as it stands) and a receipt of a shipment
+    that a correction put in place need the rebuilt projections; the rest the worker indexes."""
+    r = f.Reporter(filled)
+    replacement = f.shipment(f.MINER, f.SEPARATOR, [("LOT-A", "30")], event_id="s2b")
+    r.accept(
+        f.shipment(f.MINER, f.SEPARATOR, [("LOT-A", "20")], event_id="s2"),
+        f.correction(f.MINER, "s2", replacement),
+    )
+    r.accept(
+        f.receipt(f.SEPARATOR, "s2b", [("LOT-A", "30")], event_id="r2"),
+        f.correction(f.SEPARATOR, "r2", event_id="c-retract"),
+    )
+    assert epcis_index.catch_up(filled) == LAST + 4
+    caught_up = _dump(filled)
+    assert caught_up["epcis_events"] and caught_up["epcis_keys"]
+    with filled.write() as connection:
+        connection.execute(text("DELETE FROM epcis_keys"))
+        connection.execute(text("DELETE FROM epcis_events"))
+    assert integrity.rebuild(filled, index_epcis=True, parallel=parallel) == LAST + 4
+    assert _dump(filled) == caught_up
+    assert epcis_index.catch_up(filled) == 0  # the high-water mark moved with it

@@ -26,7 +26,6 @@ from rareledger.formats import spreadsheet
 from rareledger.formats.upload_limits import UploadLimits
 from rareledger.services import (
     collector,
-    epcis_index,
     export_control,
     integrity,
     loading,
@@ -262,6 +261,7 @@ def rebuild(ctx: CliContext) -> None:
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        count = integrity.rebuild(ctx.database(bulk=True), ctx.settings.rules, advance)
-        epcis_index.catch_up(ctx.database())
+        count = integrity.rebuild(
+            ctx.database(bulk=True), ctx.settings.rules, advance, index_epcis=True
+        )
     click.echo(f"rebuilt the projections from {count} ledger entries")

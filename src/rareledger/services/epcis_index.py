@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from rareledger.domain.access import Principal
-from rareledger.formats.epcis.index import IndexedEvent, event_namespaces, index_record
+from rareledger.formats.epcis.index import event_namespaces, index_record
+from rareledger.services.epcis_reindex import indexed_entries, lookups
 from rareledger.services.reads import BadCursor, decode_cursor, encode_cursor
 from rareledger.store import epcis as store
-from rareledger.store import queries
 from rareledger.store.database import Database
 from rareledger.store.log import iter_entries, read_head
 
@@ -22,33 +21,18 @@ QUERY_NAME = "SimpleEventQuery"
 
 def catch_up(database: Database) -> int:
     """Index every ledger entry recorded since the last call; return how many."""
-    done = 0
     with database.write() as connection:
         start = store.indexed_position(connection)
-        batch: list[tuple[int, IndexedEvent]] = []
-        last = start
-        lookup = _lookup(connection)
+        head, _ = read_head(connection)
+        if head <= start:
+            return 0
         sellers: dict[str, str] = {}
-
-        def seller_of(shipment_event_id: str) -> str | None:
-            if shipment_event_id in sellers:
-                return sellers[shipment_event_id]
-            parties = queries.shipment_parties(connection, shipment_event_id)
-            return parties[0] if parties else None
-
-        for entry, _hash in iter_entries(connection, start + 1):
-            record = json.loads(entry.record)
-            if record.get("type") == "shipment":
-                sellers[record["event_id"]] = record["reporter"]
-            for item in index_record(record, entry.recorded_at, lookup, seller_of):
-                batch.append((entry.position, item))
-            last, done = entry.position, done + 1
-            if len(batch) >= INDEX_BATCH:
-                store.write_indexed(connection, last, batch)
-                batch = []
-        if last != start:
-            store.write_indexed(connection, last, batch)
-    return done
+        lookup, seller_of = lookups(connection, sellers)
+        entries = (e for e, _ in iter_entries(connection, start + 1) if e.position <= head)
+        for batch in indexed_entries(entries, lookup, seller_of, sellers=sellers):
+            store.insert_indexed(connection, store.indexed_rows(batch))
+        store.mark_indexed(connection, head)
+    return head - start
 
 
 def index_fresh(database: Database, fresh: list[tuple[int, dict[str, Any]]]) -> bool:
@@ -60,14 +44,8 @@ def index_fresh(database: Database, fresh: list[tuple[int, dict[str, Any]]]) -> 
         if [position for position, _ in fresh] != list(range(mark + 1, head + 1)) or not fresh:
             return False
         times = store.recorded_times(connection, mark + 1, head)
-        lookup = _lookup(connection)
         sellers = {r["event_id"]: r["reporter"] for _, r in fresh if r.get("type") == "shipment"}
-
-        def seller_of(shipment_event_id: str) -> str | None:
-            if shipment_event_id not in sellers:
-                parties = queries.shipment_parties(connection, shipment_event_id)
-                return parties[0] if parties else None
-            return str(sellers[shipment_event_id])
+        lookup, seller_of = lookups(connection, sellers)
 
         items = [
             (position, item)
@@ -76,17 +54,6 @@ def index_fresh(database: Database, fresh: list[tuple[int, dict[str, Any]]]) -> 
         ]
         store.write_indexed(connection, head, items)
     return True
-
-
-def _lookup(connection: Any) -> Any:
-    def record_of(event_id: str) -> dict[str, Any]:
-        found = queries.event_record(connection, event_id)
-        if found is None:
-            raise LookupError(f"no event {event_id!r}")
-        record: dict[str, Any] = found["record"]
-        return record
-
-    return record_of
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from datetime import datetime
 from rareledger.domain.decode import decode_valid
 from rareledger.domain.findings import RuleSettings
 from rareledger.domain.integrity import ChainBreak
+from rareledger.services.epcis_reindex import Reindexer
 from rareledger.services.reporting import BatchEngine, Stored, replay
 from rareledger.store import detection_state
 from rareledger.store.database import Database, Transaction
@@ -16,6 +17,7 @@ from rareledger.store.log import iter_entries, read_head, verify_chain
 from rareledger.store.projections import clear_projections
 
 REPLAY_BATCH = 5000
+PARALLEL_FROM_ENTRIES = 20_000  # below this, a worker process costs more than it saves
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +43,16 @@ def rebuild(
     database: Database,
     settings: RuleSettings | None = None,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    index_epcis: bool = False,
+    parallel: bool | None = None,
 ) -> int:
     """Empty the projections and replay the whole ledger through the same engine and rules.
+
+    The EPCIS index is emptied too, and otherwise indexed when first queried; with
+    ``index_epcis`` it is rebuilt beside the replay, by a second process when ``parallel``
+    (by default from :data:`PARALLEL_FROM_ENTRIES` entries on, for a database that another
+    process can open).
 
     Runs in one write transaction, so readers see either the old or the new projections.
     Returns the number of entries replayed.
@@ -52,12 +62,19 @@ def rebuild(
         clear_projections(connection)
         detection_state.forget(connection)  # folded from the old findings
         head, _ = read_head(connection)
+        if parallel is None:
+            parallel = head >= PARALLEL_FROM_ENTRIES and database.shareable
+        reindexer = Reindexer(database, head, parallel=parallel) if index_epcis else None
         done = 0
         for batch in _stored_batches(connection):
             replay(connection, engine, batch, head)
+            if reindexer:
+                reindexer.insert_ready(connection)
             done += len(batch)
             if progress:
                 progress(done, head)
+        if reindexer:
+            reindexer.finish(connection)
         if progress and not done:
             progress(0, head)
     return done

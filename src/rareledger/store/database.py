@@ -65,6 +65,12 @@ class Database:
         else:
             self.engine = create_engine(driver_url, echo=echo, pool_pre_ping=True)
 
+    @property
+    def shareable(self) -> bool:
+        """Whether another process can open this database (a file or a server; not memory)."""
+        name = make_url(engine_url(self.url)).database
+        return self.dialect != "sqlite" or name not in (None, "", ":memory:")
+
     @staticmethod
     def _sqlite_engine(url: Any, echo: bool, map_file: bool) -> Engine:
         memory = url.database in (None, "", ":memory:")

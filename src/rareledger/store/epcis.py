@@ -22,6 +22,16 @@ def indexed_position(connection: Connection) -> int:
 def write_indexed(connection: Connection, position: int, events: Sequence[Any]) -> None:
     """Store indexed events (``IndexedEvent`` with their ledger ``position``) and move the
     high-water mark to ``position``."""
+    insert_indexed(connection, indexed_rows(events))
+    mark_indexed(connection, position)
+
+
+IndexedRows = tuple[list[dict[str, Any]], list[dict[str, Any]]]  # events, their keys
+
+
+def indexed_rows(events: Sequence[Any]) -> IndexedRows:
+    """The rows of indexed events (``IndexedEvent`` with their ledger ``position``), ready to
+    insert; built without a connection, so that another process can build them."""
     rows: list[dict[str, Any]] = []
     keys: list[dict[str, Any]] = []
     for at, item in events:
@@ -40,8 +50,16 @@ def write_indexed(connection: Connection, position: int, events: Sequence[Any]) 
             {"position": at, "seq": item.seq, "kind": kind, "value": value}
             for kind, value in item.keys
         )
-    insert_rows(connection, schema.epcis_events, rows)
-    insert_rows(connection, schema.epcis_keys, keys)
+    return rows, keys
+
+
+def insert_indexed(connection: Connection, rows: IndexedRows) -> None:
+    insert_rows(connection, schema.epcis_events, rows[0])
+    insert_rows(connection, schema.epcis_keys, rows[1])
+
+
+def mark_indexed(connection: Connection, position: int) -> None:
+    """Move the high-water mark: every entry up to ``position`` is indexed."""
     table = schema.epcis_indexed
     connection.execute(delete(table))
     connection.execute(table.insert().values(id=1, position=position))
