@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import fields
 
 from sqlalchemy import Connection, select, update
 
@@ -11,6 +12,8 @@ from rareledger.store import schema
 from rareledger.store.bulk import bulk_write
 
 READ_CHUNK = 5000
+ENTRY_FIELDS = [f.name for f in fields(Entry)]  # the columns an Entry is made of, in order
+_SUPPLIED = ENTRY_FIELDS.index("recorded_at_supplied")
 
 
 def read_head(connection: Connection) -> tuple[int, str]:
@@ -72,7 +75,7 @@ def _entry_row(entry: Entry, prev_hash: str, entry_hash: str) -> tuple[object, .
 def iter_entries(connection: Connection, start: int = 1) -> Iterator[tuple[Entry, str]]:
     """Every stored entry from ``start`` on, in position order, read in chunks."""
     table = schema.ledger_entries
-    columns = [c for c in table.columns if c.name != "hash"]
+    columns = [table.c[name] for name in ENTRY_FIELDS]
     position = start - 1
     while True:
         rows = connection.execute(
@@ -83,11 +86,9 @@ def iter_entries(connection: Connection, start: int = 1) -> Iterator[tuple[Entry
         ).all()
         if not rows:
             return
-        for row in rows:
-            values = row._asdict()
-            stored_hash = values.pop("hash")
-            values["recorded_at_supplied"] = bool(values["recorded_at_supplied"])
-            yield Entry(**values), stored_hash
+        for *values, stored_hash in rows:
+            values[_SUPPLIED] = bool(values[_SUPPLIED])  # an integer on SQLite
+            yield Entry(*values), stored_hash
         position = rows[-1].position
 
 
