@@ -48,6 +48,13 @@ def _shipment(**changes: Any) -> dict[str, Any]:
         (_shipment(note="x" * (MAX_TEXT + 1)), "text_too_long", "note"),
         (_shipment(note="\ud800"), "invalid_text", "note"),
         (_shipment(**{"\ud800": 1}), "invalid_text", ""),
+        (_shipment(note={"a": {"\ud800": 1}}), "invalid_text", "note.a"),
+        # a key within the limit names a list item beyond it: "kk…k[0]"
+        (
+            _shipment(note={"k" * (MAX_TEXT - 2): [1]}),
+            "text_too_long",
+            "note." + "k" * (MAX_TEXT - 2),
+        ),
         (
             _shipment(items=[{"lot_id": f"L{n}", "mass_kg": "1"} for n in range(MAX_ITEMS + 1)]),
             "too_many_items",

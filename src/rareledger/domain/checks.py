@@ -133,6 +133,55 @@ def time_in_range(moment: datetime) -> bool:
 
 def shape_problem(value: object, path: str = "", depth: int = 0) -> tuple[str, str, str] | None:
     """The first breach of the size limits in a decoded record: (code, field, message)."""
+    if not _may_breach(value, depth):  # nearly every record: no field names to build
+        return None
+    return _first_breach(value, path, depth)
+
+
+# A breach's field is named by the last part of its path (a key, or a key with list indexes
+# after it: at most MAX_DEPTH of them, each at most "[499]"), so a key this long may breach.
+_KEY_MAY_BREACH = MAX_TEXT - 6 * MAX_DEPTH
+
+
+def _may_breach(value: object, depth: int) -> bool:
+    """Whether :func:`_first_breach` could find anything: a quick pass that errs towards yes."""
+    if depth > MAX_DEPTH:
+        return True
+    if isinstance(value, str):
+        return len(value) > MAX_TEXT or not _encodes(value)
+    if isinstance(value, dict):
+        return _dict_may_breach(value, depth)
+    if isinstance(value, list):
+        if len(value) > MAX_ITEMS:
+            return True
+        for item in value:
+            if isinstance(item, str | dict | list) and _may_breach(item, depth + 1):
+                return True
+    return False
+
+
+def _dict_may_breach(value: dict[object, object], depth: int) -> bool:
+    if len(value) > MAX_ITEMS:
+        return True
+    for key, item in value.items():
+        if not isinstance(key, str) or len(key) > _KEY_MAY_BREACH or not _encodes(key):
+            return True
+        if isinstance(item, str | dict | list) and _may_breach(item, depth + 1):
+            return True
+    return False
+
+
+def _encodes(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _first_breach(value: object, path: str, depth: int) -> tuple[str, str, str] | None:
     if depth > MAX_DEPTH:
         return "too_deep", path, f"objects and lists nest at most {MAX_DEPTH} deep"
     if isinstance(value, str):
@@ -147,7 +196,7 @@ def shape_problem(value: object, path: str = "", depth: int = 0) -> tuple[str, s
         return None
     for where, item in inner:
         key = where.rsplit(".", 1)[-1]
-        if found := _text_problem(key, path) or shape_problem(item, where, depth + 1):
+        if found := _text_problem(key, path) or _first_breach(item, where, depth + 1):
             return found
     return None
 
