@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from rareledger.services import epcis_index, integrity
+from rareledger.services import epcis_index, epcis_reindex, integrity
 from rareledger.store import queries
 from rareledger.store.database import Database
 from tests import factories as f
@@ -216,3 +216,18 @@ def test_rebuild_indexes_epcis_as_a_catch_up_does(filled: Database, parallel: bo
     assert integrity.rebuild(filled, index_epcis=True, parallel=parallel) == LAST + 4
     assert _dump(filled) == caught_up
     assert epcis_index.catch_up(filled) == 0  # the high-water mark moved with it
+
+
+def test_a_failing_index_worker_fails_the_rebuild_and_changes_nothing(
+    filled: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert epcis_index.catch_up(filled) == LAST
+    before = _dump(filled)
+
+    def broken(*_args: object) -> list[object]:
+        raise ValueError("no index today")
+
+    monkeypatch.setattr(epcis_reindex, "index_record", broken)  # the forked worker has it too
+    with pytest.raises(RuntimeError, match="no index today"):
+        integrity.rebuild(filled, index_epcis=True, parallel=True)
+    assert _dump(filled) == before
