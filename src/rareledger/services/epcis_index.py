@@ -9,7 +9,7 @@ from typing import Any
 
 from rareledger.domain.access import Principal
 from rareledger.formats.epcis.index import event_namespaces, index_record
-from rareledger.services.epcis_reindex import indexed_entries, lookups
+from rareledger.services.epcis_reindex import index_in_place, lookups
 from rareledger.services.reads import BadCursor, decode_cursor, encode_cursor
 from rareledger.store import epcis as store
 from rareledger.store.database import Database
@@ -26,11 +26,7 @@ def catch_up(database: Database) -> int:
         head, _ = read_head(connection)
         if head <= start:
             return 0
-        sellers: dict[str, str] = {}
-        lookup, seller_of = lookups(connection, sellers)
-        entries = (e for e, _ in iter_entries(connection, start + 1) if e.position <= head)
-        for batch in indexed_entries(entries, lookup, seller_of, sellers=sellers):
-            store.insert_indexed(connection, store.indexed_rows(batch))
+        index_in_place(connection, iter_entries(connection, start + 1))
         store.mark_indexed(connection, head)
     return head - start
 

@@ -27,11 +27,12 @@ from collections.abc import Callable, Iterator
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from rareledger.domain.integrity import Entry
 from rareledger.formats.epcis.index import index_record
 from rareledger.store import epcis as store
 from rareledger.store import queries
 from rareledger.store.database import Database, Transaction
-from rareledger.store.log import iter_entries
+from rareledger.store.log import entries_at, iter_entries
 
 ROWS_PER_MESSAGE = 2000  # indexed events per message from the worker
 MESSAGES_AHEAD = 8  # how far the worker may run ahead of the inserts (bounds memory)
@@ -75,12 +76,12 @@ class Reindexer:
         """Insert the rest, index what was left to this process, and mark ``head`` indexed.
         Call once the projections are rebuilt."""
         if self._worker is None:
-            self._index_in_place(connection, None)
+            index_in_place(connection, iter_entries(connection))
         else:
             while not self._done:
                 self._take(connection, self._next_message())
             self._worker.join()
-            self._index_in_place(connection, set(self.deferred))
+            index_in_place(connection, entries_at(connection, self.deferred))
         store.mark_indexed(connection, self.head)
 
     def _next_message(self) -> Any:
@@ -101,16 +102,13 @@ class Reindexer:
         else:
             raise RuntimeError(f"the EPCIS index worker failed: {body}")
 
-    def _index_in_place(self, connection: Transaction, wanted: set[int] | None) -> None:
-        """Index the ``wanted`` entries (every one when None) as a catch-up would."""
-        if wanted is not None and not wanted:
-            return
-        sellers: dict[str, str] = {}
-        lookup, seller_of = lookups(connection, sellers)
-        first = min(wanted) if wanted else 1
-        entries = (e for e, _ in iter_entries(connection, first) if e.position <= self.head)
-        for batch in indexed_entries(entries, lookup, seller_of, sellers=sellers, wanted=wanted):
-            store.insert_indexed(connection, store.indexed_rows(batch))
+
+def index_in_place(connection: Transaction, entries: Iterator[tuple[Entry, str]]) -> None:
+    """Index entries (in position order) with the projections' lookups: a catch-up's way."""
+    sellers: dict[str, str] = {}
+    lookup, seller_of = lookups(connection, sellers)
+    for batch in indexed_entries((e for e, _ in entries), lookup, seller_of, sellers=sellers):
+        store.insert_indexed(connection, store.indexed_rows(batch))
 
 
 def lookups(
@@ -136,21 +134,18 @@ def lookups(
 
 
 def indexed_entries(
-    entries: Iterator[Any],
+    entries: Iterator[Entry],
     lookup: Callable[[str], dict[str, Any]],
     seller_of: Callable[[str], str | None],
     *,
     sellers: dict[str, str] | None = None,
-    wanted: set[int] | None = None,
     deferred: list[int] | None = None,
 ) -> Iterator[list[tuple[int, Any]]]:
-    """Index entries (all, or the ``wanted`` positions), a batch of indexed events at a time.
-    Shipments seen go into ``sellers``; an entry whose lookups raise
-    :class:`_NeedsProjections` goes into ``deferred`` instead of the index."""
+    """Index entries, a batch of indexed events at a time. Shipments seen go into
+    ``sellers``; an entry whose lookups raise :class:`_NeedsProjections` goes into
+    ``deferred`` instead of the index."""
     batch: list[tuple[int, Any]] = []
     for entry in entries:
-        if wanted is not None and entry.position not in wanted:
-            continue
         record = json.loads(entry.record)
         if sellers is not None and record.get("type") == "shipment":
             sellers[record["event_id"]] = record["reporter"]

@@ -68,12 +68,11 @@ class Database:
     @property
     def shareable(self) -> bool:
         """Whether another process can open this database (a file or a server; not memory)."""
-        name = make_url(engine_url(self.url)).database
-        return self.dialect != "sqlite" or name not in (None, "", ":memory:")
+        return self.dialect != "sqlite" or not _in_memory(make_url(engine_url(self.url)).database)
 
     @staticmethod
     def _sqlite_engine(url: Any, echo: bool, map_file: bool) -> Engine:
-        memory = url.database in (None, "", ":memory:")
+        memory = _in_memory(url.database)
         engine = create_engine(
             url,
             echo=echo,
@@ -232,6 +231,11 @@ class Database:
                 return None
             row = connection.execute(schema.projection_meta.select()).first()
         return None if row is None else int(row.version)
+
+
+def _in_memory(sqlite_name: str | None) -> bool:
+    """Whether a SQLite database name means a database in memory."""
+    return sqlite_name in (None, "", ":memory:")
 
 
 def latest_revision() -> str:

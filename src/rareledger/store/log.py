@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import fields
+from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Select, select, update
 
 from rareledger.domain.integrity import GENESIS_HASH, ChainBreak, ChainChecker, Entry, chain_hash
 from rareledger.store import schema
 from rareledger.store.bulk import bulk_write
 
 READ_CHUNK = 5000
-ENTRY_FIELDS = [f.name for f in fields(Entry)]  # the columns an Entry is made of, in order
-_SUPPLIED = ENTRY_FIELDS.index("recorded_at_supplied")
+_ENTRY_FIELDS = [f.name for f in fields(Entry)]  # the columns an Entry is made of, in order
+_SUPPLIED = _ENTRY_FIELDS.index("recorded_at_supplied")
 
 
 def read_head(connection: Connection) -> tuple[int, str]:
@@ -75,21 +76,36 @@ def _entry_row(entry: Entry, prev_hash: str, entry_hash: str) -> tuple[object, .
 def iter_entries(connection: Connection, start: int = 1) -> Iterator[tuple[Entry, str]]:
     """Every stored entry from ``start`` on, in position order, read in chunks."""
     table = schema.ledger_entries
-    columns = [table.c[name] for name in ENTRY_FIELDS]
     position = start - 1
     while True:
         rows = connection.execute(
-            select(*columns, table.c.hash)
-            .where(table.c.position > position)
-            .order_by(table.c.position)
-            .limit(READ_CHUNK)
+            _entry_query().where(table.c.position > position).limit(READ_CHUNK)
         ).all()
         if not rows:
             return
-        for *values, stored_hash in rows:
-            values[_SUPPLIED] = bool(values[_SUPPLIED])  # an integer on SQLite
-            yield Entry(*values), stored_hash
+        yield from _entries(rows)
         position = rows[-1].position
+
+
+def entries_at(connection: Connection, positions: Iterable[int]) -> Iterator[tuple[Entry, str]]:
+    """The stored entries at these positions, in position order, read in chunks."""
+    table = schema.ledger_entries
+    wanted = sorted(set(positions))
+    for first in range(0, len(wanted), READ_CHUNK):
+        chunk = wanted[first : first + READ_CHUNK]
+        yield from _entries(connection.execute(_entry_query().where(table.c.position.in_(chunk))))
+
+
+def _entry_query() -> Select[Any]:
+    table = schema.ledger_entries
+    columns = [table.c[name] for name in _ENTRY_FIELDS]
+    return select(*columns, table.c.hash).order_by(table.c.position)
+
+
+def _entries(rows: Iterable[Any]) -> Iterator[tuple[Entry, str]]:
+    for *values, stored_hash in rows:
+        values[_SUPPLIED] = bool(values[_SUPPLIED])  # an integer on SQLite
+        yield Entry(*values), stored_hash
 
 
 def verify_chain(connection: Connection) -> tuple[int, ChainBreak | None]:
