@@ -22,7 +22,7 @@ from rareledger.domain.detection import (
     run_rules,
     settings_with,
 )
-from rareledger.domain.detection.fold_rows import KINDS, changed_rows, facts_from_rows
+from rareledger.domain.detection.fold_rows import KINDS, FoldRow, changed_rows, facts_from_rows
 
 CST = timezone(timedelta(hours=8))
 START = datetime(2025, 6, 2, 9, 0, tzinfo=CST)
@@ -386,6 +386,46 @@ def test_facts_round_trip_through_their_saved_rows() -> None:
     settings, reference = DetectionSettings(), PRICES
     assert run_rules(again, settings, reference) == run_rules(ledger.facts, settings, reference)
     assert run_rules(ledger.facts, settings, reference)
+
+
+def _saved(rows: dict[tuple[str, str], FoldRow], facts: Facts) -> dict[tuple[str, str], FoldRow]:
+    """The saved rows after writing what folding touched since the last save."""
+    for row in changed_rows(facts):
+        if row[3] is None:
+            rows.pop((row[0], row[1]), None)
+        else:
+            rows[(row[0], row[1])] = row
+    facts.settle()
+    return rows
+
+
+def test_a_receipt_keeps_its_items_when_its_shipment_is_taken_out_after_saving() -> None:
+    ledger = Ledger()
+    ledger.lot("P", "L", "1000")
+    shipped = ledger.ship("P", "B", "L", "100", 1)
+    ledger.receive("B", shipped, "L", "100", 2)  # weighs what was shipped: shares its items
+    rows = _saved({}, ledger.facts)
+    ledger.add({"type": "correction", "reporter": "P", "corrects": shipped, "occurred_at": at(3)})
+    rows = _saved(rows, ledger.facts)
+    in_order = sorted(rows.values(), key=lambda row: (KINDS.index(row[0]), row[2]))
+    again = facts_from_rows(ledger.facts.as_of, in_order)
+    assert shipped not in again.shipments
+    assert (
+        again.receipts[shipped].items == ledger.facts.receipts[shipped].items == (("L", 100_000),)
+    )
+
+
+@pytest.mark.parametrize(
+    ("mass_kg", "grams"),
+    [("604.852", 604_852), ("5000", 5_000_000), ("0.001", 1), ("1.2345", 1234), ("1.", 1000),
+     ("00.010", 10), (".5", 500), ("1e3", 1_000_000), ("١٢", 12_000), (2.5, 2500), (7, 7000)],
+)  # fmt: skip
+def test_masses_are_folded_as_whole_grams_truncated(mass_kg: str | float, grams: int) -> None:
+    ledger = Ledger()
+    item = {"lot_id": "L", "mass_kg": mass_kg}
+    record = {"type": "shipment", "reporter": "P", "buyer": "B", "occurred_at": at(1)}
+    shipped = ledger.add({**record, "items": [item]})
+    assert ledger.facts.shipments[shipped].mass_g == grams
 
 
 def test_settings_name_the_parameter_that_is_wrong() -> None:

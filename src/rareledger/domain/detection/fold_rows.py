@@ -18,7 +18,13 @@ from typing import Any
 import orjson
 
 from rareledger.domain.detection.facts import Facts, Finding, Mined
-from rareledger.domain.detection.folded import exported_row, processed_row, shipped_row
+from rareledger.domain.detection.folded import (
+    Items,
+    Received,
+    exported_row,
+    processed_row,
+    shipped_row,
+)
 
 # (kind, key, ledger position, row as JSON text; None: no fact under that key any more)
 FoldRow = tuple[str, str, int, str | None]
@@ -45,7 +51,7 @@ def changed_rows(facts: Facts) -> Iterator[FoldRow]:
     for shipment, position in touched.receipts.items():
         r = facts.receipts.get(shipment)
         if r or shipment in touched.removed:
-            text = _json([r.event_id, r.shipment_event_id, r.buyer, r.items]) if r else None
+            text = _json([r.event_id, shipment, r.buyer, _receipt_items(facts, r)]) if r else None
             yield "receipts", shipment, position, text
     for (firm, year, kind), position in touched.quotas.items():
         value = facts.quotas_t.get((firm, year, kind))
@@ -79,6 +85,14 @@ def _event_deletions(facts: Facts, event_id: str, position: int) -> Iterator[Fol
     for kind in (*ENCODERS, *FLAG_KINDS):
         if event_id not in getattr(facts, kind):
             yield kind, event_id, position, None
+
+
+def _receipt_items(facts: Facts, receipt: Received) -> Items | None:
+    """What a receipt's row holds as items: None when they are the shipment's (most are;
+    read back from the shipment's row). A correction that takes the shipment out rewrites
+    the receipt's row, which then holds the items themselves."""
+    shipped = facts.shipments.get(receipt.shipment_event_id)
+    return None if shipped is not None and receipt.items is shipped.items else receipt.items
 
 
 def _mined_row(m: Mined) -> list[Any]:
