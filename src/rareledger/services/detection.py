@@ -241,10 +241,12 @@ def detect(  # noqa: PLR0913 (keyword options of one run)
     started_at, started = datetime.now(UTC), time.perf_counter()
     as_of = as_of or started_at
     rulebook = rulebook or Rulebook(reference=load_reference())
-    facts, read, incremental = fold(database, as_of, full=full, progress=progress)
-    with collector.paused():  # millions of small objects, no cycles
+    # Millions of small objects and no cycles: the collector stays paused until the facts are
+    # gone (switched on between the fold and the rules, its first pass walked them all).
+    with collector.paused():
+        facts, read, incremental = fold(database, as_of, full=full, progress=progress)
         alerts = run_rules(facts, rulebook.settings, rulebook.reference, only)
-    del facts
+        del facts
     how = detection_runs.RunFacts(
         as_of, started_at, started, actor, only, rulebook, read, incremental
     )
