@@ -236,6 +236,28 @@ def test_circular_trading_needs_three_firms_and_the_window() -> None:
     assert [a.event_ids for a in found] == [tuple(circle)]
 
 
+def test_circular_trading_counts_a_lot_listed_twice_in_a_shipment_as_one_move() -> None:
+    ledger = Ledger()
+    twice = ledger.add(
+        {
+            "type": "shipment",
+            "reporter": "A",
+            "buyer": "B",
+            "occurred_at": at(0),
+            "items": [{"lot_id": "L1", "mass_kg": "20"}, {"lot_id": "L1", "mass_kg": "30"}],
+        }
+    )
+    back = ledger.ship("B", "A", "L1", "50", 10)  # three listings, two moves, two firms
+    assert ledger.alerts("circular_trading") == []
+    onward = ledger.ship("B", "C", "L1", "50", 5)
+    found = ledger.alerts("circular_trading")
+    assert found == []  # B sold it to C, not back: A -> B -> C is no circle
+    home = ledger.ship("C", "A", "L1", "50", 20)
+    found = ledger.alerts("circular_trading")
+    assert [a.event_ids for a in found] == [(twice, onward, home)]
+    assert back not in found[0].event_ids
+
+
 def test_split_consignments_small_parcels_against_the_exporters_usual_one() -> None:
     ledger = Ledger()
     for month in range(6):  # X usually ships 1,000 kg a month to its buyer

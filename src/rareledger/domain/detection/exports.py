@@ -37,11 +37,20 @@ class Usual:
 
 
 Key = tuple[str, str, str]  # exporter, consignee (as compared), material
+Parcel = tuple[Exported, Key, int]  # an export, its key and its grams
 
 
-def _usual_parcels(
-    facts: Facts, materials: Materials, settings: DetectionSettings
-) -> dict[Key, Usual]:
+def _parcels(facts: Facts, materials: Materials) -> list[Parcel]:
+    """Each export with its key and its mass, worked out once (a consignee's name is
+    compared once per name)."""
+    exports = facts.exports.values()
+    compared = {name: _norm(name) for name in {e.consignee for e in exports}}
+    return [
+        (e, (e.exporter, compared[e.consignee], materials.of(e.items)), e.mass_g) for e in exports
+    ]
+
+
+def _usual_parcels(parcels: list[Parcel], settings: DetectionSettings) -> dict[Key, Usual]:
     """What each exporter usually sends each consignee of each material: the upper quartile
     of its parcels of the material to that consignee, to anyone, or of all exporters' parcels
     of the material, whichever is largest (the first two from at least ``split_min_history``
@@ -50,11 +59,10 @@ def _usual_parcels(
     by_pair: dict[Key, list[int]] = defaultdict(list)
     by_firm: dict[tuple[str, str], list[int]] = defaultdict(list)
     by_class: dict[str, list[int]] = defaultdict(list)
-    for export in facts.exports.values():
-        material = materials.of(export.items)
-        by_pair[(export.exporter, _norm(export.consignee), material)].append(export.mass_g)
-        by_firm[(export.exporter, material)].append(export.mass_g)
-        by_class[material].append(export.mass_g)
+    for _export, key, grams in parcels:
+        by_pair[key].append(grams)
+        by_firm[(key[0], key[2])].append(grams)
+        by_class[key[2]].append(grams)
     least = settings.split_min_history
     # Each firm's and each class's upper quartile once, not once per consignee.
     firm_upper = {key: quartiles(v)[1] for key, v in by_firm.items() if len(v) >= least}
@@ -71,10 +79,7 @@ def _usual_parcels(
 
 
 def _small(
-    facts: Facts,
-    materials: Materials,
-    usual: dict[Key, Usual],
-    settings: DetectionSettings,
+    parcels: list[Parcel], usual: dict[Key, Usual], settings: DetectionSettings
 ) -> dict[tuple[str, str], list[Exported]]:
     """Per exporter and consignee, its exports small against its usual parcel of the material
     (or, when ``split_licence_kg`` is set, just under that size)."""
@@ -83,24 +88,21 @@ def _small(
     low_g = float(under * (1 - settings.split_licence_margin) * 1000) if under else 0.0
     high_g = float(under * 1000) if under else 0.0
     found: dict[tuple[str, str], list[Exported]] = defaultdict(list)
-    for export in facts.exports.values():
-        consignee = _norm(export.consignee)
-        yardstick = usual[(export.exporter, consignee, materials.of(export.items))]
-        small = export.mass_g <= share * yardstick.grams
-        if small or (under is not None and low_g <= export.mass_g < high_g):
-            found[(export.exporter, consignee)].append(export)
+    for export, key, grams in parcels:
+        small = grams <= share * usual[key].grams
+        if small or (under is not None and low_g <= grams < high_g):
+            found[(key[0], key[1])].append(export)
     return found
 
 
-def _trading_days(facts: Facts) -> dict[tuple[str, str], float]:
+def _trading_days(parcels: list[Parcel]) -> dict[tuple[str, str], float]:
     """Per exporter and consignee: days from the first export to it to the last."""
-    spans: dict[tuple[str, str], list[datetime]] = {}
-    for export in facts.exports.values():
-        key = (export.exporter, _norm(export.consignee))
-        first_last = spans.setdefault(key, [export.occurred_at, export.occurred_at])
-        first_last[0] = min(first_last[0], export.occurred_at)
-        first_last[1] = max(first_last[1], export.occurred_at)
-    return {key: (last - first).total_seconds() / 86400 for key, (first, last) in spans.items()}
+    moments: dict[tuple[str, str], list[datetime]] = defaultdict(list)
+    for export, key, _grams in parcels:
+        moments[(key[0], key[1])].append(export.occurred_at)
+    return {
+        pair: (max(found) - min(found)).total_seconds() / 86400 for pair, found in moments.items()
+    }
 
 
 @rule(
@@ -111,13 +113,18 @@ def _trading_days(facts: Facts) -> dict[tuple[str, str], float]:
 )
 def split_consignments(facts: Facts, settings: DetectionSettings, _ref: Reference) -> list[Alert]:
     window = timedelta(days=settings.split_window_days)
+    rate_factor = float(settings.split_rate_factor)
     materials = Materials(facts)
-    usual = _usual_parcels(facts, materials, settings)
-    trading = _trading_days(facts)
+    parcels = _parcels(facts, materials)
+    usual = _usual_parcels(parcels, settings)
+    trading = _trading_days(parcels)
     alerts = []
-    for (exporter, consignee), exports in sorted(_small(facts, materials, usual, settings).items()):
+    for (exporter, consignee), exports in sorted(_small(parcels, usual, settings).items()):
         exports.sort(key=lambda e: (e.occurred_at, e.event_id))
+        # The small parcels it sends that consignee in a window, the rest of the time it
+        # trades with it.
         days = trading[(exporter, consignee)]
+        span = max(days - settings.split_window_days, settings.split_window_days)
         start = end = 0
         while start < len(exports):
             end = max(end, start)
@@ -125,13 +132,11 @@ def split_consignments(facts: Facts, settings: DetectionSettings, _ref: Referenc
                 exports[end + 1].occurred_at - exports[start].occurred_at <= window
             ):
                 end += 1
-            run = exports[start : end + 1]
-            # The small parcels it sends that consignee in such a window, the rest of the time
-            # it trades with it.
-            span = max(days - settings.split_window_days, settings.split_window_days)
-            expected = (len(exports) - len(run)) / span * settings.split_window_days
-            least = max(settings.split_min_count, float(settings.split_rate_factor) * expected)
-            if len(run) >= least:
+            count = end + 1 - start
+            expected = (len(exports) - count) / span * settings.split_window_days
+            least = max(settings.split_min_count, rate_factor * expected)
+            if count >= least:
+                run = exports[start : end + 1]
                 yardstick = usual[(exporter, consignee, materials.of(run[0].items))]
                 alerts.append(_split_alert(run, yardstick, expected, least, settings))
                 start = end + 1
@@ -185,7 +190,8 @@ def exporter_without_source(
         exported[export.exporter].append(export)
     acquired: dict[str, int] = defaultdict(int)
     for firm, grams in facts.acquisitions():
-        acquired[firm] += grams
+        if firm in exported:  # only exporters' are compared
+            acquired[firm] += grams
     alerts = []
     for firm, exports in sorted(exported.items()):
         out_g = sum(e.mass_g for e in exports)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from bisect import bisect_right
+from collections import Counter, defaultdict
 from datetime import timedelta
+from itertools import accumulate, chain, compress, islice
+from operator import attrgetter, itemgetter, not_
 
 from rareledger.domain.detection.baselines import returns
 from rareledger.domain.detection.facts import Facts, Received, Shipped
@@ -49,25 +52,59 @@ def shipment_not_received(
 @rule("circular_trading", "high", "Material sold round related firms back to its seller")
 def circular_trading(facts: Facts, settings: DetectionSettings, _ref: Reference) -> list[Alert]:
     """Lots are followed through rework and repacking (a new lot id for the same material)."""
-    by_lot: dict[str, list[Shipped]] = defaultdict(list)
-    for shipment in facts.shipments.values():
-        for lot in dict.fromkeys(facts.root_of(lot) for lot in shipment.lots):
-            by_lot[lot].append(shipment)
+    # A circle is two sales or more, and its firms are the sellers of its sales: a lot moved
+    # fewer times can make none.
+    least = max(2, settings.circle_min_firms)
+    by_lot = _moves_by_lot(facts, least)
     window = timedelta(days=settings.circle_window_days)
     returned = returns(facts, settings.return_days)
     alerts = []
-    for lot, moves in sorted(by_lot.items()):
-        if len(moves) < 2:
+    for lot in sorted(by_lot):
+        moves = by_lot[lot]
+        if len(moves) < least:
             continue
-        moves.sort(key=lambda m: m.occurred_at)
+        moves.sort(key=_occurred_at)
         for start, first in enumerate(moves):
             if first.event_id in returned:  # goods sent back start no circle: the firm that
                 continue  # sent them gave them up, and its seller may sell them again
-            circle = _circle_from(first, moves[start + 1 :], window)
+            circle = _circle_from(moves, start, window)
             firms = tuple(dict.fromkeys(m.seller for m in circle))
             if len(firms) >= settings.circle_min_firms:
                 alerts.append(_circle_alert(facts, lot, firms, circle, settings))
     return alerts
+
+
+_occurred_at = attrgetter("occurred_at")
+
+
+def _moves_by_lot(facts: Facts, least: int) -> dict[str, list[Shipped]]:
+    """The shipments that moved each lot (as its root: the lot it was first made as), in the
+    facts' order, for the lots that ``least`` shipments or more may have moved.
+
+    Most lots of a year move once or twice: the lots are counted first, in bulk, and only
+    those listed ``least`` times or more are gathered (a lot listed twice in one shipment is
+    one move; the count of listings only rules lots out)."""
+    shipments = list(facts.shipments.values())
+    items = [shipment.items for shipment in shipments]
+    lots = _roots(facts, list(map(_lot_of, chain.from_iterable(items))))
+    often = {lot for lot, times in Counter(lots).items() if times >= least}
+    ends = list(accumulate(map(len, items)))  # where each shipment's items end in ``lots``
+    by_lot: dict[str, list[Shipped]] = defaultdict(list)
+    for at in compress(range(len(lots)), map(often.__contains__, lots)):
+        shipment = shipments[bisect_right(ends, at)]
+        moves = by_lot[lots[at]]
+        if not moves or moves[-1] is not shipment:
+            moves.append(shipment)
+    return by_lot
+
+
+def _roots(facts: Facts, lots: list[str]) -> list[str]:
+    """The root of each lot (only relabelled lots have another)."""
+    root = {lot: facts.root_of(lot) for lot in facts.relabelled}
+    return list(map(root.get, lots, lots))
+
+
+_lot_of = itemgetter(0)
 
 
 def _circle_alert(
@@ -106,15 +143,7 @@ def _circle_alert(
     "A firm that takes delivery and never moves anything on: no sale, processing or export",
 )
 def dormant_buyer(facts: Facts, settings: DetectionSettings, _ref: Reference) -> list[Alert]:
-    active = {s.seller for s in facts.shipments.values()}
-    active |= {e.exporter for e in facts.exports.values()}
-    active |= {p.enterprise_id for p in facts.processed.values()}
-    active |= {m.enterprise_id for m in facts.mined.values()}
-    taken: dict[str, list[tuple[Shipped, Received]]] = defaultdict(list)
-    for receipt in facts.receipts.values():
-        shipment = facts.shipments.get(receipt.shipment_event_id)
-        if shipment is not None and receipt.buyer not in active:
-            taken[receipt.buyer].append((shipment, receipt))
+    taken = _taken_by_idle(facts)
     least_g = float(settings.dormant_min_kg) * 1000
     alerts = []
     for buyer, moves in sorted(taken.items()):
@@ -146,10 +175,29 @@ def dormant_buyer(facts: Facts, settings: DetectionSettings, _ref: Reference) ->
     return alerts
 
 
-def _circle_from(first: Shipped, later: list[Shipped], window: timedelta) -> list[Shipped]:
-    """The chain of sales that brings the lot back to ``first``'s seller, if there is one."""
+def _taken_by_idle(facts: Facts) -> dict[str, list[tuple[Shipped, Received]]]:
+    """Per firm that never sold, exported, processed or mined anything: the shipments it
+    received and their receipts, in the facts' order."""
+    active = set(map(attrgetter("seller"), facts.shipments.values()))
+    active |= {e.exporter for e in facts.exports.values()}
+    active |= {p.enterprise_id for p in facts.processed.values()}
+    active |= {m.enterprise_id for m in facts.mined.values()}
+    receipts = facts.receipts.values()
+    idle = map(not_, map(active.__contains__, map(attrgetter("buyer"), receipts)))
+    taken: dict[str, list[tuple[Shipped, Received]]] = defaultdict(list)
+    for receipt in compress(receipts, idle):
+        shipment = facts.shipments.get(receipt.shipment_event_id)
+        if shipment is not None:
+            taken[receipt.buyer].append((shipment, receipt))
+    return taken
+
+
+def _circle_from(moves: list[Shipped], start: int, window: timedelta) -> list[Shipped]:
+    """The chain of sales, from ``moves[start]`` on, that brings the lot back to that sale's
+    seller, if there is one."""
+    first = moves[start]
     chain = [first]
-    for move in later:
+    for move in islice(moves, start + 1, None):
         if move.occurred_at - first.occurred_at > window:
             break
         if move.seller == chain[-1].buyer:
