@@ -68,9 +68,9 @@ def _fold_rows(database: Database) -> set[tuple[str, str, int, str]]:
     compositions = {int(key): text for kind, key, _p, text in rows if kind == "compositions"}
     named = set()
     for kind, key, position, text in rows:
-        if kind == "lots":
-            form, number = orjson.loads(text)
-            text = f"{form}:{compositions[number]}"
+        if kind == "lots":  # the lots one entry made: [lot, form, composition number]...
+            made = orjson.loads(text)
+            text = ";".join(f"{lot}:{form}:{compositions[number]}" for lot, form, number in made)
         if kind != "compositions":
             named.add((kind, key, position, text))
     return named

@@ -41,7 +41,9 @@ from rareledger.store import detection_state
 from rareledger.store.database import Database
 from rareledger.store.log import read_head
 
-FOLD_VERSION = 5  # 3: one row per fact; 4: receipts not in "acquired"; 5: receipts share items
+# 3: one row per fact; 4: receipts not in "acquired"; 5: receipts share their shipment's items;
+# 6: lots saved in one row per entry that made them
+FOLD_VERSION = 6
 FOLDED_TYPES = (
     "quota",
     "correction",

@@ -54,7 +54,8 @@ class Touched:
     """The keys folding changed (added, replaced or taken out), by the table they key."""
 
     events: dict[str, int] = field(default_factory=dict)  # every per-event table
-    lots: dict[str, int] = field(default_factory=dict)  # lots and relabelled
+    made: dict[int, list[str]] = field(default_factory=dict)  # lots made, by ledger position
+    lots: dict[str, int] = field(default_factory=dict)  # relabelled
     receipts: dict[str, int] = field(default_factory=dict)  # by shipment event id
     quotas: dict[tuple[str, int, str], int] = field(default_factory=dict)
     removed: set[str] = field(default_factory=set)  # keys of the above taken out (retracted)
@@ -138,10 +139,12 @@ class Facts:
         firm = self.name(record["reporter"])
         occurred = datetime.fromisoformat(record["occurred_at"])
         outputs = record.get("outputs") or []
-        for lot in outputs:
-            form = self.name(lot["form"])
-            self.lots[lot["lot_id"]] = (form, self._composition(lot["composition"]))
-            self.touched.lots[lot["lot_id"]] = self.touched.position
+        if outputs:
+            made = self.touched.made.setdefault(self.touched.position, [])
+            for lot in outputs:
+                form = self.name(lot["form"])
+                self.lots[lot["lot_id"]] = (form, self._composition(lot["composition"]))
+                made.append(lot["lot_id"])
         if kind in ("extraction", "processing", "import"):
             self.acquired[event_id] = (firm, sum(_grams(o["mass_kg"]) for o in outputs))
         if kind == "extraction":
@@ -339,8 +342,9 @@ class Facts:
         if kind == "compositions":
             for fractions in values:
                 self._saved_composition(fractions)
-        elif kind == "lots":
-            self.lots.update((k, (name(v[0]), int(v[1]))) for k, v in rows)
+        elif kind == "lots":  # the lots each entry made: [lot, form, composition]...
+            for made in values:
+                self.lots.update((lot, (name(form), int(number))) for lot, form, number in made)
         elif kind == "relabelled":
             self.relabelled.update((k, (v[0], v[1])) for k, v in rows)
         elif kind == "acquired":

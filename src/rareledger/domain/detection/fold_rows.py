@@ -1,4 +1,4 @@
-"""The fold as rows: one per fact (a shipment, a lot, an event's findings...), kept in a table.
+"""The fold as rows: one per fact (a shipment, an event's findings, the lots an entry made...).
 
 A run writes only the rows of the keys its new entries touched (:class:`~.facts.Touched`): a
 row for a key that holds a fact, a deletion for a key that no longer does (an event a correction
@@ -42,10 +42,11 @@ def changed_rows(facts: Facts) -> Iterator[FoldRow]:
     yield from _event_rows(facts, touched.events)
     for key in touched.removed & touched.events.keys():
         yield from _event_deletions(facts, key, touched.events[key])
+    for position, made in touched.made.items():  # rows of lots made by one entry
+        lots = [[lot, *facts.lots[lot]] for lot in made]
+        yield "lots", f"{position:012d}", position, _json(lots)
     for lot, position in touched.lots.items():
-        known, relabel = facts.lots.get(lot), facts.relabelled.get(lot)
-        if known or lot in touched.removed:
-            yield "lots", lot, position, _json(known) if known else None
+        relabel = facts.relabelled.get(lot)
         if relabel or lot in touched.removed:
             yield "relabelled", lot, position, _json(relabel) if relabel else None
     for shipment, position in touched.receipts.items():
