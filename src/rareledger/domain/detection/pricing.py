@@ -11,12 +11,15 @@ class are the peers; with too few of those, the benchmark alone judges.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
+from typing import Any
 
-from rareledger.domain.detection.baselines import Materials, median, quartiles, returns
+from rareledger.domain.detection.baselines import Materials, median, returns, summary
 from rareledger.domain.detection.facts import Facts, Money
-from rareledger.domain.detection.folded import Items
+from rareledger.domain.detection.folded import Exported, Items, Shipped
 from rareledger.domain.detection.model import Alert, DetectionSettings, Reference, period_of, rule
 from rareledger.domain.elements import ELEMENTS
 
@@ -39,13 +42,15 @@ class Sale:
     def ratio(self) -> float:
         return self.declared_usd / self.worth_usd
 
-    @property
-    def week(self) -> int:
-        return self.occurred_at.toordinal() // 7
+
+# A sale as a plain tuple, the fields of a Sale in order: a national year holds over half a
+# million sales, and only those alerted on are made Sales.
+Row = tuple[str, str, str, datetime, Items, Money, float, float, str]
 
 
 class Worth:
-    """What lots' rare earth content is worth at benchmark prices (cached per composition).
+    """What lots' rare earth content is worth at benchmark prices, and its class of material
+    (both worked out once per form and composition, of the facts as they stand).
 
     The price of an element in the lot's form, else in oxide form; elements with neither are
     left out (the worth errs low).
@@ -54,7 +59,8 @@ class Worth:
     def __init__(self, facts: Facts, reference: Reference) -> None:
         self.facts = facts
         self.reference = reference
-        self._per_g: dict[tuple[str, int], float] = {}  # (form, composition): USD per g
+        self.materials = Materials(facts)
+        self._per_g: dict[str, list[float | None]] = {}  # form: USD per g, by composition
         self._usd_per_g: dict[str, dict[str, float]] = {}  # form: element: USD per g of element
 
     def _prices(self, form: str) -> dict[str, float]:
@@ -81,45 +87,102 @@ class Worth:
                     worth[element] += fraction * table[element] * grams
         return dict(worth)
 
-    def total(self, items: Items) -> float:
-        total = 0.0
+    def valued(self, items: Items) -> tuple[float, str]:
+        """The worth of items' content (USD) and, where it is worth something, their class of
+        material (see Materials.of)."""
+        lots, per_form = self.facts.lots, self._per_g
+        total, known = 0.0, None
         for lot, grams in items:
-            known = self.facts.lots.get(lot)
-            if known is None:
+            known = lots.get(lot)
+            if known is not None:
+                form, composition = known
+                by_composition = per_form.get(form) or self._form(form)
+                per_g = by_composition[composition]
+                if per_g is None:
+                    per_g = by_composition[composition] = self._per_g_of(form, composition)
+                total += per_g * grams
+        if not total > 0:
+            return total, ""
+        if len(items) == 1 and known is not None:  # the lot looked up already
+            return total, self.materials.named(known)
+        return total, self.materials.of(items)
+
+    def _form(self, form: str) -> list[float | None]:
+        found = self._per_g[form] = [None] * len(self.facts.compositions)
+        return found
+
+    def _per_g_of(self, form: str, composition: int) -> float:
+        table = self._prices(form)
+        return sum(
+            fraction * table.get(element, 0.0)
+            for element, fraction in self.facts.compositions[composition]
+        )
+
+
+Key = tuple[str, str, int]  # channel, material, week
+Weeks = dict[tuple[str, str], dict[int, list[float]]]  # channel, material: week: ratios
+
+
+class Sales:
+    """Every domestic sale and export with a value in a currency the table converts, found in
+    one pass: the sales as rows (the fields of a Sale: a national year holds over half a
+    million, and only those alerted on are made Sales), their ratios (declared / benchmark),
+    their positions by channel, material and week, and the returns among them."""
+
+    def __init__(self, facts: Facts, reference: Reference, returned: dict[str, str]) -> None:
+        self.worth = Worth(facts, reference)
+        self.rows: list[Row] = []
+        self.ratios: list[float] = []
+        self.groups: dict[Key, list[int]] = {}
+        self.returned = returned
+        self.returning: list[int] = []  # positions of the returns
+        self._wanted = set(returned.values())
+        self.by_id: dict[str, int] = {}  # the sales returned: position
+        self._add("domestic", facts.shipments.values(), attrgetter("seller"), reference)
+        self._add("export", facts.exports.values(), attrgetter("exporter"), reference)
+
+    def _add(
+        self,
+        channel: str,
+        moves: Iterable[Shipped | Exported],
+        firm_of: Callable[[Any], str],
+        reference: Reference,
+    ) -> None:
+        usd_per_unit, valued = reference.usd_per_unit, self.worth.valued
+        rows, ratios, groups = self.rows, self.ratios, self.groups
+        returned, wanted = self.returned, self._wanted
+        for move in moves:
+            value = move.value
+            rate = None if value is None else usd_per_unit.get(value[1])
+            if value is None or rate is None:
                 continue
-            per_g = self._per_g.get(known)
-            if per_g is None:
-                table = self._prices(known[0])
-                per_g = sum(
-                    fraction * table.get(element, 0.0)
-                    for element, fraction in self.facts.compositions[known[1]]
-                )
-                self._per_g[known] = per_g
-            total += per_g * grams
-        return total
+            usd = float(value[0] * rate)
+            items, event_id, moment = move.items, move.event_id, move.occurred_at
+            content, material = valued(items)
+            if not content > 0:
+                continue
+            position = len(rows)
+            row = (event_id, firm_of(move), channel, moment, items, value, usd, content, material)
+            rows.append(row)
+            ratios.append(usd / content)
+            key = (channel, material, moment.toordinal() // 7)
+            positions = groups.get(key)
+            if positions is None:
+                groups[key] = [position]
+            else:
+                positions.append(position)
+            if event_id in returned:
+                self.returning.append(position)
+            if event_id in wanted:
+                self.by_id[event_id] = position
 
-
-def sales(facts: Facts, reference: Reference, worth: Worth) -> list[Sale]:
-    """Every domestic sale and export with a value in a currency the table converts."""
-    found = []
-    materials = Materials(facts)
-    moves = [
-        *(("domestic", s.event_id, s.seller, s.occurred_at, s.items, s.value)
-          for s in facts.shipments.values()),
-        *(("export", e.event_id, e.exporter, e.occurred_at, e.items, e.value)
-          for e in facts.exports.values()),
-    ]  # fmt: skip
-    for channel, event_id, firm, moment, items, value in moves:
-        if value is None or value[1] not in reference.usd_per_unit:
-            continue
-        usd = float(value[0] * reference.usd_per_unit[value[1]])
-        content = worth.total(items)
-        if content > 0:
-            material = materials.of(items)
-            found.append(
-                Sale(event_id, firm, channel, moment, items, value, usd, content, material)
-            )
-    return found
+    def weeks(self) -> Weeks:
+        """The ratios by channel and material, then by week."""
+        weeks: Weeks = defaultdict(dict)
+        ratios = self.ratios
+        for (channel, material, week), positions in self.groups.items():
+            weeks[(channel, material)][week] = [ratios[i] for i in positions]
+        return weeks
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,31 +212,36 @@ class Baselines:
     alone.
     """
 
-    def __init__(self, found: list[Sale], settings: DetectionSettings) -> None:
+    def __init__(self, weeks: Weeks, settings: DetectionSettings) -> None:
+        """``weeks``: the sales' ratios by channel and material, then by week."""
         self.least = settings.price_min_peers
         self.reach = max(1, round(settings.price_window_days / 7))
-        self.weeks: dict[tuple[str, str], dict[int, list[float]]] = defaultdict(
-            lambda: defaultdict(list)
-        )
-        for sale in found:
-            self.weeks[(sale.channel, sale.material)][sale.week].append(sale.ratio)
-        self._cache: dict[tuple[str, str, int], Baseline] = {}
+        self.weeks = weeks
         self._premium: dict[str, float | None] = {}
+        self._pools: dict[
+            tuple[str, str, int, int], Baseline
+        ] = {}  # channel, material, week, widen
 
-    def of(self, sale: Sale) -> Baseline:
-        key = (sale.channel, sale.material, sale.week)
-        if key not in self._cache:
-            self._cache[key] = self._find(sale.channel, sale.material, sale.week)
-        return self._cache[key]
+    def of(self, channel: str, material: str, week: int) -> Baseline:
+        return self._find(channel, material, week)
 
     def _pooled(self, channel: str, material: str, week: int, widen: int = 1) -> Baseline:
+        key = (channel, material, week, widen)
+        found = self._pools.get(key)
+        if found is None:
+            found = self._pools[key] = self._pool(channel, material, week, widen)
+        return found
+
+    def _pool(self, channel: str, material: str, week: int, widen: int) -> Baseline:
         by_week = self.weeks.get((channel, material), {})
         reach = self.reach * widen
-        pooled = [r for w in range(week - reach, week + reach + 1) for r in by_week.get(w, ())]
+        pooled: list[float] = []
+        for w in range(week - reach, week + reach + 1):
+            pooled.extend(by_week.get(w, ()))
         if len(pooled) < self.least:
             return Baseline(None, len(pooled), scope="benchmark")
-        low, high = quartiles(pooled)
-        return Baseline(median(pooled), len(pooled), low, high, "weeks" if widen == 1 else "months")
+        ratio, low, high = summary(pooled)
+        return Baseline(ratio, len(pooled), low, high, "weeks" if widen == 1 else "months")
 
     def _find(self, channel: str, material: str, week: int) -> Baseline:
         found = self._pooled(channel, material, week)
@@ -187,10 +255,12 @@ class Baselines:
         wider = self._pooled(channel, material, week, WIDER)
         if wider.ratio is not None:
             return wider
-        year = [r for ratios in self.weeks.get((channel, material), {}).values() for r in ratios]
+        year: list[float] = []
+        for ratios in self.weeks.get((channel, material), {}).values():
+            year.extend(ratios)
         if len(year) >= self.least:
-            low, high = quartiles(year)
-            return Baseline(median(year), len(year), low, high, "year")
+            ratio, low, high = summary(year)
+            return Baseline(ratio, len(year), low, high, "year")
         return found
 
     def premium(self, material: str) -> float | None:
@@ -212,25 +282,35 @@ class Baselines:
     "A sale, domestic or export, invoiced far below what its peers were invoiced at",
 )
 def under_invoicing(facts: Facts, settings: DetectionSettings, reference: Reference) -> list[Alert]:
-    worth = Worth(facts, reference)
-    found = sales(facts, reference, worth)
-    normal = Baselines(found, settings)
-    by_id = {sale.event_id: sale for sale in found}
-    returned = returns(facts, settings.return_days)
+    found = Sales(facts, reference, returns(facts, settings.return_days))
+    normal = Baselines(found.weeks(), settings)
     peer_share, floor = float(settings.price_peer_share), float(settings.price_share)
-    alerts = []
-    for sale in sorted(found, key=lambda s: s.event_id):
-        original = by_id.get(returned.get(sale.event_id, ""))
-        if original is not None:  # a return: judged against the sale it returns
-            ratio = original.ratio
-            base = Baseline(ratio, 1, ratio, ratio, f"the sale it returns, {original.event_id}")
-        else:
-            base = normal.of(sale)
+    returning = _returning(found, peer_share)
+    ratios = found.ratios
+    below: list[tuple[int, Baseline, float]] = []
+    for (channel, material, week), positions in found.groups.items():
+        base = normal.of(channel, material, week)
         line = floor if base.ratio is None else base.ratio * peer_share
-        if sale.ratio >= line:
-            continue
-        alerts.append(_alert(sale, base, line, settings, worth))
-    return alerts
+        below.extend(
+            (i, base, line) for i in positions if not ratios[i] >= line and i not in returning
+        )
+    below.extend((i, base, line) for i, (base, line) in returning.items() if not ratios[i] >= line)
+    rows = found.rows
+    below.sort(key=lambda flagged: (rows[flagged[0]][0], flagged[0]))  # by event id
+    return [_alert(Sale(*rows[i]), base, line, settings, found.worth) for i, base, line in below]
+
+
+def _returning(found: Sales, peer_share: float) -> dict[int, tuple[Baseline, float]]:
+    """The sales that return a sale (by position), judged against it: its ratio, and the line
+    below which they are alerted on."""
+    judged = {}
+    for i in found.returning:
+        original = found.by_id.get(found.returned[found.rows[i][0]])
+        if original is not None:
+            ratio, event_id = found.ratios[original], found.rows[original][0]
+            base = Baseline(ratio, 1, ratio, ratio, f"the sale it returns, {event_id}")
+            judged[i] = (base, ratio * peer_share)
+    return judged
 
 
 def _alert(
