@@ -82,6 +82,8 @@ def test_one_rule_and_changed_parameters(loaded: str) -> None:
     assert wrong.exit_code == 2 and "no detection parameter 'receipt_dayz'" in wrong.output
     negative = run(loaded, "detect", "--set", "price_share=-1")
     assert negative.exit_code == 2 and "price_share must be a number" in negative.output
+    zero = run(loaded, "detect", "--set", "mismatch_min_spread=0")
+    assert zero.exit_code == 2 and "mismatch_min_spread must be above zero" in zero.output
     bad_day = run(loaded, "detect", "--as-of", "28/02/2026")
     assert bad_day.exit_code == 2 and "--as-of" in bad_day.output
 

@@ -456,6 +456,9 @@ def test_settings_name_the_parameter_that_is_wrong() -> None:
         settings_with({"receipt_dayz": "45"})
     with pytest.raises(ValueError, match="price_share must be a number"):
         settings_with({"price_share": "-1"})
+    with pytest.raises(ValueError, match="mismatch_min_spread must be above zero"):
+        settings_with({"mismatch_min_spread": "0"})  # the floor of the spread z divides by
+    assert settings_with({"mismatch_min_spread": "0.0001"}).mismatch_min_spread > 0
 
 
 def test_every_code_an_alert_can_carry_is_known() -> None:

@@ -121,15 +121,22 @@ def settings_with(overrides: Mapping[str, str]) -> DetectionSettings:
     return replace(base, recovery_norms=norms, **changes)
 
 
+# Parameters a rule divides by: zero is refused as well as a negative number.
+_ABOVE_ZERO = frozenset({"mismatch_min_spread"})
+
+
 def _parse(name: str, current: Any, text: str) -> Any:
     try:
         if isinstance(current, int):
             return int(_positive(Decimal(text)))
         if name == "split_licence_kg" and text.lower() in ("", "none", "off"):
             return None
-        return _positive(Decimal(text))
+        value = _positive(Decimal(text))
     except ArithmeticError:
         raise ValueError(f"{name} must be a number not below zero; got {text!r}") from None
+    if name in _ABOVE_ZERO and not value:
+        raise ValueError(f"{name} must be above zero (the rule divides by it); got {text!r}")
+    return value
 
 
 def _positive(value: Decimal) -> Decimal:
