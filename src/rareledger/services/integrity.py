@@ -9,6 +9,7 @@ from datetime import datetime
 from rareledger.domain.decode import decode_valid
 from rareledger.domain.findings import RuleSettings
 from rareledger.domain.integrity import ChainBreak
+from rareledger.services import collector
 from rareledger.services.epcis_reindex import Reindexer
 from rareledger.services.reporting import BatchEngine, Stored, replay
 from rareledger.store import detection_state
@@ -65,18 +66,33 @@ def rebuild(
         if parallel is None:
             parallel = head >= PARALLEL_FROM_ENTRIES and database.shareable
         reindexer = Reindexer(database, head, parallel=parallel) if index_epcis else None
-        done = 0
-        for batch in _stored_batches(connection):
-            replay(connection, engine, batch, head)
-            if reindexer:
-                reindexer.insert_ready(connection)
-            done += len(batch)
-            if progress:
-                progress(done, head)
+        # The collector stays paused from the first batch to the last (the worker was
+        # started before, as it was): switched on between batches, its passes walked the
+        # engine's growing state again and again, 15 % of a rebuild's time.
+        with collector.paused():
+            done = _replay_all(connection, engine, head, reindexer, progress)
         if reindexer:
             reindexer.finish(connection)
         if progress and not done:
             progress(0, head)
+    return done
+
+
+def _replay_all(
+    connection: Transaction,
+    engine: BatchEngine,
+    head: int,
+    reindexer: Reindexer | None,
+    progress: Callable[[int, int], None] | None,
+) -> int:
+    done = 0
+    for batch in _stored_batches(connection):
+        replay(connection, engine, batch, head)
+        if reindexer:
+            reindexer.insert_ready(connection)
+        done += len(batch)
+        if progress:
+            progress(done, head)
     return done
 
 
