@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from rareledger.domain.decode import decode_valid
 from rareledger.services import epcis_index, epcis_reindex, integrity
 from rareledger.store import queries
 from rareledger.store.database import Database
@@ -118,7 +119,7 @@ def test_a_rebuild_reads_and_replays_every_batch_with_the_cyclic_collector_pause
     the engine's growing state again and again (15 % of a rebuild's time)."""
     monkeypatch.setattr(integrity, "REPLAY_BATCH", 2)  # seven batches
     collecting: list[bool] = []
-    decode = integrity.decode_valid
+    decode = decode_valid
 
     def decode_noting_the_collector(*args: Any) -> Any:
         collecting.append(gc.isenabled())
