@@ -36,6 +36,7 @@ from rareledger.domain.events import (
     Shipment,
 )
 from rareledger.domain.lots import Composition
+from rareledger.domain.quantities import stored_kg_to_g
 from rareledger.domain.records import ParsedRecord, parse_stored
 
 
@@ -145,14 +146,8 @@ def _time(text: str) -> datetime:
     return datetime.fromisoformat(text.upper())
 
 
-def _grams(text: str) -> int:
-    whole, _, decimals = text.partition(".")
-    sign = -1 if whole.startswith("-") else 1
-    return sign * (abs(int(whole)) * 1000 + (int(decimals.ljust(3, "0")) if decimals else 0))
-
-
 def _items(items: list[_Item]) -> tuple[LotQuantity, ...]:
-    return tuple(LotQuantity(i.lot_id, _grams(i.mass_kg)) for i in items)
+    return tuple(LotQuantity(i.lot_id, stored_kg_to_g(i.mass_kg)) for i in items)
 
 
 def _new_lots(lots: list[_NewLot]) -> tuple[NewLot, ...]:
@@ -160,7 +155,7 @@ def _new_lots(lots: list[_NewLot]) -> tuple[NewLot, ...]:
         NewLot(
             lot.lot_id,
             lot.form,
-            _grams(lot.mass_kg),
+            stored_kg_to_g(lot.mass_kg),
             Composition(
                 ((s, Decimal(f)) for s, f in lot.composition.items()),
                 canonical_json(lot.composition),
@@ -242,7 +237,9 @@ def _import(s: Any) -> Event:
 
 
 def _adjustment(s: Any) -> Event:
-    return Adjustment(**_header(s), lot_id=s.lot_id, delta_g=_grams(s.delta_kg), reason=s.reason)
+    return Adjustment(
+        **_header(s), lot_id=s.lot_id, delta_g=stored_kg_to_g(s.delta_kg), reason=s.reason
+    )
 
 
 _BUILDERS = {

@@ -32,6 +32,7 @@ from rareledger.domain.detection.folded import (
     total_g,
 )
 from rareledger.domain.elements import ELEMENTS
+from rareledger.domain.quantities import stored_kg_to_g
 
 __all__ = [
     "Composition",
@@ -146,7 +147,7 @@ class Facts:
                 self.lots[lot["lot_id"]] = (form, self._composition(lot["composition"]))
                 made.append(lot["lot_id"])
         if kind in ("extraction", "processing", "import"):
-            self.acquired[event_id] = (firm, sum(_grams(o["mass_kg"]) for o in outputs))
+            self.acquired[event_id] = (firm, sum(stored_kg_to_g(o["mass_kg"]) for o in outputs))
         if kind == "extraction":
             reo = sum(
                 (self.reo_share(o["lot_id"]) * Decimal(str(o["mass_kg"])) / 1000 for o in outputs),
@@ -161,8 +162,11 @@ class Facts:
                 self.name(record.get("facility_id") or firm),
                 self.name(record["process"]),
                 occurred,
-                sum(self.re_share(i["lot_id"]) * _grams(i["mass_kg"]) for i in record["inputs"]),
-                sum(self.re_share(o["lot_id"]) * _grams(o["mass_kg"]) for o in outputs),
+                sum(
+                    self.re_share(i["lot_id"]) * stored_kg_to_g(i["mass_kg"])
+                    for i in record["inputs"]
+                ),
+                sum(self.re_share(o["lot_id"]) * stored_kg_to_g(o["mass_kg"]) for o in outputs),
             )
         else:
             self._add_movement(kind, event_id, firm, occurred, record)
@@ -374,21 +378,5 @@ class Facts:
                 self.findings[v[0][2]] = [Finding(*found) for found in v]
 
 
-def _grams(mass_kg: Any) -> int:
-    """Whole grams of a stored mass (a decimal string or a JSON number), truncated as
-    ``Decimal`` does; a plain string of ASCII digits with at most three decimals (nearly every
-    mass) is read without ``Decimal``, which takes twice as long."""
-    if type(mass_kg) is str:
-        whole, point, decimals = mass_kg.partition(".")
-        plain_decimals = not point or (len(decimals) <= 3 and _plain_digits(decimals))
-        if plain_decimals and _plain_digits(whole):
-            return int(whole) * 1000 + (int(decimals.ljust(3, "0")) if decimals else 0)
-    return int(Decimal(str(mass_kg)) * 1000)
-
-
-def _plain_digits(text: str) -> bool:
-    return text.isdigit() and text.isascii()
-
-
 def _items(items: list[dict[str, Any]]) -> Items:
-    return tuple([(i["lot_id"], _grams(i["mass_kg"])) for i in items])
+    return tuple([(i["lot_id"], stored_kg_to_g(i["mass_kg"])) for i in items])

@@ -218,12 +218,7 @@ class Baselines:
         self.reach = max(1, round(settings.price_window_days / 7))
         self.weeks = weeks
         self._premium: dict[str, float | None] = {}
-        self._pools: dict[
-            tuple[str, str, int, int], Baseline
-        ] = {}  # channel, material, week, widen
-
-    def of(self, channel: str, material: str, week: int) -> Baseline:
-        return self._find(channel, material, week)
+        self._pools: dict[tuple[str, str, int, int], Baseline] = {}  # ..., week, widen
 
     def _pooled(self, channel: str, material: str, week: int, widen: int = 1) -> Baseline:
         key = (channel, material, week, widen)
@@ -243,7 +238,7 @@ class Baselines:
         ratio, low, high = summary(pooled)
         return Baseline(ratio, len(pooled), low, high, "weeks" if widen == 1 else "months")
 
-    def _find(self, channel: str, material: str, week: int) -> Baseline:
+    def of(self, channel: str, material: str, week: int) -> Baseline:
         found = self._pooled(channel, material, week)
         if found.ratio is not None:
             return found
