@@ -92,6 +92,19 @@ def test_incremental_runs_read_only_what_is_new_and_agree_with_a_full_run(
     assert not after.incremental and after.alerts == full.alerts
 
 
+def test_a_run_in_several_processes_finds_what_one_process_finds(
+    sqlite_database: Database, year: Path
+) -> None:
+    _load(sqlite_database, year)
+    moment, rulebook = detection.end_of(date(2026, 3, 1)), _rulebook(year)
+    alone = detection.detect(sqlite_database, moment, rulebook=rulebook, full=True, workers=1)
+    beside = detection.detect(sqlite_database, moment, rulebook=rulebook, full=True, workers=3)
+    again = detection.detect(sqlite_database, moment, rulebook=rulebook, workers=2)
+    assert len({a.code for a in alone.alerts}) >= 5
+    assert beside.alerts == alone.alerts == again.alerts
+    assert again.incremental and again.entries_read == 0  # the fold was saved meanwhile
+
+
 def test_case_work_and_reruns(sqlite_database: Database, year: Path) -> None:
     _load(sqlite_database, year)
     first = detection.detect(sqlite_database, detection.end_of(date(2026, 3, 1)))

@@ -66,6 +66,12 @@ def _actor() -> str:
 )
 @click.option("--full", is_flag=True, help="Read the whole ledger, not only what is new.")
 @click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes the rules run in (default: 2 where the machine has two cores and can fork).",
+)
+@click.option(
     "--json", "as_json", is_flag=True, help="Print the alerts as JSON Lines, one per line."
 )
 @pass_cli
@@ -76,6 +82,7 @@ def detect(
     partner_imports: Path | None,
     settings: DetectionSettings,
     full: bool,
+    workers: int | None,
     as_json: bool,
 ) -> None:
     """Run the detection rules and keep their alerts (deduplicated; case work is kept)."""
@@ -92,6 +99,7 @@ def detect(
             full=full,
             progress=lambda done, total: progress.update(task, completed=done, total=total),
             actor=_actor(),
+            workers=workers,
         )
     if as_json:
         for alert in run.alerts:

@@ -30,13 +30,12 @@ from rareledger.domain.detection import (
     PartnerImport,
     Reference,
     Rulebook,
-    run_rules,
 )
 from rareledger.domain.detection.fold_rows import KINDS as FOLD_KINDS
 from rareledger.domain.detection.fold_rows import changed_rows, facts_from_rows
 from rareledger.domain.findings import regulator_zone
 from rareledger.errors import Invalid
-from rareledger.services import collector, detection_runs
+from rareledger.services import collector, detection_runs, rule_workers
 from rareledger.store import detection_state
 from rareledger.store.database import Database
 from rareledger.store.log import read_head
@@ -145,6 +144,21 @@ def fold(
 
     Returns the facts, how many entries were read, and whether the run was incremental.
     """
+    folded = _fold(database, as_of, full=full, progress=progress)
+    folded.save()
+    return folded.facts, folded.read, folded.incremental
+
+
+@dataclass(frozen=True, slots=True)
+class _Folded:
+    facts: Facts
+    read: int
+    incremental: bool
+    save: Callable[[], None]  # saves what the new entries changed (nothing when it need not)
+
+
+def _fold(database: Database, as_of: datetime, *, full: bool, progress: Progress | None) -> _Folded:
+    """The facts as of ``as_of`` (see :func:`fold`), not saved yet."""
     with collector.paused():  # millions of small objects, no cycles
         saved = None if full else _load_state(database, as_of)
         facts = saved.facts if saved else Facts(as_of=as_of)
@@ -164,9 +178,13 @@ def fold(
                     facts.apply(orjson.loads(record), found, position)
                 if progress and read % 5000 == 0:
                     progress(read, head - start + len(pending))
+
+    def save() -> None:
         if saved is None or read:  # nothing read: the saved fold still holds
-            _save_state(database, facts, head, waiting, resumed=saved)
-    return facts, read, saved is not None
+            with collector.paused():
+                _save_state(database, facts, head, waiting, resumed=saved)
+
+    return _Folded(facts, read, saved is not None, save)
 
 
 def _recorded_after(as_of: datetime) -> Callable[[str], bool]:
@@ -237,18 +255,28 @@ def detect(  # noqa: PLR0913 (keyword options of one run)
     full: bool = False,
     progress: Progress | None = None,
     actor: str = "system",
+    workers: int | None = None,
 ) -> Run:
     """Run the rules (or one) as of a moment (default: now), store what they find and resolve
-    what they no longer find, and record the run."""
+    what they no longer find, and record the run. The rules run in ``workers`` processes
+    (default: two where the machine allows), beside the saving of the fold."""
     started_at, started = datetime.now(UTC), time.perf_counter()
     as_of = as_of or started_at
     rulebook = rulebook or Rulebook(reference=load_reference())
     # Millions of small objects and no cycles: the collector stays paused until the facts are
     # gone (switched on between the fold and the rules, its first pass walked them all).
     with collector.paused():
-        facts, read, incremental = fold(database, as_of, full=full, progress=progress)
-        alerts = run_rules(facts, rulebook.settings, rulebook.reference, only)
-        del facts
+        folded = _fold(database, as_of, full=full, progress=progress)
+        alerts = rule_workers.run_rules_beside(
+            folded.facts,
+            rulebook.settings,
+            rulebook.reference,
+            only,
+            meanwhile=folded.save,
+            workers=rule_workers.default_workers() if workers is None else workers,
+        )
+        read, incremental = folded.read, folded.incremental
+        del folded
     how = detection_runs.RunFacts(
         as_of, started_at, started, actor, only, rulebook, read, incremental
     )

@@ -40,13 +40,34 @@ def run_rules(
     only: str | None = None,
 ) -> list[Alert]:
     """Every rule (or one) over the facts; deduplicated by alert id, in a stable order."""
-    settings = settings or DetectionSettings()
-    reference = reference or Reference()
+    chosen = rule_codes(only)
+    return merged({code: run_rule(code, facts, settings, reference) for code in chosen})
+
+
+def rule_codes(only: str | None = None) -> list[str]:
+    """The codes of the rules a run runs (every rule, or the one named), in registry order."""
+    return [code for code in RULES if only is None or only == code]
+
+
+def run_rule(
+    code: str,
+    facts: Facts,
+    settings: DetectionSettings | None = None,
+    reference: Reference | None = None,
+) -> list[Alert]:
+    """One rule's alerts over the facts, as the rule gives them."""
+    return list(
+        RULES[code].function(facts, settings or DetectionSettings(), reference or Reference())
+    )
+
+
+def merged(found_by_rule: dict[str, list[Alert]]) -> list[Alert]:
+    """The alerts of several rules as one run gives them: the first of each alert id (rules in
+    registry order, each rule's alerts in its own order), sorted by period, code and id."""
     found: dict[str, Alert] = {}
-    for code, info in RULES.items():
-        if only is None or only == code:
-            for alert in info.function(facts, settings, reference):
-                found.setdefault(alert.alert_id, alert)
+    for code in RULES:
+        for alert in found_by_rule.get(code, ()):
+            found.setdefault(alert.alert_id, alert)
     return sorted(found.values(), key=lambda a: (a.period, a.code, a.alert_id))
 
 
@@ -68,8 +89,11 @@ __all__ = [
     "Rulebook",
     "Shipped",
     "codes",
+    "merged",
     "period_of",
     "risk_scores",
+    "rule_codes",
+    "run_rule",
     "run_rules",
     "settings_with",
 ]
